@@ -1,0 +1,109 @@
+/**
+ * Cost of AaepSpanProcessor on an agent-shaped span workload: BatchSpanProcessor
+ * alone vs BatchSpanProcessor + AaepSpanProcessor (no subscribers), measured in
+ * the same run, alternating rounds so machine noise hits both. Prints the ratio.
+ * Target: ≤ 1.15×.   Run: npm run bench:processor [-- --sessions 2000 --rounds 7]
+ */
+import { parseArgs } from 'node:util';
+import { ROOT_CONTEXT, trace, type Tracer } from '@opentelemetry/api';
+import { ExportResultCode } from '@opentelemetry/core';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AaepSpanProcessor } from '../src/index.js';
+
+const { values } = parseArgs({
+  options: { sessions: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '7' } },
+});
+const SESSIONS = Number(values.sessions);
+const ROUNDS = Number(values.rounds);
+
+/** Accepts and drops spans, so the baseline measures the SDK and not an exporter's I/O. */
+class DiscardingExporter implements SpanExporter {
+  export(_spans: ReadableSpan[], done: (result: { code: ExportResultCode }) => void): void {
+    done({ code: ExportResultCode.SUCCESS });
+  }
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const TOKENS = ['The weather ', 'in Oslo ', 'is cold. ', 'Flights ', 'start at ', '1200 NOK. ', 'Want me ', 'to book ', 'one?'];
+
+/** One agent turn: a session, two model calls (one streaming), two tools, progress. */
+function agentTurn(tracer: Tracer, n: number): void {
+  const session = tracer.startSpan('invoke_agent travel', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'Travel agent', 'aaep.session.request': `Plan trip ${n}` } }, ROOT_CONTEXT);
+  const ctx = trace.setSpan(ROOT_CONTEXT, session);
+  const plan = tracer.startSpan('chat plan', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'scripted-1' } }, ctx);
+  plan.end();
+  for (const tool of ['get_weather', 'search_flights']) {
+    const span = tracer.startSpan(`execute_tool ${tool}`, { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': tool, 'gen_ai.tool.call.arguments': '{"city":"Oslo","date":"2026-12-01"}' } }, ctx);
+    span.addEvent('aaep.progress', { 'aaep.progress.percent': 50 });
+    span.setAttribute('gen_ai.tool.call.result', '{"temperature":-3,"flights":4}');
+    span.end();
+  }
+  const answer = tracer.startSpan('chat answer', { attributes: { 'gen_ai.operation.name': 'chat' } }, ctx);
+  for (const text of TOKENS) answer.addEvent('aaep.output.chunk', { 'aaep.output.text': text });
+  answer.end();
+  session.end();
+}
+
+async function measure(processors: () => SpanProcessor[]): Promise<number> {
+  const provider = new BasicTracerProvider({ spanProcessors: processors() });
+  const tracer = provider.getTracer('bench');
+  const start = process.hrtime.bigint();
+  for (let n = 0; n < SESSIONS; n++) {
+    agentTurn(tracer, n);
+    // Yield now and then, as a real agent awaiting I/O does, so batch export timers run.
+    if (n % 100 === 99) await new Promise((resolve) => setImmediate(resolve));
+  }
+  await provider.forceFlush();
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
+  await provider.shutdown();
+  return elapsed;
+}
+
+/** A local OTLP/HTTP endpoint that accepts and drops exports: the tracing backend's stand-in. */
+const backend = http.createServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}'));
+});
+backend.listen(0, '127.0.0.1');
+await once(backend, 'listening');
+const otlpUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}/v1/traces`;
+
+const discard = () => new BatchSpanProcessor(new DiscardingExporter(), { maxQueueSize: 100_000 });
+const otlp = () => new BatchSpanProcessor(new OTLPTraceExporter({ url: otlpUrl }), { maxQueueSize: 100_000 });
+const aaep = () => new AaepSpanProcessor({ agentId: 'bench' });
+const variants: Record<string, () => SpanProcessor[]> = {
+  'batch(otlp)': () => [otlp()],
+  'batch(otlp) + aaep': () => [otlp(), aaep()],
+  'batch(discard)': () => [discard()],
+  'batch(discard) + aaep': () => [discard(), aaep()],
+};
+
+const results: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+for (const make of Object.values(variants)) await measure(make);
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, make] of Object.entries(variants)) results[name]!.push(await measure(make));
+}
+backend.close();
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const spans = SESSIONS * 6;
+console.log(`processor overhead: ${SESSIONS} agent turns (${spans} spans, ${SESSIONS * 22} AAEP events) x ${ROUNDS} rounds, medians`);
+for (const [name, times] of Object.entries(results)) {
+  const ms = median(times);
+  console.log(`  ${name.padEnd(24)} ${ms.toFixed(1).padStart(8)} ms  ${(spans / (ms / 1000)).toFixed(0).padStart(8)} spans/s`);
+}
+const ratio = (a: string, b: string) => (median(results[a]!) / median(results[b]!)).toFixed(3);
+console.log(`  ratio vs Batch exporting OTLP/HTTP (what users run): ${ratio('batch(otlp) + aaep', 'batch(otlp)')}x  (target <= 1.15x)`);
+console.log(`  ratio vs Batch with a discarding exporter (SDK floor): ${ratio('batch(discard) + aaep', 'batch(discard)')}x`);

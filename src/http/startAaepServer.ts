@@ -1,0 +1,74 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ROOT_CONTEXT, context, diag } from '@opentelemetry/api';
+import { suppressTracing } from '@opentelemetry/core';
+import express from 'express';
+import type { EventHub } from '../EventHub.js';
+import { readEnvNumber, readEnvString } from '../env.js';
+import { createAaepRouter, type AaepRouterOptions } from './createAaepRouter.js';
+
+export interface AaepServerOptions extends Omit<AaepRouterOptions, 'hub'> {
+  readonly hub: EventHub;
+  /** Port to listen on; 0 picks a free one. Else `AAEP_PORT`, else 4319. */
+  readonly port?: number;
+  /** Interface to bind. Else `AAEP_HOST`, else 127.0.0.1 (loopback only). */
+  readonly host?: string;
+}
+
+export interface AaepServer {
+  /** Base URL, e.g. http://127.0.0.1:4319 */
+  readonly url: string;
+  readonly port: number;
+  readonly host: string;
+  readonly server: Server;
+  /** Ends open streams and stops listening. Idempotent. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PORT = 4319;
+
+/** A one-call HTTP server for the AAEP endpoints, for users without an express app. */
+export async function startAaepServer(options: AaepServerOptions): Promise<AaepServer> {
+  const port = options.port ?? readEnvNumber('AAEP_PORT') ?? DEFAULT_PORT;
+  const host = options.host ?? readEnvString('AAEP_HOST') ?? '127.0.0.1';
+  const app = express();
+  app.disable('x-powered-by');
+  const router = createAaepRouter(options);
+  app.use(router);
+
+  // Our own sockets inherit this context, so the user's HTTP instrumentation leaves them alone.
+  const server = context.with(suppressTracing(ROOT_CONTEXT), () => app.listen(port, host));
+  await once(server, 'listening');
+  // Requests in flight: close() lets them finish, then drops connections that carry none.
+  let inFlight = 0;
+  let closeRequested = false;
+  server.on('request', (_req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      inFlight--;
+      if (closeRequested && inFlight === 0) server.closeAllConnections();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  diag.debug(`aaep-otel: serving AAEP on http://${urlHost}:${address.port}`);
+
+  return {
+    url: `http://${urlHost}:${address.port}`,
+    port: address.port,
+    host: address.address,
+    server,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        closeRequested = true;
+        router.close();
+        server.close(() => resolve());
+        if (inFlight === 0) server.closeAllConnections();
+        else server.closeIdleConnections();
+      });
+      return closing;
+    },
+  };
+}

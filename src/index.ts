@@ -1,0 +1,33 @@
+export { AaepSpanProcessor, type AaepSpanProcessorOptions } from './AaepSpanProcessor.js';
+export {
+  EventHub,
+  HUB_DEFAULTS,
+  Subscription,
+  type EventHubOptions,
+  type HubEntry,
+  type SubscribeOptions,
+  type SubscriberSink,
+} from './EventHub.js';
+export { Translator, AAEP_VERSION, type TranslatorOptions } from './translator.js';
+export {
+  createAaepRouter,
+  EVENTS_PATH,
+  MANIFEST_PATH,
+  type AaepRouter,
+  type AaepRouterOptions,
+} from './http/createAaepRouter.js';
+export { startAaepServer, DEFAULT_PORT, type AaepServer, type AaepServerOptions } from './http/startAaepServer.js';
+export { sseFrame } from './http/sseFrame.js';
+export type {
+  Attributes,
+  AttributeValue,
+  SpanEndedRecord,
+  SpanEventRecord,
+  SpanRecord,
+  SpanStartedRecord,
+  StatusCode,
+} from './records.js';
+export * from './protocol/index.js';
+export * as semconv from './semconv/index.js';
+export { classifySpan, type SpanRole } from './semconv/classifySpan.js';
+export { redactText, redactValue, REDACTED } from './redact.js';

@@ -1,0 +1,557 @@
+/**
+ * Secret redaction for text that is about to be spoken or sent on the wire.
+ *
+ * Design notes:
+ * - Every regex is precompiled and shaped so that each input position is
+ *   examined a bounded number of times (bounded quantifiers, lookbehinds that
+ *   only allow a match to start at the beginning of a run, greedy runs with no
+ *   trailing condition that could fail). No nested unbounded quantifiers.
+ * - `redactText` runs on every streamed chunk, so it first runs one cheap
+ *   trigger scan and returns the input untouched when nothing could match.
+ * - It cannot see a secret split across two chunks; callers that stream must
+ *   redact at line or message boundaries if that matters to them.
+ */
+
+/** What a screen reader says instead of the secret. Never contains the key or value. */
+export const REDACTED = 'a credential (hidden)';
+
+const DEPTH_LIMIT = 8;
+const MAX_DEPTH_ALLOWED = 64; // a caller-supplied depth can't turn into a stack overflow
+const MAX_ENTRIES = 200; // per array / object
+const MAX_NODES = 10_000; // whole structure; stops width x depth blow-ups
+const MAX_KEY_LENGTH = 128;
+
+const MORE_DATA = '(more data not shown)';
+const NESTED_DATA = '(nested data not shown)';
+const CIRCULAR = '(circular reference)';
+const UNREADABLE = '(unreadable value)';
+const BINARY = '(binary data not shown)';
+
+// ---------------------------------------------------------------------------
+// Cheap pre-check. Superset of everything the passes below can match: every
+// secret key word `isSecretKey` accepts contains one of these stems verbatim.
+// ---------------------------------------------------------------------------
+const TRIGGER_RE =
+  /pass|pwd|secret|credential|token|auth|cookie|sess|jwt|bearer|basic|key|-----BEGIN|eyJ|sk[-_]|rk_|whsec_|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox|xapp-|AIza|npm_|hf_|:\/\/[^\s/?#"'<>`{}]{1,256}@|(?<![^\s"'])--?u(?:ser)?[ \t]/i;
+
+// ---------------------------------------------------------------------------
+// Key classification
+// ---------------------------------------------------------------------------
+
+// Words that turn a secret-sounding key into metadata about the secret
+// (`password_policy`, `token_url`, `secret_name`, `private_key_path`).
+const METADATA_WORDS = new Set([
+  'count', 'limit', 'type', 'kind', 'length', 'len', 'size', 'url', 'uri', 'endpoint',
+  'expiry', 'expires', 'expiration', 'exp', 'ttl', 'policy', 'hint', 'name', 'names',
+  'path', 'file', 'filename', 'dir', 'location', 'method', 'mode', 'provider', 'scheme',
+  'required', 'enabled', 'disabled', 'strength', 'format', 'version', 'field', 'label',
+  'placeholder', 'source', 'helper', 'store', 'rotation', 'created', 'updated',
+  'validation', 'min', 'max', 'ref', 'arn',
+]);
+
+// `token` is also an LLM accounting unit and a pagination cursor; these are not credentials.
+const TOKEN_NON_SECRET_WORDS = new Set([
+  'num', 'total', 'prompt', 'completion', 'input', 'output', 'cached', 'reasoning',
+  'usage', 'per', 'estimated', 'remaining', 'page', 'next', 'continuation',
+  'pagination', 'sync', 'cancellation', 'eos', 'bos', 'pad', 'unk', 'sep', 'cls',
+  'mask', 'special',
+]);
+
+// `key` alone is a keyboard key or a map key; only these compounds are secrets.
+const KEY_QUALIFIER = '(?:api|private|secret|access|signing|encryption|master|license|subscription|app|account|shared|hmac|client|service)';
+const KEY_COMPOUND_WORD_RE = new RegExp(`${KEY_QUALIFIER}keys?$`);
+const KEY_QUALIFIER_WORD_RE = new RegExp(`${KEY_QUALIFIER}$`);
+
+const CAMEL_RE = /([a-z0-9])([A-Z])/g;
+const ACRONYM_RE = /([A-Z]+)([A-Z][a-z])/g;
+const NON_WORD_RE = /[^a-z0-9]+/;
+const PASSWORD_WORD_RE = /passw(?:or)?d|passphrase|passcode/;
+const PWD_WORD_RE = /pwd$/;
+const SHELL_PWD_RE = /\b(?:OLD)?PWD\b/; // PWD / OLDPWD: the shell's working directory
+const SECRET_WORD_RE = /secret(?!ar)/; // not "secretary"
+const AUTH_WORD_RE = /^(?:auth|basicauth|httpauth|proxyauth)$|authorization/; // not "author", "authenticated"
+const MISC_SECRET_WORD_RE = /credential|cookie|jwt|bearer|sessionid|sessid|sessionkey|sessiontoken/;
+const TOKEN_WORD_RE = /token$/; // not "tokens" (usage counts) or "tokenizer"
+const SESSION_SUFFIXES = new Set(['id', 'key', 'token', 'cookie']);
+
+function splitWords(key: string): string[] {
+  return key
+    .replace(CAMEL_RE, '$1 $2')
+    .replace(ACRONYM_RE, '$1 $2')
+    .toLowerCase()
+    .split(NON_WORD_RE)
+    .filter((w) => w.length > 0);
+}
+
+/** True when a structured argument / header / env var name holds a credential. */
+export function isSecretKey(key: string): boolean {
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) return false;
+  const words = splitWords(key);
+  if (words.length === 0) return false;
+  if (words.some((w) => METADATA_WORDS.has(w))) return false;
+
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    if (PASSWORD_WORD_RE.test(w) || SECRET_WORD_RE.test(w) || AUTH_WORD_RE.test(w) || MISC_SECRET_WORD_RE.test(w)) {
+      return true;
+    }
+    if (PWD_WORD_RE.test(w) && !((w === 'pwd' || w === 'oldpwd') && SHELL_PWD_RE.test(key))) return true;
+    // a cookie named "session", or session id/key/token; not session_duration etc.
+    if (w === 'session' && (words.length === 1 || SESSION_SUFFIXES.has(words[i + 1] ?? ''))) return true;
+    if (TOKEN_WORD_RE.test(w) && !words.some((x) => TOKEN_NON_SECRET_WORDS.has(x))) return true;
+    if (KEY_COMPOUND_WORD_RE.test(w)) return true;
+    if ((w === 'key' || w === 'keys') && i > 0 && KEY_QUALIFIER_WORD_RE.test(words[i - 1] as string)) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+/** High-entropy-ish: random tokens have digits or mixed case; English words don't. */
+const DIGIT_RE = /[0-9]/;
+const LOWER_RE = /[a-z]/;
+const UPPER_RE = /[A-Z]/;
+
+function looksLikeToken(s: string, minLength: number): boolean {
+  if (s.length < minLength) return false;
+  if (DIGIT_RE.test(s)) return true;
+  return s.length >= 24 && LOWER_RE.test(s) && UPPER_RE.test(s);
+}
+
+function isStopChar(code: number): boolean {
+  // whitespace and delimiters that end an unquoted value
+  return (
+    code <= 32 || code === 44 /* , */ || code === 59 /* ; */ || code === 38 /* & */ ||
+    code === 34 /* " */ || code === 39 /* ' */ || code === 96 /* ` */ || code === 60 /* < */ ||
+    code === 62 /* > */ || code === 41 /* ) */ || code === 93 /* ] */ || code === 125 /* } */
+  );
+}
+
+function lineEnd(text: string, from: number): number {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 34 /* " ends a header inside a JSON string */) return i;
+    // literal "\n" inside an escaped JSON string
+    if (c === 92 && (text[i + 1] === 'n' || text[i + 1] === 'r')) return i;
+  }
+  return text.length;
+}
+
+/**
+ * End of a quoted value whose opening quote (possibly backslash-escaped, as in
+ * double-encoded JSON) is `opener` at `start`. Stops at a newline so an
+ * unterminated quote hides the rest of the line, not the rest of the text.
+ */
+function quotedEnd(text: string, start: number, opener: string): number {
+  const escaped = opener.length > 1;
+  const q = opener.charCodeAt(opener.length - 1);
+  for (let i = start + opener.length; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return i;
+    if (!escaped) {
+      if (c === 92) i++;
+      else if (c === q) return i + 1;
+    } else if (c === q && text.startsWith(opener, i - opener.length + 1) && text[i - opener.length] !== '\\') {
+      return i + 1;
+    }
+  }
+  return text.length;
+}
+
+const SENTENCE_END = '.!?:';
+const URL_TRAILING = '.,;:!?)]}';
+
+const VALUE_SKIP = new Set([
+  'null', 'nil', 'none', 'undefined', 'true', 'false', 'string', 'str', 'number', 'int',
+  'bool', 'boolean', 'any', 'unknown', 'bytes', 'optional',
+]);
+
+// Authorization schemes; the ones with parameter lists are hidden to end of line.
+const SCHEME_RE = /(bearer|basic|token|bot|negotiate|ntlm|apikey|sso-key|digest|hoba|mutual|aws4-hmac-sha256)[ \t]+/iy;
+const EOL_SCHEMES = new Set(['digest', 'hoba', 'mutual', 'aws4-hmac-sha256']);
+
+/**
+ * Where the value of a secret key that starts at `start` ends, or -1 when the
+ * value is empty or clearly not a secret (a type name, a boolean, a nested
+ * object whose fields are checked on their own).
+ */
+function valueEnd(text: string, start: number, headerLike: boolean): number {
+  if (start >= text.length) return -1;
+  if (text.startsWith(REDACTED, start)) return start + REDACTED.length;
+
+  let j = start;
+  while (j < text.length && j - start < 3 && text.charCodeAt(j) === 92) j++;
+  const q = text[j];
+  if (q === '"' || q === "'" || q === '`') return quotedEnd(text, start, text.slice(start, j + 1));
+
+  const first = text[start];
+  if (first === '{' || first === '[') return -1;
+
+  let k = start;
+  let scheme = '';
+  SCHEME_RE.lastIndex = start;
+  const sm = SCHEME_RE.exec(text);
+  if (sm) {
+    scheme = (sm[1] as string).toLowerCase();
+    k = start + sm[0].length;
+  }
+  if (headerLike || EOL_SCHEMES.has(scheme)) {
+    const end = lineEnd(text, start);
+    return end > start ? end : -1;
+  }
+  if (text.startsWith(REDACTED, k)) return k + REDACTED.length;
+
+  let end = k;
+  while (end < text.length) {
+    const c = text.charCodeAt(end);
+    if (isStopChar(c)) break;
+    if (c === 92) {
+      const n = text[end + 1];
+      if (n === '"' || n === "'" || n === 'n' || n === 'r' || n === 't' || n === '\\') break;
+    }
+    end++;
+  }
+  if (end === k) return scheme ? k : -1;
+  // Leave sentence punctuation readable; at most one character of the value survives.
+  if (end - k > 1 && SENTENCE_END.includes(text[end - 1] as string)) end--;
+  if (!scheme && VALUE_SKIP.has(text.slice(k, end).toLowerCase())) return -1;
+  return end;
+}
+
+// ---------------------------------------------------------------------------
+// Passes
+// ---------------------------------------------------------------------------
+
+const PEM_BEGIN_RE = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+const PEM_END_RE = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+
+function redactPem(text: string): string {
+  if (!text.includes('-----BEGIN')) return text;
+  let out = '';
+  let last = 0;
+  PEM_BEGIN_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = PEM_BEGIN_RE.exec(text)) !== null) {
+    PEM_END_RE.lastIndex = m.index + m[0].length;
+    const e = PEM_END_RE.exec(text);
+    out += text.slice(last, m.index) + REDACTED;
+    if (!e) {
+      // Truncated key (e.g. a streamed chunk): hide everything after the header.
+      return out;
+    }
+    last = e.index + e[0].length;
+    PEM_BEGIN_RE.lastIndex = last;
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
+
+// scheme://userinfo@rest — userinfo is bounded and cannot contain / ? # or
+// quotes, so it can't run into the path or the next JSON field; greedy so a
+// raw '@' inside a password is covered.
+const URL_CRED_RE = /\b([A-Za-z][A-Za-z0-9+.-]{0,30}):\/\/([^\s/?#"'<>`{}]{1,256})@([^\s"'<>`]*)/g;
+
+function redactUrlCredentials(text: string): string {
+  return text.replace(URL_CRED_RE, (whole, scheme: string, userinfo: string, rest: string) => {
+    // `ssh://git@host` names a user, not a secret.
+    const secret = userinfo.includes(':') || userinfo.length >= 16 || looksLikeToken(userinfo, 8);
+    if (!secret) return whole;
+    // Sentence punctuation after the URL stays after the note (manual loop: a
+    // `[...]+$` regex would be quadratic on a long run of punctuation).
+    let cut = rest.length;
+    while (cut > 0 && URL_TRAILING.includes(rest[cut - 1] as string)) cut--;
+    return `${scheme}://${rest.slice(0, cut)} with ${REDACTED}${rest.slice(cut)}`;
+  });
+}
+
+// A dotted run of base64url segments; JWTs are found inside it by plain string
+// work, which avoids re-scanning from every "eyJ" occurrence.
+const DOTTED_RUN_RE = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+/g;
+
+function redactJwtInRun(run: string): string {
+  if (!run.includes('eyJ')) return run;
+  const segs = run.split('.');
+  let changed = false;
+  const out: string[] = [];
+  for (let i = 0; i < segs.length; i++) {
+    const seg = segs[i] as string;
+    const at = seg.indexOf('eyJ');
+    const next = segs[i + 1];
+    if (at !== -1 && seg.length - at >= 10 && next !== undefined && next.startsWith('eyJ') && next.length >= 10) {
+      // header (from eyJ) . payload [. signature]
+      out.push(seg.slice(0, at) + REDACTED);
+      i += segs[i + 2] !== undefined ? 2 : 1;
+      changed = true;
+      continue;
+    }
+    out.push(seg);
+  }
+  if (!changed) return run;
+  // Rejoin; the redacted span swallowed its own dots.
+  return out.join('.');
+}
+
+function redactJwts(text: string): string {
+  if (!text.includes('eyJ')) return text;
+  return text.replace(DOTTED_RUN_RE, redactJwtInRun);
+}
+
+// Provider key shapes. Greedy runs with no trailing condition, so a failed
+// attempt costs at most the minimum length and a success consumes the run.
+const PROVIDER_RE = new RegExp(
+  [
+    'sk-[A-Za-z0-9_-]{20,}', // OpenAI sk-, sk-proj-, sk-svcacct-; Anthropic sk-ant-
+    '(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{10,}', // Stripe
+    'whsec_[A-Za-z0-9+/=]{20,}', // Stripe webhook secret
+    'gh[pousr]_[A-Za-z0-9]{30,}', // GitHub
+    'github_pat_[A-Za-z0-9_]{30,}',
+    'glpat-[A-Za-z0-9_-]{20,}', // GitLab
+    'xox[abposr]-[A-Za-z0-9-]{10,}', // Slack
+    'xapp-[A-Za-z0-9-]{10,}',
+    'AIza[0-9A-Za-z_-]{35,}', // Google
+    // AWS key ids; "ASIA" is also a word, so require a boundary on both sides.
+    '(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])',
+    '(?<![A-Za-z0-9])npm_[A-Za-z0-9]{36,}',
+    '(?<![A-Za-z0-9])hf_[A-Za-z0-9]{30,}', // Hugging Face
+  ].join('|'),
+  'g',
+);
+
+function redactProviderKeys(text: string): string {
+  return text.replace(PROVIDER_RE, (m) => {
+    if (m.startsWith('sk-')) {
+      // Avoid kebab-case words ("task-management-..."): need one long random segment.
+      const tail = m.slice(3).split('-');
+      if (!tail.some((seg) => looksLikeToken(seg, 16))) return m;
+    }
+    return REDACTED;
+  });
+}
+
+// key <sep> value. Quoted keys may contain spaces; bare keys may be up to three
+// words ("API key:", "Access token =") so prose labels are caught too.
+const KEY_VALUE_RE =
+  /(?:(\\{0,3}["'`])([^"'`\\\r\n]{1,64}?)\1\]?|(?<![A-Za-z0-9_.-])([A-Za-z0-9_.-]{1,64}(?: [A-Za-z0-9_.-]{1,32}){0,2}))[ \t]{0,16}(?::=|=>|!==?|={1,3}|:)(?![:=>])[ \t]{0,16}/g;
+
+// Command-line flags: `--password hunter2`, `curl -u user:pass`.
+const FLAG_RE = /(?<![^\s"'])(--?[A-Za-z][A-Za-z0-9_-]{0,62})[ \t]{1,8}(?=[^\s-])/g;
+
+// Words that belong to a secret's name in prose ("access token", "DB password").
+const SECRET_QUALIFIERS = new Set([
+  'access', 'refresh', 'id', 'api', 'private', 'secret', 'client', 'session', 'auth', 'personal',
+  'bearer', 'service', 'app', 'master', 'admin', 'root', 'db', 'database', 'user', 'signing',
+  'encryption', 'webhook', 'bot', 'oauth',
+]);
+const DETERMINERS = new Set(['the', 'a', 'an', 'my', 'your', 'our', 'their', 'his', 'her', 'its', 'this', 'that']);
+
+function isHeaderLike(key: string): boolean {
+  const c = splitWords(key).join('');
+  return c === 'cookie' || c === 'setcookie';
+}
+
+function redactKeyValues(text: string): string {
+  let out = '';
+  let last = 0;
+  KEY_VALUE_RE.lastIndex = 0;
+  let m: RegExpExecArray | null;
+  while ((m = KEY_VALUE_RE.exec(text)) !== null) {
+    const quotedKey = m[2];
+    let key = quotedKey ?? (m[3] as string);
+    let keyStart = m.index;
+    if (!isSecretKey(key)) continue;
+    if (quotedKey === undefined && key.includes(' ')) {
+      // Keep leading words that aren't part of the secret name ("Note" in "Note the token:"),
+      // but a determiner right before the name goes with it: "Note a credential (hidden)".
+      const words = key.split(' ');
+      let first = 0;
+      while (first < words.length - 1 && isSecretKey(words.slice(first + 1).join(' '))) first++;
+      while (first > 0 && SECRET_QUALIFIERS.has((words[first - 1] as string).toLowerCase())) first--;
+      if (first > 0 && DETERMINERS.has((words[first - 1] as string).toLowerCase())) first--;
+      if (first > 0) {
+        const kept = words.slice(0, first).join(' ').length + 1;
+        keyStart += kept;
+        key = key.slice(kept);
+      }
+    }
+    const valueStart = m.index + m[0].length;
+    const end = valueEnd(text, valueStart, isHeaderLike(key));
+    if (end < 0) continue;
+    out += text.slice(last, keyStart) + REDACTED;
+    last = end;
+    KEY_VALUE_RE.lastIndex = end;
+  }
+  if (last > 0) text = out + text.slice(last);
+
+  if (!text.includes('-')) return text;
+  out = '';
+  last = 0;
+  FLAG_RE.lastIndex = 0;
+  while ((m = FLAG_RE.exec(text)) !== null) {
+    const flag = m[1] as string;
+    const name = flag.slice(flag.startsWith('--') ? 2 : 1);
+    const valueStart = m.index + m[0].length;
+    const userFlag = name === 'u' || name === 'user';
+    if (!userFlag && !isSecretKey(name)) continue;
+    const end = valueEnd(text, valueStart, false);
+    if (end < 0) continue;
+    if (userFlag && !text.slice(valueStart, end).includes(':')) continue;
+    out += text.slice(last, m.index) + REDACTED;
+    last = end;
+    FLAG_RE.lastIndex = end;
+  }
+  return last > 0 ? out + text.slice(last) : text;
+}
+
+const BEARER_RE = /(?<![A-Za-z0-9_-])bearer[ \t]{1,8}([A-Za-z0-9\-._~+/]{8,}=*)/gi;
+const BASIC_RE = /(?<![A-Za-z0-9_-])basic[ \t]{1,8}([A-Za-z0-9+/]{6,}={0,2})(?![A-Za-z0-9+/=])/gi;
+
+const CONTROL_OR_INVALID_RE = /[\u0000-\u001f\u007f\ufffd]/;
+
+function isBasicCredential(b64: string): boolean {
+  if (b64.length % 4 !== 0) return false;
+  const decoded = Buffer.from(b64, 'base64').toString('utf8');
+  // user:password, printable, valid UTF-8 (no replacement characters)
+  return decoded.includes(':') && !CONTROL_OR_INVALID_RE.test(decoded);
+}
+
+function redactAuthSchemes(text: string): string {
+  text = text.replace(BEARER_RE, (whole, tok: string) => (looksLikeToken(tok, 16) ? REDACTED : whole));
+  return text.replace(BASIC_RE, (whole, b64: string) => (isBasicCredential(b64) ? REDACTED : whole));
+}
+
+// "my API key is 3f9a…" — long hex/base64 only counts when it follows a secret word.
+const ADJACENT_RE =
+  /(?<![A-Za-z0-9_])((?:api[ _-]?key|access[ _-]?key|secret(?:[ _-]?key)?|private[ _-]?key|token|password|passphrase|passcode|credential)s?(?:[ \t]{1,8}(?:(?:is|was|of|value|=|:)[ \t]{1,8})?|[ \t]{0,8}[:=][ \t]{0,8})["'`]?)([A-Za-z0-9+/_-]{32,}={0,2})/gi;
+
+function redactAdjacentLongValues(text: string): string {
+  return text.replace(ADJACENT_RE, (whole, lead: string, value: string) =>
+    looksLikeToken(value, 32) ? lead + REDACTED : whole,
+  );
+}
+
+/** Replace secrets found in free text with {@link REDACTED}. Pure; linear time. */
+export function redactText(text: string): string {
+  if (typeof text !== 'string' || text.length === 0) return text;
+  if (!TRIGGER_RE.test(text)) return text; // common path: ordinary chunk
+  let t = redactPem(text);
+  t = redactUrlCredentials(t);
+  t = redactJwts(t);
+  t = redactProviderKeys(t);
+  t = redactKeyValues(t);
+  t = redactAuthSchemes(t);
+  t = redactAdjacentLongValues(t);
+  return t;
+}
+
+// ---------------------------------------------------------------------------
+// Structured values
+// ---------------------------------------------------------------------------
+
+interface WalkState {
+  nodes: number;
+  ancestors: Set<object>;
+}
+
+function defineEntry(target: Record<string, unknown>, key: string, value: unknown): void {
+  // defineProperty so a "__proto__" key stays data instead of swapping the prototype.
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+function secretFieldValue(v: unknown): unknown {
+  // null / booleans say nothing about the secret and keep "has_password: true" style data readable.
+  return v === null || v === undefined || typeof v === 'boolean' ? v : REDACTED;
+}
+
+function walk(value: unknown, depth: number, state: WalkState): unknown {
+  if (++state.nodes > MAX_NODES) return MORE_DATA;
+  switch (typeof value) {
+    case 'string':
+      return redactText(value);
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+    case 'undefined':
+      return value;
+    case 'function':
+    case 'symbol':
+      return undefined;
+  }
+  if (value === null) return null;
+  const obj = value as object;
+  if (depth <= 0) return NESTED_DATA;
+  if (state.ancestors.has(obj)) return CIRCULAR;
+
+  try {
+    if (obj instanceof Date) return Number.isNaN(obj.getTime()) ? String(obj) : obj.toISOString();
+    if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) return BINARY;
+    state.ancestors.add(obj);
+    try {
+      if (Array.isArray(obj)) {
+        const n = Math.min(obj.length, MAX_ENTRIES);
+        const out: unknown[] = [];
+        for (let i = 0; i < n; i++) out.push(walk(obj[i], depth - 1, state));
+        if (obj.length > MAX_ENTRIES) out.push(`(${obj.length - MAX_ENTRIES} more items not shown)`);
+        return out;
+      }
+      if (obj instanceof Set) {
+        const out: unknown[] = [];
+        for (const item of obj) {
+          if (out.length >= MAX_ENTRIES) {
+            out.push(`(${obj.size - MAX_ENTRIES} more items not shown)`);
+            break;
+          }
+          out.push(walk(item, depth - 1, state));
+        }
+        return out;
+      }
+
+      const out: Record<string, unknown> = {};
+      let count = 0;
+      const add = (rawKey: string, read: () => unknown): boolean => {
+        if (count >= MAX_ENTRIES) {
+          defineEntry(out, '(more)', MORE_DATA);
+          return false;
+        }
+        count++;
+        let val: unknown;
+        try {
+          val = read();
+        } catch {
+          val = UNREADABLE;
+        }
+        const copy = isSecretKey(rawKey) ? secretFieldValue(val) : walk(val, depth - 1, state);
+        defineEntry(out, redactText(rawKey), copy);
+        return true;
+      };
+
+      if (obj instanceof Map) {
+        for (const [k, v] of obj) if (!add(String(k), () => v)) break;
+        return out;
+      }
+      if (obj instanceof Error) {
+        add('name', () => obj.name);
+        add('message', () => obj.message);
+      }
+      for (const k in obj) {
+        if (!Object.prototype.hasOwnProperty.call(obj, k)) continue;
+        if (!add(k, () => (obj as Record<string, unknown>)[k])) break;
+      }
+      return out;
+    } finally {
+      state.ancestors.delete(obj);
+    }
+  } catch {
+    return UNREADABLE; // hostile proxies / throwing iterators
+  }
+}
+
+/**
+ * Deep-copy JSON-like data with secrets removed: values under secret keys
+ * become {@link REDACTED}, every string goes through {@link redactText}.
+ * Depth, entries per container and total nodes are bounded.
+ */
+export function redactValue(value: unknown, depth: number = DEPTH_LIMIT): unknown {
+  const d = Number.isFinite(depth) ? Math.max(0, Math.min(Math.floor(depth), MAX_DEPTH_ALLOWED)) : DEPTH_LIMIT;
+  return walk(value, d, { nodes: 0, ancestors: new Set() });
+}

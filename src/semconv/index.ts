@@ -1,0 +1,3 @@
+export * from './attributes.js';
+export * from './classifySpan.js';
+export * from './readAttributes.js';

@@ -1,0 +1,942 @@
+import type { AaepEvent, AaepEventOf, Producer } from './protocol/index.js';
+import { AAEP_CONTEXT } from './protocol/index.js';
+import type {
+  Attributes,
+  SpanEndedRecord,
+  SpanEventRecord,
+  SpanRecord,
+  SpanStartedRecord,
+} from './records.js';
+import {
+  AAEP_AGENT_NAME,
+  AAEP_CONFIRMATION_ACTION,
+  AAEP_CONFIRMATION_ALLOWED_REPLIES,
+  AAEP_CONFIRMATION_BY,
+  AAEP_CONFIRMATION_CONSEQUENCE,
+  AAEP_CONFIRMATION_DECISION,
+  AAEP_CONFIRMATION_DEFAULT_DECISION,
+  AAEP_CONFIRMATION_IRREVERSIBLE,
+  AAEP_CONFIRMATION_REPLY_TOKEN,
+  AAEP_CONFIRMATION_RISK_LEVEL,
+  AAEP_CONFIRMATION_TIMEOUT_SECONDS,
+  AAEP_EVENT_CONFIRMATION_REQUESTED,
+  AAEP_ERROR_CATEGORY,
+  AAEP_ERROR_CODE,
+  AAEP_ERROR_REMEDIATION,
+  AAEP_EVENT_CONFIRMATION_RESOLVED,
+  AAEP_EVENT_OUTPUT_CHUNK,
+  AAEP_EVENT_PROGRESS,
+  AAEP_LANGUAGE,
+  AAEP_LLM_MODEL,
+  AAEP_LLM_OUTPUT,
+  AAEP_OUTPUT_TEXT,
+  AAEP_PROGRESS_DESCRIPTION,
+  AAEP_PROGRESS_PERCENT,
+  AAEP_PROGRESS_STEP,
+  AAEP_PROGRESS_TOTAL_STEPS,
+  AAEP_SESSION_CANCELLED_BY,
+  AAEP_SESSION_CANCEL_REASON,
+  AAEP_SESSION_EXPECTED_DURATION_MS,
+  AAEP_SESSION_OUTCOME,
+  AAEP_SESSION_REQUEST,
+  AAEP_SESSION_REQUESTED_BY,
+  AAEP_SESSION_RESULT_SUMMARY,
+  AAEP_SESSION_SUMMARY,
+  AAEP_SESSION_TOOLS,
+  AAEP_TOOL_ARGS_SUMMARY,
+  AAEP_TOOL_ARGUMENTS,
+  AAEP_TOOL_DESCRIPTION,
+  AAEP_TOOL_EXPECTED_DURATION_MS,
+  AAEP_TOOL_IRREVERSIBLE,
+  AAEP_TOOL_NAME,
+  AAEP_TOOL_RESULT,
+  AAEP_TOOL_RESULT_SUMMARY,
+  AAEP_TOOL_RISK_LEVEL,
+  AAEP_TOOL_STATUS,
+  AAEP_TOOL_SUMMARY,
+  ERROR_TYPE,
+  GEN_AI_AGENT_NAME,
+  GEN_AI_CONVERSATION_ID,
+  GEN_AI_REQUEST_MODEL,
+  GEN_AI_RESPONSE_MODEL,
+  GEN_AI_TOOL_CALL_ARGUMENTS,
+  GEN_AI_TOOL_CALL_RESULT,
+  GEN_AI_TOOL_DESCRIPTION,
+  GEN_AI_TOOL_NAME,
+} from './semconv/attributes.js';
+import { classifySpan, type SpanRole } from './semconv/classifySpan.js';
+import {
+  readBoolean,
+  readEnum,
+  readNumber,
+  readString,
+  readStringArray,
+} from './semconv/readAttributes.js';
+import { EVENT_KIND, eventIdFor, outputIdFor, sessionIdFor, toolCallIdFor, traceparentFor, type EventKindCode } from './ids.js';
+import { describeData, describeDuration, humanizeName, sentence, truncate } from './describe.js';
+import { redactText } from './redact.js';
+import { codePointLength, lastSentenceBoundary } from './sentenceBoundary.js';
+
+export const AAEP_VERSION = '0.1.0-draft';
+
+export interface TranslatorOptions {
+  readonly producer: Producer;
+  /** Receives every event, in a legal order per session. Must not throw. */
+  readonly emit: (event: AaepEvent) => void;
+  /** BCP 47 tag of the summaries this translator writes. */
+  readonly language?: string;
+  /** Told when the agent breaks a safety rule the translator enforces. */
+  readonly onViolation?: (message: string) => void;
+}
+
+type AgentState =
+  | 'idle'
+  | 'thinking'
+  | 'calling_tool'
+  | 'writing_output'
+  | 'awaiting_input'
+  | 'deciding'
+  | 'handing_off';
+
+interface OutputState {
+  readonly outputId: string;
+  readonly source: SpanInfo;
+  /** Text received but not yet announced (an unfinished sentence). */
+  pending: string;
+  /** Everything received, to reconcile a final output attribute with streamed chunks. */
+  received: string;
+  /** The start of what was announced, for the session's output summary. */
+  announced: string;
+  position: number;
+}
+
+interface ToolState {
+  /** Attributes known at start, for an announcement deferred until confirmation. */
+  readonly attributes: Attributes;
+  readonly name: string;
+  readonly callId: string;
+  readonly irreversible: boolean;
+  readonly startTime: number;
+  invoked: boolean;
+  decision?: 'accept' | 'reject';
+}
+
+interface SessionState {
+  readonly sessionId: string;
+  readonly traceId: string;
+  readonly rootSpanId: string;
+  /** The session span; stays reachable after the span itself ends. */
+  root?: SpanInfo;
+  readonly startTime: number;
+  readonly agentName: string;
+  readonly language: string;
+  readonly localization: { readonly primary_language: string };
+  sequence: number;
+  lastTime: number;
+  /** The last timestamp formatted, reused while events share a millisecond. */
+  isoMillis: number;
+  iso: string;
+  state: AgentState;
+  /** Label of the current activity, for the state summary sent on resume. */
+  activity?: string;
+  closed: boolean;
+  toolInvocations: number;
+  lastOutput: string;
+  /** Spans with an unfinished output or tool call, closed with the session. */
+  readonly open: Set<SpanInfo>;
+}
+
+/** What the translator keeps per span: small, and freed when the span ends. */
+interface SpanInfo {
+  readonly session: SessionState;
+  readonly role: SpanRole | undefined;
+  readonly spanId: string;
+  readonly traceFlags: number;
+  readonly name: string;
+  /** Events emitted so far per kind, the ordinal in derived event ids. */
+  readonly ordinals: Partial<Record<EventKindCode, number>>;
+  /** This span's output that has not had its `complete: true` chunk yet. */
+  output?: OutputState;
+  /** W3C traceparent, built on first use. */
+  correlation?: string;
+  tool?: ToolState;
+  /** The confirmation this span is waiting for, announced and not yet resolved. */
+  confirmation?: { readonly token: string; readonly action: string };
+}
+
+const STATE_PHRASES: Record<AgentState, { terse: string; normal: string }> = {
+  idle: { terse: 'Idle.', normal: 'Waiting.' },
+  thinking: { terse: 'Thinking.', normal: 'Thinking about your request.' },
+  calling_tool: { terse: 'Using a tool.', normal: 'Using a tool.' },
+  writing_output: { terse: 'Answering.', normal: 'Writing the answer.' },
+  awaiting_input: { terse: 'Waiting for you.', normal: 'Waiting for your answer.' },
+  deciding: { terse: 'Deciding.', normal: 'Deciding what to do next.' },
+  handing_off: { terse: 'Handing off.', normal: 'Handing over to someone else.' },
+};
+
+const ERROR_CATEGORIES = ['transient', 'permanent', 'requires_user', 'unknown'] as const;
+const CANCELLED_BY = ['user', 'producer', 'timeout', 'system'] as const;
+const RISK_LEVELS = ['low', 'medium', 'high'] as const;
+const DECISIONS = ['accept', 'reject'] as const;
+const REPLY_TOKEN = /^rpl_[A-Za-z0-9]{1,64}$/;
+const MAX_CHUNK_CHARS = 8000;
+const MAX_RETIRED_SPANS = 4096;
+const MAX_PENDING_CHARS = 4000;
+const MAX_RECONCILE_CHARS = 1_000_000;
+const MAX_SUMMARY_SOURCE_CHARS = 600;
+const TRANSIENT_ERROR = /timeout|timed out|rate.?limit|429|503|unavailable|overloaded|econnreset|econnrefused/i;
+
+/**
+ * Turns span lifecycle records into a legal AAEP stream: one state machine per
+ * session (spec chapter 4 §4.5, appendix A). Sources call `handle` in the order the
+ * span life happened; everything else (ids, order, summaries, redaction) is here.
+ */
+export class Translator {
+  private readonly producer: Producer;
+  private readonly emitEvent: (event: AaepEvent) => void;
+  private readonly language: string;
+  private readonly onViolation: (message: string) => void;
+  /** Spans that belong to a session, keyed by trace id + span id. */
+  private readonly spans = new Map<string, SpanInfo>();
+  private readonly sessions = new Set<SessionState>();
+  /**
+   * Recently ended spans and their session (bounded), so a span that starts after
+   * its parent ended still joins the right session, or stays silent when that
+   * session is over, instead of opening a session of its own.
+   */
+  private readonly retired = new Map<string, SessionState>();
+  /** Insertion order of `retired`, as a ring: evicting by Map iteration degrades after many deletes. */
+  private readonly retiredOrder: string[] = [];
+  private retiredNext = 0;
+  private resumeOrdinal = 0;
+
+  constructor(options: TranslatorOptions) {
+    this.producer = options.producer;
+    this.emitEvent = options.emit;
+    this.language = options.language ?? 'en';
+    this.onViolation = options.onViolation ?? (() => {});
+  }
+
+  /** Number of sessions whose terminal event has not been emitted yet. */
+  get openSessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Number of spans tracked (open spans of open or recently closed sessions). */
+  get trackedSpanCount(): number {
+    return this.spans.size;
+  }
+
+  handle(record: SpanRecord): void {
+    switch (record.kind) {
+      case 'started':
+        this.onStarted(record);
+        break;
+      case 'event':
+        this.onEvent(record);
+        break;
+      case 'ended':
+        this.onEnded(record);
+        break;
+    }
+  }
+
+  /** Whether a span is part of a session, so a source can skip work for the rest. */
+  isTracked(traceId: string, spanId: string): boolean {
+    return this.lookup(traceId, spanId) !== undefined;
+  }
+
+  /**
+   * Ends every open session with `agent.session.cancelled` (by `system`), so
+   * subscribers are not left waiting when the producer shuts down.
+   */
+  cancelAll(time: number, reason: string): void {
+    for (const session of [...this.sessions]) {
+      this.closeSession(session, time, () => ({
+        type: 'aaep:agent.session.cancelled',
+        cancelled_by: 'system',
+        cancellation_reason: reason,
+        summary_terse: 'Stopped.',
+        summary_normal: `${session.agentName} stopped because the service is shutting down.`,
+      }));
+    }
+  }
+
+  /**
+   * One `agent.state.changed` per open session describing where it is now, for a
+   * subscriber that resumes from an event that is no longer retained (spec B.1.5).
+   * These carry no sequence number: they are not part of the session's sequence.
+   */
+  snapshot(sessionFilter?: string): AaepEvent[] {
+    const events: AaepEvent[] = [];
+    for (const session of this.sessions) {
+      if (sessionFilter !== undefined && session.sessionId !== sessionFilter) continue;
+      const phrase = STATE_PHRASES[session.state];
+      const activity = session.activity === undefined ? '' : ` (${session.activity})`;
+      const ordinal = this.resumeOrdinal++;
+      events.push({
+        '@context': AAEP_CONTEXT,
+        aaep_version: AAEP_VERSION,
+        type: 'aaep:agent.state.changed',
+        event_id: eventIdFor(session.traceId, session.rootSpanId, EVENT_KIND.resume, ordinal),
+        session_id: session.sessionId,
+        timestamp: new Date(Math.max(Date.now(), session.lastTime)).toISOString(),
+        producer: this.producer,
+        urgency: 'normal',
+        localization_hints: session.localization,
+        from_state: session.state,
+        to_state: session.state,
+        summary_terse: phrase.terse,
+        summary_normal: `Reconnected. ${session.agentName} is still working: ${phrase.normal.toLowerCase()}${activity}`,
+      });
+    }
+    return events;
+  }
+
+  /**
+   * Spans are keyed by span id alone (no string building on the hot path); the
+   * trace id is checked on lookup, so a colliding id from another trace is a miss.
+   */
+  private lookup(traceId: string, spanId: string): SpanInfo | undefined {
+    const info = this.spans.get(spanId);
+    return info !== undefined && info.session.traceId === traceId ? info : undefined;
+  }
+
+  private retiredSession(traceId: string, spanId: string): SessionState | undefined {
+    const session = this.retired.get(spanId);
+    return session !== undefined && session.traceId === traceId ? session : undefined;
+  }
+
+  private onStarted(record: SpanStartedRecord): void {
+    if (this.spans.has(record.spanId)) return;
+    const role = classifySpan(record.attributes);
+    const parentId = record.parentSpanId;
+    const parent =
+      parentId === undefined
+        ? undefined
+        : (this.lookup(record.traceId, parentId)?.session ?? this.retiredSession(record.traceId, parentId));
+    if (parent === undefined) {
+      // An llm or tool span outside any session anchors a session of its own,
+      // so a lone framework call is still heard.
+      if (role === undefined) return;
+      const session = this.openSession(record, role === 'session' ? undefined : role);
+      const info = session.root!;
+      if (role !== 'session') this.startRole(info, record);
+      return;
+    }
+    // A nested session span (a sub-agent) is part of the enclosing session's stream.
+    const info = this.track(parent, role === 'session' ? undefined : role, record);
+    if (!parent.closed) this.startRole(info, record);
+  }
+
+  private onEvent(record: SpanEventRecord): void {
+    const info = this.lookup(record.traceId, record.spanId);
+    if (info === undefined || info.session.closed) return;
+    this.spanEvent(info, record);
+  }
+
+  private onEnded(record: SpanEndedRecord): void {
+    let info = this.lookup(record.traceId, record.spanId);
+    if (info === undefined) {
+      // A source that only sees finished spans (OTLP without start signals).
+      this.onStarted({ ...record, kind: 'started' });
+      info = this.lookup(record.traceId, record.spanId);
+      if (info === undefined) return;
+    }
+    this.spans.delete(record.spanId);
+    const session = info.session;
+    this.retire(record.spanId, session);
+    if (session.closed) return;
+    for (const event of record.events) this.spanEvent(info, event);
+    if (info.role === 'llm') this.endLlm(info, record);
+    else if (info.role === 'tool') this.endTool(info, record);
+    if (record.spanId === session.rootSpanId) this.endSession(session, record);
+    else this.finishOutput(info, record.endTime);
+  }
+
+  private retire(key: string, session: SessionState): void {
+    const evicted = this.retiredOrder[this.retiredNext];
+    if (evicted !== undefined) this.retired.delete(evicted);
+    this.retiredOrder[this.retiredNext] = key;
+    this.retiredNext = (this.retiredNext + 1) % MAX_RETIRED_SPANS;
+    this.retired.set(key, session);
+  }
+
+  private openSession(record: SpanStartedRecord, rootRole: SpanRole | undefined): SessionState {
+    const attrs = record.attributes;
+    const language = readString(attrs, AAEP_LANGUAGE) ?? this.language;
+    const session: SessionState = {
+      sessionId: sessionIdFor(record.traceId, record.spanId),
+      traceId: record.traceId,
+      rootSpanId: record.spanId,
+      startTime: record.startTime,
+      agentName:
+        readString(attrs, AAEP_AGENT_NAME, GEN_AI_AGENT_NAME) ?? this.producer.agent_name ?? 'The agent',
+      language,
+      localization: { primary_language: language },
+      sequence: 0,
+      lastTime: record.startTime,
+      isoMillis: -1,
+      iso: '',
+      state: 'idle',
+      closed: false,
+      toolInvocations: 0,
+      lastOutput: '',
+      open: new Set(),
+    };
+    this.sessions.add(session);
+    const root = this.track(session, rootRole, record);
+    session.root = root;
+    const request = readString(attrs, AAEP_SESSION_REQUEST);
+    const explicit = readString(attrs, AAEP_SESSION_SUMMARY);
+    const tools = readStringArray(attrs, AAEP_SESSION_TOOLS)?.map((tool) => truncate(tool, 256));
+    const requestText = request === undefined ? undefined : truncate(redactText(request), 2000);
+    const normal = explicit
+      ? sentence(truncate(redactText(explicit), 2000))
+      : requestText
+        ? `${session.agentName} is working on your request: ${truncate(requestText, 200)}`
+        : `${session.agentName} started working.`;
+    const detailParts = [normal];
+    if (tools && tools.length > 0) detailParts.push(`It can use ${tools.map(humanizeName).join(', ')}.`);
+    const conversation = readString(attrs, GEN_AI_CONVERSATION_ID);
+    if (conversation) detailParts.push(`Conversation ${truncate(conversation, 64)}.`);
+    const expected = readNumber(attrs, AAEP_SESSION_EXPECTED_DURATION_MS);
+    const requestedBy = readString(attrs, AAEP_SESSION_REQUESTED_BY);
+    this.publish(session, root, EVENT_KIND.started, record.startTime, 'normal', {
+      type: 'aaep:agent.session.started',
+      summary_terse: 'Started.',
+      summary_normal: normal,
+      summary_detailed: detailParts.join(' '),
+      ...(requestText !== undefined && { request_text: requestText }),
+      ...(requestedBy !== undefined && { requested_by: truncate(requestedBy, 256) }),
+      ...(tools !== undefined && { tools_available: [...new Set(tools)] }),
+      ...(expected !== undefined && expected >= 0 && { expected_duration_ms: Math.round(expected) }),
+    });
+    return session;
+  }
+
+  private track(session: SessionState, role: SpanRole | undefined, record: SpanStartedRecord): SpanInfo {
+    const info: SpanInfo = {
+      session,
+      role,
+      spanId: record.spanId,
+      traceFlags: record.traceFlags,
+      name: record.name,
+      ordinals: {},
+    };
+    this.spans.set(record.spanId, info);
+    return info;
+  }
+
+  private startRole(info: SpanInfo, record: SpanStartedRecord): void {
+    if (info.role === 'llm') this.startLlm(info, record);
+    else if (info.role === 'tool') this.startTool(info, record);
+  }
+
+  private startLlm(info: SpanInfo, record: SpanStartedRecord): void {
+    const model = readString(record.attributes, AAEP_LLM_MODEL, GEN_AI_REQUEST_MODEL, GEN_AI_RESPONSE_MODEL);
+    this.changeState(info, 'thinking', record.startTime, model ? `model ${truncate(model, 64)}` : undefined);
+  }
+
+  private startTool(info: SpanInfo, record: SpanStartedRecord): void {
+    const attrs = record.attributes;
+    const tool: ToolState = {
+      attributes: attrs,
+      name: toolNameOf(record.name, attrs),
+      callId: toolCallIdFor(record.spanId),
+      irreversible: readBoolean(attrs, AAEP_TOOL_IRREVERSIBLE) === true,
+      startTime: record.startTime,
+      invoked: false,
+    };
+    info.tool = tool;
+    info.session.open.add(info);
+    // Irreversible tools are announced only once their confirmation is accepted (spec §4.3.1).
+    if (!tool.irreversible) this.announceTool(info, attrs, record.startTime);
+  }
+
+  private announceTool(info: SpanInfo, attrs: Attributes, time: number): void {
+    const tool = info.tool!;
+    const session = info.session;
+    tool.invoked = true;
+    const label = humanizeName(tool.name);
+    this.changeState(info, 'calling_tool', time, label);
+    const explicit = readString(attrs, AAEP_TOOL_SUMMARY);
+    const argsSummary =
+      readString(attrs, AAEP_TOOL_ARGS_SUMMARY) !== undefined
+        ? truncate(redactText(readString(attrs, AAEP_TOOL_ARGS_SUMMARY)!), 500)
+        : describeData(attrs[AAEP_TOOL_ARGUMENTS] ?? attrs[GEN_AI_TOOL_CALL_ARGUMENTS]);
+    const description = readString(attrs, AAEP_TOOL_DESCRIPTION, GEN_AI_TOOL_DESCRIPTION);
+    const normal = explicit
+      ? sentence(truncate(redactText(explicit), 500))
+      : sentence(argsSummary ? `Using ${label}, ${argsSummary}` : `Using ${label}`);
+    const detailed = [normal];
+    if (description) detailed.push(sentence(truncate(redactText(description), 500)));
+    const risk = readEnum(attrs, AAEP_TOOL_RISK_LEVEL, RISK_LEVELS);
+    const expected = readNumber(attrs, AAEP_TOOL_EXPECTED_DURATION_MS);
+    this.publish(session, info, EVENT_KIND.toolInvoked, time, 'normal', {
+      type: 'aaep:agent.tool.invoked',
+      tool: tool.name,
+      tool_call_id: tool.callId,
+      summary_terse: sentence(`Using ${label}`),
+      summary_normal: normal,
+      summary_detailed: detailed.join(' '),
+      ...(argsSummary !== undefined && { args_summary: argsSummary }),
+      ...(description !== undefined && { description: truncate(redactText(description), 500) }),
+      ...(risk !== undefined && { risk_level: risk }),
+      ...(tool.irreversible && { irreversible: true }),
+      ...(expected !== undefined && expected >= 0 && { expected_duration_ms: Math.round(expected) }),
+    });
+  }
+
+  private spanEvent(info: SpanInfo, record: SpanEventRecord): void {
+    switch (record.name) {
+      case AAEP_EVENT_OUTPUT_CHUNK: {
+        const text = readString(record.attributes, AAEP_OUTPUT_TEXT);
+        if (text !== undefined) this.appendOutput(info, text, record.time);
+        break;
+      }
+      case AAEP_EVENT_PROGRESS:
+        this.progress(info, record);
+        break;
+      case AAEP_EVENT_CONFIRMATION_REQUESTED:
+        this.confirmationRequested(info, record);
+        break;
+      case AAEP_EVENT_CONFIRMATION_RESOLVED:
+        this.confirmationResolved(info, record);
+        break;
+    }
+  }
+
+  private confirmationRequested(info: SpanInfo, record: SpanEventRecord): void {
+    const attrs = record.attributes;
+    const token = readString(attrs, AAEP_CONFIRMATION_REPLY_TOKEN);
+    const rawAction = readString(attrs, AAEP_CONFIRMATION_ACTION);
+    if (token === undefined || !REPLY_TOKEN.test(token) || rawAction === undefined || info.confirmation !== undefined) {
+      this.onViolation('aaep.confirmation.requested needs a reply token (rpl_…) and an action; ignored.');
+      return;
+    }
+    const action = truncate(redactText(rawAction), 1000);
+    const consequence = truncate(redactText(readString(attrs, AAEP_CONFIRMATION_CONSEQUENCE) ?? 'The agent will go ahead with it.'), 1000);
+    const risk = readEnum(attrs, AAEP_CONFIRMATION_RISK_LEVEL, RISK_LEVELS) ?? readEnum(info.tool?.attributes ?? {}, AAEP_TOOL_RISK_LEVEL, RISK_LEVELS);
+    const irreversible = readBoolean(attrs, AAEP_CONFIRMATION_IRREVERSIBLE) ?? info.tool?.irreversible ?? false;
+    let defaultDecision = readEnum(attrs, AAEP_CONFIRMATION_DEFAULT_DECISION, DECISIONS) ?? 'reject';
+    // Spec §6.4.1: irreversible medium/high risk actions default to reject, whatever the caller asked.
+    if (irreversible && (risk === 'high' || risk === 'medium')) defaultDecision = 'reject';
+    const timeout = Math.min(86_400, Math.max(1, Math.round(readNumber(attrs, AAEP_CONFIRMATION_TIMEOUT_SECONDS) ?? 120)));
+    const allowed = readStringArray(attrs, AAEP_CONFIRMATION_ALLOWED_REPLIES)?.slice(0, 32);
+    info.confirmation = { token, action };
+    this.changeState(info, 'awaiting_input', record.time, action);
+    const stakes = irreversible ? ' This cannot be undone.' : '';
+    const onTimeout = defaultDecision === 'reject' ? 'it will not happen' : 'it will go ahead';
+    this.publish(info.session, info, EVENT_KIND.confirmation, record.time, 'critical', {
+      type: 'aaep:agent.awaiting.confirmation',
+      action,
+      consequence,
+      reply_token: token,
+      timeout_seconds: timeout,
+      default_decision: defaultDecision,
+      summary_terse: sentence(`Confirm: ${truncate(action, 80)}?`.replace(/\?\.$/, '?')),
+      summary_normal: `Confirmation needed: ${sentence(action)} ${sentence(consequence)}${stakes}`,
+      summary_detailed: `Confirmation needed: ${sentence(action)} ${sentence(consequence)}${stakes} Without an answer in ${describeDuration(timeout * 1000)}, ${onTimeout}.`,
+      ...(risk !== undefined && { risk_level: risk }),
+      ...(irreversible && { irreversible: true, reversibility: 'irreversible' as const }),
+      ...(allowed !== undefined && { allowed_replies: [...new Set(allowed)] }),
+    });
+  }
+
+  /** Spec §6.7.2: the outcome is announced as a state change away from `awaiting_input`. */
+  private confirmationResolved(info: SpanInfo, record: SpanEventRecord): void {
+    const pending = info.confirmation;
+    if (pending === undefined) return;
+    info.confirmation = undefined;
+    const decision = readString(record.attributes, AAEP_CONFIRMATION_DECISION);
+    const by = readString(record.attributes, AAEP_CONFIRMATION_BY);
+    const tool = info.tool;
+    const action = truncate(pending.action, 120).replace(/[.!?…]$/, '');
+    if (decision === 'accept') {
+      const who = by === 'timeout' ? 'No answer came; going ahead by default' : 'You accepted';
+      const summary = sentence(`${who}: ${action}`);
+      if (tool !== undefined && !tool.invoked) {
+        tool.decision = 'accept';
+        this.changeState(info, 'calling_tool', record.time, humanizeName(tool.name), summary);
+        this.announceTool(info, tool.attributes, record.time);
+      } else {
+        this.changeState(info, 'thinking', record.time, undefined, summary);
+      }
+      return;
+    }
+    if (tool !== undefined) tool.decision = 'reject';
+    const why =
+      by === 'timeout' ? 'No answer in time, so not doing it' : by === 'cancelled' ? 'Cancelled, so not doing it' : 'You declined, so not doing it';
+    this.changeState(info, 'thinking', record.time, undefined, sentence(`${why}: ${action}`));
+  }
+
+  private progress(info: SpanInfo, record: SpanEventRecord): void {
+    const attrs = record.attributes;
+    const percent = readNumber(attrs, AAEP_PROGRESS_PERCENT);
+    const step = readNumber(attrs, AAEP_PROGRESS_STEP);
+    const totalSteps = readNumber(attrs, AAEP_PROGRESS_TOTAL_STEPS);
+    const rawDescription = readString(attrs, AAEP_PROGRESS_DESCRIPTION);
+    const description = rawDescription === undefined ? undefined : truncate(redactText(rawDescription), 300);
+    const progress: { percent?: number; step?: number; total_steps?: number; description?: string } = {};
+    if (percent !== undefined) progress.percent = Math.min(100, Math.max(0, percent));
+    if (step !== undefined && step >= 1) progress.step = Math.floor(step);
+    if (totalSteps !== undefined && totalSteps >= 1) progress.total_steps = Math.floor(totalSteps);
+    if (description !== undefined) progress.description = description;
+    if (Object.keys(progress).length === 0) return;
+    const amount =
+      progress.percent !== undefined
+        ? `${Math.round(progress.percent)} percent`
+        : progress.step !== undefined
+          ? progress.total_steps !== undefined
+            ? `step ${progress.step} of ${progress.total_steps}`
+            : `step ${progress.step}`
+          : undefined;
+    const normal = sentence([description, amount].filter(Boolean).join(', ') || 'Making progress');
+    this.publish(info.session, info, EVENT_KIND.progress, record.time, 'background', {
+      type: 'aaep:agent.progress.updated',
+      progress,
+      summary_terse: sentence(amount ?? 'Progress'),
+      summary_normal: normal,
+    });
+  }
+
+  private appendOutput(info: SpanInfo, text: string, time: number): void {
+    if (text === '') return;
+    const session = info.session;
+    let output = info.output;
+    if (output === undefined) {
+      output = {
+        outputId: outputIdFor(info.spanId),
+        source: info,
+        pending: '',
+        received: '',
+        announced: '',
+        position: 0,
+      };
+      info.output = output;
+      session.open.add(info);
+      this.changeState(info, 'writing_output', time);
+    }
+    if (output.received.length < MAX_RECONCILE_CHARS) output.received += text;
+    const scanFrom = Math.max(0, output.pending.length - 4);
+    output.pending += text;
+    let boundary = lastSentenceBoundary(output.pending, scanFrom);
+    // A very long run without a sentence end is announced at a word boundary instead.
+    if (boundary <= 0 && output.pending.length > MAX_PENDING_CHARS) {
+      boundary = output.pending.lastIndexOf(' ') + 1 || output.pending.length;
+    }
+    if (boundary > 0) {
+      const chunk = output.pending.slice(0, boundary);
+      output.pending = output.pending.slice(boundary);
+      this.publishText(session, output, chunk, false, time);
+    }
+  }
+
+  /** Redacts, then publishes in pieces that fit the schema's 16 KiB chunk limit. */
+  private publishText(session: SessionState, output: OutputState, raw: string, complete: boolean, time: number): void {
+    let rest = redactText(raw);
+    while (rest.length > MAX_CHUNK_CHARS) {
+      let cut = MAX_CHUNK_CHARS;
+      const code = rest.charCodeAt(cut - 1);
+      if (code >= 0xd800 && code <= 0xdbff) cut--;
+      this.publishChunk(session, output, rest.slice(0, cut), false, time);
+      rest = rest.slice(cut);
+    }
+    this.publishChunk(session, output, rest, complete, time);
+  }
+
+  private publishChunk(session: SessionState, output: OutputState, chunk: string, complete: boolean, time: number): void {
+    this.publish(session, output.source, EVENT_KIND.output, time, 'normal', {
+      type: 'aaep:agent.output.streaming',
+      chunk,
+      position: output.position,
+      complete,
+      coalesce_hint: complete ? 'completion' : 'sentence',
+      output_id: output.outputId,
+      content_type: 'text/plain',
+    });
+    output.position += codePointLength(chunk);
+    if (output.announced.length < MAX_SUMMARY_SOURCE_CHARS) output.announced += chunk;
+  }
+
+  /** Announces what is left of a span's output with `complete: true`, exactly once. */
+  private finishOutput(info: SpanInfo, time: number): void {
+    const session = info.session;
+    const output = info.output;
+    if (output === undefined) return;
+    info.output = undefined;
+    if (info.tool === undefined) session.open.delete(info);
+    this.publishText(session, output, output.pending, true, time);
+    if (output.announced.trim() !== '') session.lastOutput = output.announced;
+  }
+
+  private endLlm(info: SpanInfo, record: SpanEndedRecord): void {
+    const final = readString(record.attributes, AAEP_LLM_OUTPUT);
+    if (final === undefined) return;
+    const output = info.output;
+    const received = output?.received ?? '';
+    // A final attribute that repeats streamed chunks adds only what was not streamed.
+    if (received === '') this.appendOutput(info, final, record.endTime);
+    else if (final.startsWith(received) && final.length > received.length) {
+      this.appendOutput(info, final.slice(received.length), record.endTime);
+    }
+  }
+
+  private endTool(info: SpanInfo, record: SpanEndedRecord): void {
+    const tool = info.tool;
+    if (tool === undefined) return;
+    const session = info.session;
+    info.tool = undefined;
+    if (info.output === undefined) session.open.delete(info);
+    if (!tool.invoked) {
+      if (tool.decision !== 'reject') {
+        this.onViolation(
+          `Irreversible tool "${tool.name}" ended without an accepted confirmation; ` +
+            'it was not announced with agent.tool.invoked.',
+        );
+      }
+      return;
+    }
+    this.finishOutput(info, record.endTime);
+    const attrs = record.attributes;
+    const label = humanizeName(tool.name);
+    const errorText = record.status.message ?? readString(attrs, ERROR_TYPE);
+    const timedOut =
+      readString(attrs, AAEP_TOOL_STATUS) === 'timeout' ||
+      (record.status.code === 2 && /timeout|timed out/i.test(errorText ?? ''));
+    const status = timedOut ? 'timeout' : record.status.code === 2 ? 'error' : 'success';
+    const duration = Math.max(0, Math.round(record.endTime - record.startTime));
+    const errorMessage = errorText === undefined ? undefined : truncate(redactText(errorText), 300);
+    let terse: string;
+    let normal: string;
+    if (status === 'success') {
+      const result =
+        readString(attrs, AAEP_TOOL_RESULT_SUMMARY) !== undefined
+          ? truncate(redactText(readString(attrs, AAEP_TOOL_RESULT_SUMMARY)!), 300)
+          : describeData(attrs[AAEP_TOOL_RESULT] ?? attrs[GEN_AI_TOOL_CALL_RESULT]);
+      terse = sentence(`${label} done`);
+      normal = result ? sentence(`${label} finished: ${result}`) : sentence(`${label} finished`);
+    } else if (status === 'timeout') {
+      terse = sentence(`${label} timed out`);
+      normal = sentence(`${label} did not answer in time`);
+    } else {
+      terse = sentence(`${label} failed`);
+      normal = errorMessage ? sentence(`${label} failed: ${errorMessage}`) : sentence(`${label} failed`);
+    }
+    session.toolInvocations++;
+    this.publish(session, info, EVENT_KIND.toolCompleted, record.endTime, 'normal', {
+      type: 'aaep:agent.tool.completed',
+      tool: tool.name,
+      tool_call_id: tool.callId,
+      status,
+      duration_ms: duration,
+      summary_terse: terse,
+      summary_normal: normal,
+      summary_detailed: `${normal} It took ${describeDuration(duration)}.`,
+      ...(status !== 'success' && { error_message: errorMessage ?? (status === 'timeout' ? 'Timed out.' : 'Failed.') }),
+    });
+  }
+
+  private endSession(session: SessionState, record: SpanEndedRecord): void {
+    const attrs = record.attributes;
+    const duration = Math.max(0, Math.round(record.endTime - session.startTime));
+    const cancelledBy = readEnum(attrs, AAEP_SESSION_CANCELLED_BY, CANCELLED_BY);
+    const outcome = readString(attrs, AAEP_SESSION_OUTCOME);
+    this.closeSession(session, record.endTime, () => {
+      if (outcome === 'cancelled' || cancelledBy !== undefined) {
+        const reason = readString(attrs, AAEP_SESSION_CANCEL_REASON);
+        const by = cancelledBy ?? 'producer';
+        const partial = session.lastOutput.trim();
+        return {
+          type: 'aaep:agent.session.cancelled',
+          cancelled_by: by,
+          summary_terse: 'Cancelled.',
+          summary_normal: by === 'user' ? 'Cancelled at your request.' : `${session.agentName} stopped before finishing.`,
+          ...(reason !== undefined && { cancellation_reason: reasonCode(reason) }),
+          ...(partial !== '' && { partial_result: truncate(partial, 500) }),
+        };
+      }
+      if (record.status.code === 2) return this.erroredPayload(session, attrs, record.status.message);
+      const explicit = readString(attrs, AAEP_SESSION_RESULT_SUMMARY);
+      const tools = session.toolInvocations;
+      const toolPhrase = tools === 0 ? '' : ` It used ${tools} ${tools === 1 ? 'tool' : 'tools'}.`;
+      const answer = session.lastOutput.trim();
+      return {
+        type: 'aaep:agent.session.completed',
+        summary_terse: 'Done.',
+        summary_normal: explicit ? sentence(truncate(redactText(explicit), 500)) : 'Done.',
+        summary_detailed: `Finished in ${describeDuration(duration)}.${toolPhrase}`,
+        duration_ms: Math.min(duration, 86_400_000),
+        tool_invocations_count: tools,
+        ...(answer !== '' && { output_summary: truncate(answer, 300) }),
+      };
+    });
+  }
+
+  private erroredPayload(
+    session: SessionState,
+    attrs: Attributes,
+    statusMessage: string | undefined,
+  ): Omit<AaepEventOf<'aaep:agent.session.errored'>, EnvelopeKey> {
+    const errorType = readString(attrs, ERROR_TYPE);
+    const explicitCategory = readEnum(attrs, AAEP_ERROR_CATEGORY, ERROR_CATEGORIES);
+    const basis = `${statusMessage ?? ''} ${errorType ?? ''}`;
+    const category = explicitCategory ?? (TRANSIENT_ERROR.test(basis) ? 'transient' : 'unknown');
+    const message = statusMessage ?? errorType;
+    const code = errorCode(readString(attrs, AAEP_ERROR_CODE) ?? errorType);
+    const remediation =
+      readString(attrs, AAEP_ERROR_REMEDIATION) ??
+      (category === 'transient' ? 'Try again in a few moments.' : undefined);
+    const readable = message === undefined ? undefined : truncate(redactText(message), 300);
+    return {
+      type: 'aaep:agent.session.errored',
+      error_category: category,
+      summary_terse: 'Failed.',
+      summary_normal: readable
+        ? sentence(`${session.agentName} could not finish: ${readable}`)
+        : `${session.agentName} could not finish because of an error.`,
+      recoverable: category === 'transient',
+      ...(code !== undefined && { error_code: code }),
+      ...(remediation !== undefined && { remediation_hint: truncate(redactText(remediation), 300) }),
+    };
+  }
+
+  /**
+   * Closes whatever the session still has open (outputs get their complete chunk,
+   * abandoned tools a `timeout`), then emits the single terminal event and frees the
+   * session. Spans still open stay tracked only until they end, and emit nothing.
+   */
+  private closeSession(
+    session: SessionState,
+    time: number,
+    terminal: () => TerminalPayload,
+  ): void {
+    for (const info of session.open) this.finishOutput(info, time);
+    for (const info of session.open) {
+      const tool = info.tool;
+      if (tool === undefined || !tool.invoked) continue;
+      session.toolInvocations++;
+      this.publish(session, info, EVENT_KIND.toolCompleted, time, 'normal', {
+        type: 'aaep:agent.tool.completed',
+        tool: tool.name,
+        tool_call_id: tool.callId,
+        status: 'timeout',
+        duration_ms: Math.max(0, Math.round(time - tool.startTime)),
+        summary_terse: sentence(`${humanizeName(tool.name)} abandoned`),
+        summary_normal: sentence(`${humanizeName(tool.name)} did not finish before the session ended`),
+        error_message: 'Abandoned when the session ended.',
+      });
+    }
+    session.open.clear();
+    const payload = terminal();
+    const urgency = payload.type === 'aaep:agent.session.errored' ? 'critical' : 'normal';
+    this.publish(session, session.root!, EVENT_KIND.terminal, time, urgency, payload);
+    session.closed = true;
+    this.sessions.delete(session);
+  }
+
+  private changeState(info: SpanInfo, to: AgentState, time: number, activity?: string, summary?: string): void {
+    const session = info.session;
+    session.activity = activity;
+    if (session.state === to) return;
+    const from = session.state;
+    session.state = to;
+    const phrase = STATE_PHRASES[to];
+    this.publish(session, info, EVENT_KIND.state, time, summary === undefined ? 'background' : 'normal', {
+      type: 'aaep:agent.state.changed',
+      from_state: from,
+      to_state: to,
+      summary_terse: phrase.terse,
+      summary_normal: summary ?? phrase.normal,
+      ...(activity !== undefined && { summary_detailed: sentence(`${phrase.normal.replace(/\.$/, '')}: ${activity}`) }),
+    });
+  }
+
+  private publish(
+    session: SessionState,
+    source: SpanInfo,
+    kind: EventKindCode,
+    time: number,
+    urgency: 'background' | 'normal' | 'critical',
+    payload: Payload,
+  ): void {
+    // Timestamps never go backwards within a session (spec §3.2.5), even when spans end out of order.
+    if (time > session.lastTime) session.lastTime = time;
+    const millis = Math.floor(session.lastTime);
+    if (millis !== session.isoMillis) {
+      session.isoMillis = millis;
+      session.iso = new Date(millis).toISOString();
+    }
+    const ordinal = source.ordinals[kind] ?? 0;
+    source.ordinals[kind] = ordinal + 1;
+    source.correlation ??= traceparentFor(session.traceId, source.spanId, source.traceFlags);
+    const event = {
+      '@context': AAEP_CONTEXT,
+      aaep_version: AAEP_VERSION,
+      event_id: eventIdFor(session.traceId, source.spanId, kind, ordinal),
+      session_id: session.sessionId,
+      sequence_number: session.sequence++,
+      timestamp: session.iso,
+      producer: this.producer,
+      urgency,
+      localization_hints: session.localization,
+      correlation_id: source.correlation,
+      ...payload,
+    } as AaepEvent;
+    this.emitEvent(event);
+  }
+}
+
+type EnvelopeKey =
+  | '@context'
+  | 'aaep_version'
+  | 'event_id'
+  | 'session_id'
+  | 'sequence_number'
+  | 'timestamp'
+  | 'producer'
+  | 'urgency'
+  | 'localization_hints'
+  | 'correlation_id';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+type Payload = DistributiveOmit<AaepEvent, EnvelopeKey>;
+
+type TerminalPayload =
+  | Omit<AaepEventOf<'aaep:agent.session.completed'>, EnvelopeKey>
+  | Omit<AaepEventOf<'aaep:agent.session.errored'>, EnvelopeKey>
+  | Omit<AaepEventOf<'aaep:agent.session.cancelled'>, EnvelopeKey>;
+
+/** A tool name that matches the schema's identifier pattern. */
+function toolNameOf(spanName: string, attrs: Attributes): string {
+  const raw =
+    readString(attrs, AAEP_TOOL_NAME, GEN_AI_TOOL_NAME) ?? spanName.replace(/^execute_tool\s+/, '');
+  let name = raw.trim().replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 256);
+  if (!/^[A-Za-z_]/.test(name)) name = `_${name}`.slice(0, 256);
+  return name;
+}
+
+/** `cancellation_reason` must look like `user_pressed_escape`. */
+function reasonCode(reason: string): string {
+  const code = reason
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^[^a-z]+/, '')
+    .slice(0, 64)
+    .replace(/_+$/, '');
+  return code.length >= 2 ? code : 'unspecified';
+}
+
+/** `error_code` must look like `TOOL_TIMEOUT`. */
+function errorCode(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  const code = raw
+    .toUpperCase()
+    .replace(/[^A-Z0-9]+/g, '_')
+    .replace(/^[^A-Z]+/, '')
+    .slice(0, 64)
+    .replace(/_+$/, '');
+  return code.length >= 2 ? code : undefined;
+}
