@@ -1,21 +1,16 @@
 import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
+import { sseFrame } from './http/sseFrame.js';
 import type { AaepEvent, Producer } from './protocol/index.js';
 
-/** An event as the hub keeps it: serialised once, shared by every subscriber. */
-export interface HubEntry {
-  /** Position in the hub's stream; -1 for per-subscriber state summaries. */
-  readonly order: number;
-  readonly id: string;
-  readonly sessionId: string;
-  readonly json: string;
-  readonly bytes: number;
-}
-
-/** A transport's side of a subscription (SSE response, WebSocket, in-memory test sink). */
+/** A transport's side of a subscription (an SSE response, a test's socket reader, …). */
 export interface SubscriberSink {
-  /** Writes entries in order; returns false when the transport's buffer is full. */
-  write(entries: readonly HubEntry[]): boolean;
+  /**
+   * Writes bytes of one or more whole SSE frames (`event: aaep.event`, `id`, `data`).
+   * Returns false when the transport's buffer is full; the hub then waits for
+   * `Subscription.resume()`.
+   */
+  write(frames: Buffer): boolean;
   /** Ends the transport: the subscriber fell too far behind, or the hub is closing. */
   close(reason: 'overflow' | 'shutdown'): void;
 }
@@ -30,11 +25,11 @@ export interface SubscribeOptions {
 export interface EventHubOptions {
   /** Events kept for resume. Default 10,000. */
   readonly retentionEvents?: number;
-  /** Bytes of serialised events kept for resume. Default 16 MiB. */
+  /** Bytes of framed events kept for resume (at least 1 MiB). Default 16 MiB. */
   readonly retentionBytes?: number;
-  /** Events queued for one subscriber before it is disconnected. Default 2,000. */
+  /** Events a subscriber may lag behind before it is disconnected. Default 2,000. */
   readonly subscriberQueueEvents?: number;
-  /** Bytes queued for one subscriber before it is disconnected. Default 4 MiB. */
+  /** Bytes a subscriber may lag behind before it is disconnected. Default 4 MiB. */
   readonly subscriberQueueBytes?: number;
   /** Describes open sessions to a subscriber whose resume point is gone (spec B.1.5). */
   readonly snapshot?: (sessionId?: string) => AaepEvent[];
@@ -49,12 +44,18 @@ export const HUB_DEFAULTS = {
   subscriberQueueBytes: 4 * 1024 * 1024,
 } as const;
 
-/** A subscriber's place in the hub. */
+const MIN_RETENTION_BYTES = 1024 * 1024;
+/** Every frame starts like this, so an event's id sits at a fixed offset in its bytes. */
+const FRAME_PREFIX = Buffer.from('event: aaep.event\nid: ');
+
+/** A subscriber's place in the hub: a cursor into the hub's log. */
 export class Subscription {
-  /** @internal */ queue: HubEntry[] = [];
-  /** @internal */ queuedBytes = 0;
+  /** @internal Order of the next event to send. */
+  cursor: number;
   /** @internal */ writable = true;
   /** @internal */ closed = false;
+  /** @internal Frames sent before the log (state summaries on resume). */
+  preamble: Buffer | undefined;
   private drainWaiters: Array<() => void> = [];
 
   /** @internal */
@@ -62,12 +63,15 @@ export class Subscription {
     private readonly hub: EventHub,
     /** @internal */ readonly sink: SubscriberSink,
     /** @internal */ readonly sessionId: string | undefined,
-  ) {}
+    cursor: number,
+  ) {
+    this.cursor = cursor;
+  }
 
-  /** The transport drained its buffer: send what queued up meanwhile. */
+  /** The transport drained its buffer: send what accumulated meanwhile. */
   resume(): void {
     this.writable = true;
-    this.hub.flushSubscription(this);
+    this.hub.deliver(this);
   }
 
   /** The transport went away. */
@@ -75,60 +79,79 @@ export class Subscription {
     this.hub.remove(this);
   }
 
-  /** @internal Resolves once nothing is queued and the transport is writable. */
+  /** @internal Resolves once the subscriber is caught up and writable, or gone. */
   drained(): Promise<void> {
-    if (this.closed || (this.writable && this.queue.length === 0)) return Promise.resolve();
+    if (this.idle()) return Promise.resolve();
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
   /** @internal */
-  notifyDrained(): void {
-    if (!this.closed && !(this.writable && this.queue.length === 0)) return;
+  notifyIfDrained(): void {
+    if (!this.idle()) return;
     const waiters = this.drainWaiters;
     this.drainWaiters = [];
     for (const waiter of waiters) waiter();
   }
+
+  private idle(): boolean {
+    return this.closed || (this.writable && this.preamble === undefined && this.cursor >= this.hub.nextOrder);
+  }
 }
 
 /**
- * Orders events, serialises each once, keeps a bounded window for resume and fans
- * out to subscribers without ever blocking the publisher: delivery happens on a
- * later tick, each subscriber has a bounded queue, and one that overflows it is
- * disconnected (it resumes by id) rather than slowing anyone else.
+ * Orders events, serialises and frames each once into a fixed-size byte ring that
+ * is both the resume window and the fan-out buffer, and delivers on a later tick.
+ * A subscriber is only a cursor into that ring: the agent never waits for one, a
+ * slow one costs no memory of its own, and one that lags beyond its bound (or
+ * whose next event left the ring) is disconnected to resume by id, so no event is
+ * ever dropped silently. Keeping events as bytes, not objects, spares the garbage
+ * collector from tracing thousands of retained events.
  */
 export class EventHub {
-  private readonly retentionEvents: number;
-  private readonly retentionBytes: number;
+  readonly producer: Producer;
+  private readonly maxEvents: number;
   private readonly queueEvents: number;
   private readonly queueBytes: number;
   private readonly snapshot: ((sessionId?: string) => AaepEvent[]) | undefined;
-  readonly producer: Producer;
 
-  private retained: HubEntry[] = [];
-  private head = 0;
-  private retainedBytes = 0;
-  private readonly byId = new Map<string, HubEntry>();
-  private nextOrder = 0;
+  private readonly ring: Buffer;
+  /** Per retained event, indexed by order % maxEvents. */
+  private readonly starts: Float64Array;
+  private readonly lengths: Int32Array;
+  private readonly sessions: Array<string | undefined>;
+  /** Order of the oldest retained event and of the next one to publish. */
+  private firstOrder = 0;
+  /** @internal */ nextOrder = 0;
+  /** Write position in the ring, and bytes in use. */
+  private writeAt = 0;
+  private usedBytes = 0;
+
   private readonly subscriptions = new Set<Subscription>();
+  /** A lower bound of the subscribers' cursors, so eviction rarely needs to look at them. */
+  private minCursor = 0;
   private flushScheduled = false;
   private isClosed = false;
 
   constructor(options: EventHubOptions = {}) {
-    this.retentionEvents = positive(options.retentionEvents, HUB_DEFAULTS.retentionEvents);
-    this.retentionBytes = positive(options.retentionBytes, HUB_DEFAULTS.retentionBytes);
+    this.maxEvents = positive(options.retentionEvents, HUB_DEFAULTS.retentionEvents);
+    const bytes = Math.max(MIN_RETENTION_BYTES, positive(options.retentionBytes, HUB_DEFAULTS.retentionBytes));
     this.queueEvents = positive(options.subscriberQueueEvents, HUB_DEFAULTS.subscriberQueueEvents);
     this.queueBytes = positive(options.subscriberQueueBytes, HUB_DEFAULTS.subscriberQueueBytes);
     this.snapshot = options.snapshot;
     this.producer = options.producer ?? { agent_id: 'aaep-otel' };
+    this.ring = Buffer.allocUnsafeSlow(bytes);
+    this.starts = new Float64Array(this.maxEvents);
+    this.lengths = new Int32Array(this.maxEvents);
+    this.sessions = new Array<string | undefined>(this.maxEvents);
   }
 
   get subscriberCount(): number {
     return this.subscriptions.size;
   }
 
-  /** Events currently kept for resume, and their serialised size. */
-  get retention(): { events: number; bytes: number } {
-    return { events: this.retained.length - this.head, bytes: this.retainedBytes };
+  /** Events currently kept for resume, and the bytes they take (never more than configured). */
+  get retention(): { events: number; bytes: number; capacityBytes: number } {
+    return { events: this.nextOrder - this.firstOrder, bytes: this.usedBytes, capacityBytes: this.ring.length };
   }
 
   get closed(): boolean {
@@ -137,27 +160,37 @@ export class EventHub {
 
   /** Adds an event to the stream. Never throws and never waits for a subscriber. */
   publish(event: AaepEvent): void {
-    if (this.isClosed || this.byId.has(event.event_id)) return;
-    const json = JSON.stringify(event);
-    const entry: HubEntry = {
-      order: this.nextOrder++,
-      id: event.event_id,
-      sessionId: event.session_id,
-      json,
-      bytes: Buffer.byteLength(json),
-    };
-    this.retain(entry);
-    for (const subscription of this.subscriptions) this.enqueue(subscription, entry);
+    if (this.isClosed) return;
+    const frame = sseFrame({ event: 'aaep.event', id: event.event_id, data: JSON.stringify(event) });
+    const length = Buffer.byteLength(frame);
+    if (length > this.ring.length) return;
+    let start = this.writeAt;
+    // Frames never wrap: one that does not fit before the end starts at zero.
+    if (start + length > this.ring.length) {
+      // The oldest events sit in the tail being skipped; they go first.
+      this.evictOverlapping(start, this.ring.length - start);
+      start = 0;
+    }
+    this.evictOverlapping(start, length);
+    if (this.nextOrder - this.firstOrder >= this.maxEvents) this.evictOldest();
+    this.ring.write(frame, start, length, 'utf8');
+    const slot = this.nextOrder % this.maxEvents;
+    this.starts[slot] = start;
+    this.lengths[slot] = length;
+    this.sessions[slot] = event.session_id;
+    this.nextOrder++;
+    this.writeAt = start + length;
+    this.usedBytes += length;
     this.scheduleFlush();
   }
 
   /**
-   * Registers a subscriber. With `lastEventId` it first receives the retained
-   * events after that one, or, when that event is no longer retained, a state
-   * summary of each open session.
+   * Registers a subscriber, which receives events published from now on. With
+   * `lastEventId` it first receives the retained events after that one or, when
+   * that event is no longer retained, a state summary of each open session.
    */
   subscribe(sink: SubscriberSink, options: SubscribeOptions = {}): Subscription {
-    const subscription = new Subscription(this, sink, options.sessionId);
+    const subscription = new Subscription(this, sink, options.sessionId, this.nextOrder);
     if (this.isClosed) {
       subscription.closed = true;
       sink.close('shutdown');
@@ -165,20 +198,16 @@ export class EventHub {
     }
     this.subscriptions.add(subscription);
     if (options.lastEventId !== undefined && options.lastEventId !== '') {
-      const from = this.byId.get(options.lastEventId);
-      if (from !== undefined) {
-        const start = this.head + (from.order - this.retained[this.head]!.order) + 1;
-        for (let i = start; i < this.retained.length; i++) this.enqueue(subscription, this.retained[i]!);
+      const found = this.find(options.lastEventId);
+      if (found !== undefined) {
+        subscription.cursor = found + 1;
+        this.minCursor = Math.min(this.minCursor, subscription.cursor);
       } else {
-        for (const event of this.snapshot?.(options.sessionId) ?? []) {
-          const json = JSON.stringify(event);
-          this.enqueue(subscription, {
-            order: -1,
-            id: event.event_id,
-            sessionId: event.session_id,
-            json,
-            bytes: Buffer.byteLength(json),
-          });
+        const summaries = this.snapshot?.(options.sessionId) ?? [];
+        if (summaries.length > 0) {
+          subscription.preamble = Buffer.from(
+            summaries.map((event) => sseFrame({ event: 'aaep.event', id: event.event_id, data: JSON.stringify(event) })).join(''),
+          );
         }
       }
       this.scheduleFlush();
@@ -186,9 +215,9 @@ export class EventHub {
     return subscription;
   }
 
-  /** Writes everything queued now, then waits (at most `timeoutMs`) for transports to drain. */
+  /** Writes everything published so far, then waits (at most `timeoutMs`) for transports to drain. */
   async flush(timeoutMs = 5_000): Promise<void> {
-    this.flushAll();
+    this.deliverAll();
     const drained = Promise.all([...this.subscriptions].map((s) => s.drained()));
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
@@ -199,41 +228,131 @@ export class EventHub {
     clearTimeout(timer);
   }
 
-  /** Delivers what is queued, then ends every subscription. Idempotent. */
+  /** Delivers what it can, then ends every subscription. Idempotent. */
   close(): void {
     if (this.isClosed) return;
-    this.flushAll();
+    this.deliverAll();
     this.isClosed = true;
     for (const subscription of [...this.subscriptions]) this.drop(subscription, 'shutdown');
   }
 
-  /** @internal */
-  flushSubscription(subscription: Subscription): void {
-    if (subscription.closed || !subscription.writable || subscription.queue.length === 0) {
-      subscription.notifyDrained();
+  /** @internal Sends a subscriber everything from its cursor to the head of the log. */
+  deliver(subscription: Subscription, shared?: Map<number, Buffer>): void {
+    if (subscription.closed) return;
+    if (subscription.cursor < this.firstOrder || this.lagging(subscription)) {
+      this.drop(subscription, 'overflow');
       return;
     }
-    const entries = subscription.queue;
-    subscription.queue = [];
-    subscription.queuedBytes = 0;
-    let ok: boolean;
+    if (!subscription.writable) return;
     try {
-      ok = subscription.sink.write(entries);
+      if (subscription.preamble !== undefined) {
+        const preamble = subscription.preamble;
+        subscription.preamble = undefined;
+        if (!subscription.sink.write(preamble)) subscription.writable = false;
+      }
+      if (subscription.writable && subscription.cursor < this.nextOrder) {
+        const from = subscription.cursor;
+        const unfiltered = subscription.sessionId === undefined;
+        let chunk = unfiltered ? shared?.get(from) : undefined;
+        if (chunk === undefined) {
+          chunk = this.collect(from, subscription.sessionId);
+          if (unfiltered) shared?.set(from, chunk);
+        }
+        subscription.cursor = this.nextOrder;
+        if (chunk.length > 0 && !subscription.sink.write(chunk)) subscription.writable = false;
+      }
     } catch {
       this.remove(subscription);
       return;
     }
-    if (!ok) subscription.writable = false;
-    subscription.notifyDrained();
+    subscription.notifyIfDrained();
   }
 
   /** @internal */
   remove(subscription: Subscription): void {
     if (subscription.closed) return;
     subscription.closed = true;
-    subscription.queue = [];
+    subscription.preamble = undefined;
     this.subscriptions.delete(subscription);
-    subscription.notifyDrained();
+    subscription.notifyIfDrained();
+  }
+
+  /** Copies the frames from `from` to the head (of one session, if given) out of the ring. */
+  private collect(from: number, sessionId: string | undefined): Buffer {
+    const parts: Buffer[] = [];
+    let total = 0;
+    for (let order = from; order < this.nextOrder; order++) {
+      const slot = order % this.maxEvents;
+      if (sessionId !== undefined && this.sessions[slot] !== sessionId) continue;
+      const start = this.starts[slot]!;
+      const part = this.ring.subarray(start, start + this.lengths[slot]!);
+      parts.push(part);
+      total += part.length;
+    }
+    // A copy: the ring region may be overwritten before the socket has sent it.
+    return Buffer.concat(parts, total);
+  }
+
+  private lagging(subscription: Subscription): boolean {
+    const behind = this.nextOrder - subscription.cursor;
+    if (behind === 0 || subscription.writable) return false;
+    if (behind > this.queueEvents) return true;
+    let bytes = 0;
+    for (let order = subscription.cursor; order < this.nextOrder; order++) {
+      bytes += this.lengths[order % this.maxEvents]!;
+      if (bytes > this.queueBytes) return true;
+    }
+    return false;
+  }
+
+  /** Finds a retained event by id, newest first, comparing the id bytes inside each frame. */
+  private find(eventId: string): number | undefined {
+    const id = Buffer.from(`${eventId}\n`);
+    for (let order = this.nextOrder - 1; order >= this.firstOrder; order--) {
+      const slot = order % this.maxEvents;
+      const at = this.starts[slot]! + FRAME_PREFIX.length;
+      if (this.ring.compare(id, 0, id.length, at, at + id.length) === 0) return order;
+    }
+    return undefined;
+  }
+
+  private evictOldest(): void {
+    if (this.firstOrder >= this.minCursor) this.catchUpBefore(this.firstOrder);
+    const slot = this.firstOrder % this.maxEvents;
+    this.usedBytes -= this.lengths[slot]!;
+    this.sessions[slot] = undefined;
+    this.firstOrder++;
+  }
+
+  /**
+   * Evicts, oldest first, the retained events whose bytes lie in [start, start + length):
+   * in a ring the oldest events are the ones just after the write position.
+   */
+  private evictOverlapping(start: number, length: number): void {
+    while (this.firstOrder < this.nextOrder) {
+      const slot = this.firstOrder % this.maxEvents;
+      const oldStart = this.starts[slot]!;
+      const overlaps = oldStart < start + length && oldStart + this.lengths[slot]! > start;
+      if (!overlaps) return;
+      this.evictOldest();
+    }
+  }
+
+  /**
+   * Before event `order` leaves the ring, a subscriber that has not been sent it
+   * yet gets it now if its transport can take it, or is disconnected: a burst
+   * larger than the window between two deliveries must not skip anyone's events.
+   */
+  private catchUpBefore(order: number): void {
+    let min = Infinity;
+    for (const subscription of [...this.subscriptions]) {
+      if (subscription.cursor <= order) {
+        if (subscription.writable) this.deliver(subscription);
+        if (!subscription.closed && subscription.cursor <= order) this.drop(subscription, 'overflow');
+      }
+      if (!subscription.closed) min = Math.min(min, subscription.cursor);
+    }
+    this.minCursor = min === Infinity ? this.nextOrder : min;
   }
 
   private drop(subscription: Subscription, reason: 'overflow' | 'shutdown'): void {
@@ -245,49 +364,19 @@ export class EventHub {
     }
   }
 
-  private enqueue(subscription: Subscription, entry: HubEntry): void {
-    if (subscription.closed) return;
-    if (subscription.sessionId !== undefined && subscription.sessionId !== entry.sessionId) return;
-    subscription.queue.push(entry);
-    subscription.queuedBytes += entry.bytes;
-    if (subscription.queue.length > this.queueEvents || subscription.queuedBytes > this.queueBytes) {
-      // Dropping events silently could lose a critical one: disconnect, the client resumes by id.
-      this.drop(subscription, 'overflow');
-    }
-  }
-
-  private retain(entry: HubEntry): void {
-    this.retained.push(entry);
-    this.byId.set(entry.id, entry);
-    this.retainedBytes += entry.bytes;
-    while (
-      this.retained.length - this.head > this.retentionEvents ||
-      (this.retainedBytes > this.retentionBytes && this.retained.length - this.head > 1)
-    ) {
-      const evicted = this.retained[this.head]!;
-      this.retained[this.head] = undefined as unknown as HubEntry;
-      this.head++;
-      this.retainedBytes -= evicted.bytes;
-      this.byId.delete(evicted.id);
-    }
-    if (this.head > 1024 && this.head * 2 > this.retained.length) {
-      this.retained = this.retained.slice(this.head);
-      this.head = 0;
-    }
-  }
-
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
     setImmediate(() => {
       this.flushScheduled = false;
       // Delivery is our own I/O: it must not show up in the user's traces.
-      context.with(suppressTracing(ROOT_CONTEXT), () => this.flushAll());
+      context.with(suppressTracing(ROOT_CONTEXT), () => this.deliverAll());
     });
   }
 
-  private flushAll(): void {
-    for (const subscription of [...this.subscriptions]) this.flushSubscription(subscription);
+  private deliverAll(): void {
+    const shared = new Map<number, Buffer>();
+    for (const subscription of [...this.subscriptions]) this.deliver(subscription, shared);
   }
 }
 

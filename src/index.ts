@@ -4,7 +4,6 @@ export {
   HUB_DEFAULTS,
   Subscription,
   type EventHubOptions,
-  type HubEntry,
   type SubscribeOptions,
   type SubscriberSink,
 } from './EventHub.js';

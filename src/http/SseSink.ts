@@ -1,18 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { HubEntry, SubscriberSink, Subscription } from '../EventHub.js';
-import { sseFrame } from './sseFrame.js';
-
-/** Each entry's SSE frame is built once and shared by every stream that sends it. */
-const frames = new WeakMap<HubEntry, Buffer>();
-
-function frameOf(entry: HubEntry): Buffer {
-  let frame = frames.get(entry);
-  if (frame === undefined) {
-    frame = Buffer.from(sseFrame({ event: 'aaep.event', id: entry.id, data: entry.json }));
-    frames.set(entry, frame);
-  }
-  return frame;
-}
+import type { SubscriberSink, Subscription } from '../EventHub.js';
 
 /**
  * Ends an event stream and its connection once the last bytes are out: a client
@@ -36,10 +23,9 @@ export class SseSink implements SubscriberSink {
     this.subscription = subscription;
   }
 
-  write(entries: readonly HubEntry[]): boolean {
+  write(frames: Buffer): boolean {
     if (this.response.writableEnded || this.response.destroyed) return true;
-    const chunk = entries.length === 1 ? frameOf(entries[0]!) : Buffer.concat(entries.map(frameOf));
-    return this.response.write(chunk);
+    return this.response.write(frames);
   }
 
   close(reason: 'overflow' | 'shutdown'): void {
