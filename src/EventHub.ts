@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { sseFrame } from './http/sseFrame.js';
+import { EVENT_FRAME_ID_OFFSET, eventFrameMaxBytes, sseFrame, writeEventFrame } from './http/sseFrame.js';
 import type { AaepEvent, Producer } from './protocol/index.js';
 
 /** A transport's side of a subscription (an SSE response, a test's socket reader, …). */
@@ -45,8 +45,6 @@ export const HUB_DEFAULTS = {
 } as const;
 
 const MIN_RETENTION_BYTES = 1024 * 1024;
-/** Every frame starts like this, so an event's id sits at a fixed offset in its bytes. */
-const FRAME_PREFIX = Buffer.from('event: aaep.event\nid: ');
 
 /** A subscriber's place in the hub: a cursor into the hub's log. */
 export class Subscription {
@@ -161,19 +159,20 @@ export class EventHub {
   /** Adds an event to the stream. Never throws and never waits for a subscriber. */
   publish(event: AaepEvent): void {
     if (this.isClosed) return;
-    const frame = sseFrame({ event: 'aaep.event', id: event.event_id, data: JSON.stringify(event) });
-    const length = Buffer.byteLength(frame);
-    if (length > this.ring.length) return;
+    const json = JSON.stringify(event);
+    // Room for the worst case of UTF-8; the frame is written in place and measured after.
+    const room = eventFrameMaxBytes(event.event_id, json);
+    if (room > this.ring.length) return;
     let start = this.writeAt;
-    // Frames never wrap: one that does not fit before the end starts at zero.
-    if (start + length > this.ring.length) {
+    // Frames never wrap: one that may not fit before the end starts at zero.
+    if (start + room > this.ring.length) {
       // The oldest events sit in the tail being skipped; they go first.
       this.evictOverlapping(start, this.ring.length - start);
       start = 0;
     }
-    this.evictOverlapping(start, length);
+    this.evictOverlapping(start, room);
     if (this.nextOrder - this.firstOrder >= this.maxEvents) this.evictOldest();
-    this.ring.write(frame, start, length, 'utf8');
+    const length = writeEventFrame(this.ring, start, event.event_id, json);
     const slot = this.nextOrder % this.maxEvents;
     this.starts[slot] = start;
     this.lengths[slot] = length;
@@ -310,7 +309,7 @@ export class EventHub {
     const id = Buffer.from(`${eventId}\n`);
     for (let order = this.nextOrder - 1; order >= this.firstOrder; order--) {
       const slot = order % this.maxEvents;
-      const at = this.starts[slot]! + FRAME_PREFIX.length;
+      const at = this.starts[slot]! + EVENT_FRAME_ID_OFFSET;
       if (this.ring.compare(id, 0, id.length, at, at + id.length) === 0) return order;
     }
     return undefined;
