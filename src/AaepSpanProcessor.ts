@@ -1,10 +1,12 @@
-import { diag, type Context, type Exception } from '@opentelemetry/api';
+import { diag, type Context, type Exception, type Span as ApiSpan } from '@opentelemetry/api';
 import { globalErrorHandler, hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { EventHub, type EventHubOptions } from './EventHub.js';
 import { readEnvNumber, readEnvString } from './env.js';
 import type { Producer } from './protocol/index.js';
 import type { SpanEventRecord } from './records.js';
+import { ReplyRegistry } from './ReplyRegistry.js';
+import { registerRuntime, unregisterRuntime, type AaepRuntime, type SpanSession } from './runtime.js';
 import { Translator } from './translator.js';
 
 export interface AaepSpanProcessorOptions {
@@ -31,12 +33,16 @@ export interface AaepSpanProcessorOptions {
  * a session it wraps that span instance's `addEvent`: events reach subscribers
  * the moment the agent adds them, not when the span ends.
  */
-export class AaepSpanProcessor implements SpanProcessor {
+export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
   /** Where the events go: serve it with `startAaepServer({ hub })` or `createAaepRouter({ hub })`. */
   readonly hub: EventHub;
+  /** Where replies to confirmations and clarifications go; the HTTP endpoints submit to it. */
+  readonly replies = new ReplyRegistry();
   readonly producer: Producer;
   private readonly translator: Translator;
   private readonly hooked = new WeakSet<Span>();
+  /** Session spans started in this process, so a session can be marked cancelled from any of its spans. */
+  private readonly roots = new Map<string, Span>();
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(options: AaepSpanProcessorOptions = {}) {
@@ -51,6 +57,8 @@ export class AaepSpanProcessor implements SpanProcessor {
       language: options.language ?? readEnvString('AAEP_LANGUAGE'),
       emit: (event) => this.hub.publish(event),
       onViolation: (message) => diag.warn(`aaep-otel: ${message}`),
+      // A session that ended leaves nothing to answer: its waits settle as cancelled.
+      onSessionClosed: (sessionId) => this.replies.cancelSession(sessionId),
     });
     const hubOption = options.hub;
     this.hub =
@@ -62,7 +70,16 @@ export class AaepSpanProcessor implements SpanProcessor {
             ...hubOption,
             snapshot: (sessionId) => this.translator.snapshot(sessionId),
             producer: this.producer,
+            replies: this.replies,
           });
+    registerRuntime(this);
+  }
+
+  /** The open session a span belongs to (for `confirm`, `clarify`, `cancelSession`). */
+  sessionOf(span: ApiSpan): SpanSession | undefined {
+    const { traceId, spanId } = span.spanContext();
+    const session = this.translator.sessionOf(traceId, spanId);
+    return session === undefined ? undefined : { sessionId: session.sessionId, root: this.roots.get(session.rootSpanId) };
   }
 
   onStart(span: Span, _parentContext: Context): void {
@@ -79,7 +96,11 @@ export class AaepSpanProcessor implements SpanProcessor {
         startTime: hrTimeToMilliseconds(span.startTime),
         attributes: span.attributes,
       });
-      if (this.translator.isTracked(spanContext.traceId, spanContext.spanId)) this.observeEvents(span);
+      const session = this.translator.sessionOf(spanContext.traceId, spanContext.spanId);
+      if (session !== undefined) {
+        this.observeEvents(span);
+        if (session.rootSpanId === spanContext.spanId) this.roots.set(spanContext.spanId, span);
+      }
     } catch (error) {
       reportError(error);
     }
@@ -91,6 +112,7 @@ export class AaepSpanProcessor implements SpanProcessor {
       const spanContext = span.spanContext();
       if (!this.translator.isTracked(spanContext.traceId, spanContext.spanId)) return;
       const { traceId, spanId } = spanContext;
+      this.roots.delete(spanId);
       this.translator.handle({
         kind: 'ended',
         traceId,
@@ -120,8 +142,10 @@ export class AaepSpanProcessor implements SpanProcessor {
    */
   shutdown(): Promise<void> {
     this.shutdownPromise ??= (async () => {
+      unregisterRuntime(this);
       try {
         this.translator.cancelAll(Date.now(), 'producer_shutdown');
+        this.replies.cancelAll();
         await this.hub.flush();
       } catch (error) {
         reportError(error);

@@ -2,6 +2,7 @@ import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { EVENT_FRAME_ID_OFFSET, eventFrameMaxBytes, sseFrame, writeEventFrame } from './http/sseFrame.js';
 import type { AaepEvent, Producer } from './protocol/index.js';
+import type { ReplyRegistry } from './ReplyRegistry.js';
 
 /** A transport's side of a subscription (an SSE response, a test's socket reader, …). */
 export interface SubscriberSink {
@@ -35,6 +36,8 @@ export interface EventHubOptions {
   readonly snapshot?: (sessionId?: string) => AaepEvent[];
   /** Who produces the events, for the manifest. */
   readonly producer?: Producer;
+  /** Where replies sent to this hub's endpoints go. */
+  readonly replies?: ReplyRegistry;
 }
 
 export const HUB_DEFAULTS = {
@@ -107,6 +110,7 @@ export class Subscription {
  */
 export class EventHub {
   readonly producer: Producer;
+  readonly replies: ReplyRegistry | undefined;
   private readonly maxEvents: number;
   private readonly queueEvents: number;
   private readonly queueBytes: number;
@@ -137,6 +141,7 @@ export class EventHub {
     this.queueBytes = positive(options.subscriberQueueBytes, HUB_DEFAULTS.subscriberQueueBytes);
     this.snapshot = options.snapshot;
     this.producer = options.producer ?? { agent_id: 'aaep-otel' };
+    this.replies = options.replies;
     this.ring = Buffer.allocUnsafeSlow(bytes);
     this.starts = new Float64Array(this.maxEvents);
     this.lengths = new Int32Array(this.maxEvents);

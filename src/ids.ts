@@ -36,6 +36,8 @@ export const EVENT_KIND = {
   progress: 'f',
   confirmation: 'g',
   terminal: 'h',
+  clarification: 'i',
+  handoff: 'j',
   resume: 'z',
 } as const;
 

@@ -8,12 +8,23 @@ export {
   type SubscriberSink,
 } from './EventHub.js';
 export { Translator, AAEP_VERSION, type TranslatorOptions } from './translator.js';
+export { confirm, recommendedTimeoutSeconds, type ConfirmDecision, type ConfirmOptions, type Decision, type RiskLevel } from './confirm.js';
+export { clarify, type Clarification, type ClarifyOptions } from './clarify.js';
+export { handoff, type HandoffOptions } from './handoff.js';
+export { reportProgress, type ProgressOptions } from './reportProgress.js';
+export { cancelSession, type CancelOptions } from './cancelSession.js';
+export { ReplyRegistry, type PendingReply, type ResponseKind } from './ReplyRegistry.js';
+export { registerRuntime, unregisterRuntime, type AaepRuntime, type SpanSession } from './runtime.js';
 export {
   createAaepRouter,
   EVENTS_PATH,
   MANIFEST_PATH,
+  MESSAGES_PATH,
+  REPLIES_PATH,
+  SESSIONS_PATH,
   type AaepRouter,
   type AaepRouterOptions,
+  type UserInputHandler,
 } from './http/createAaepRouter.js';
 export { startAaepServer, DEFAULT_PORT, type AaepServer, type AaepServerOptions } from './http/startAaepServer.js';
 export { sseFrame } from './http/sseFrame.js';

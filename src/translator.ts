@@ -20,6 +20,24 @@ import {
   AAEP_CONFIRMATION_RISK_LEVEL,
   AAEP_CONFIRMATION_TIMEOUT_SECONDS,
   AAEP_EVENT_CONFIRMATION_REQUESTED,
+  AAEP_CLARIFICATION_BY,
+  AAEP_CLARIFICATION_CHOICE_LABELS,
+  AAEP_CLARIFICATION_CHOICE_VALUES,
+  AAEP_CLARIFICATION_CONTEXT,
+  AAEP_CLARIFICATION_DEFAULT_RESPONSE,
+  AAEP_CLARIFICATION_QUESTION,
+  AAEP_CLARIFICATION_REPLY_TOKEN,
+  AAEP_CLARIFICATION_RESPONSE,
+  AAEP_CLARIFICATION_RESPONSE_KINDS,
+  AAEP_CLARIFICATION_TIMEOUT_SECONDS,
+  AAEP_EVENT_CLARIFICATION_REQUESTED,
+  AAEP_EVENT_CLARIFICATION_RESOLVED,
+  AAEP_EVENT_HANDOFF_REQUESTED,
+  AAEP_HANDOFF_REASON,
+  AAEP_HANDOFF_SUMMARY,
+  AAEP_HANDOFF_TARGET_KIND,
+  AAEP_HANDOFF_TARGET_URI,
+  AAEP_HANDOFF_URGENCY,
   AAEP_ERROR_CATEGORY,
   AAEP_ERROR_CODE,
   AAEP_ERROR_REMEDIATION,
@@ -48,6 +66,7 @@ import {
   AAEP_TOOL_DESCRIPTION,
   AAEP_TOOL_EXPECTED_DURATION_MS,
   AAEP_TOOL_IRREVERSIBLE,
+  AAEP_TOOL_REQUIRES_CONFIRMATION,
   AAEP_TOOL_NAME,
   AAEP_TOOL_RESULT,
   AAEP_TOOL_RESULT_SUMMARY,
@@ -87,6 +106,8 @@ export interface TranslatorOptions {
   readonly language?: string;
   /** Told when the agent breaks a safety rule the translator enforces. */
   readonly onViolation?: (message: string) => void;
+  /** Told once a session's terminal event is out, so its reply tokens can be freed. */
+  readonly onSessionClosed?: (sessionId: string) => void;
 }
 
 type AgentState =
@@ -116,6 +137,8 @@ interface ToolState {
   readonly name: string;
   readonly callId: string;
   readonly irreversible: boolean;
+  /** Announced only after an accepted confirmation (irreversible, or marked so). */
+  readonly held: boolean;
   readonly startTime: number;
   invoked: boolean;
   decision?: 'accept' | 'reject';
@@ -162,6 +185,8 @@ interface SpanInfo {
   tool?: ToolState;
   /** The confirmation this span is waiting for, announced and not yet resolved. */
   confirmation?: { readonly token: string; readonly action: string };
+  /** Likewise for a clarification. */
+  clarification?: { readonly token: string; readonly question: string };
 }
 
 const STATE_PHRASES: Record<AgentState, { terse: string; normal: string }> = {
@@ -179,6 +204,10 @@ const CANCELLED_BY = ['user', 'producer', 'timeout', 'system'] as const;
 const RISK_LEVELS = ['low', 'medium', 'high'] as const;
 const DECISIONS = ['accept', 'reject'] as const;
 const REPLY_TOKEN = /^rpl_[A-Za-z0-9]{1,64}$/;
+const RESPONSE_KINDS = ['freetext', 'yes_no', 'multiple_choice', 'numeric'] as const;
+type ResponseKindName = (typeof RESPONSE_KINDS)[number];
+const HANDOFF_TARGETS = ['human', 'specialist_agent', 'escalation_queue'] as const;
+const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$/;
 const MAX_CHUNK_CHARS = 8000;
 const MAX_RETIRED_SPANS = 4096;
 const MAX_PENDING_CHARS = 4000;
@@ -196,6 +225,7 @@ export class Translator {
   private readonly emitEvent: (event: AaepEvent) => void;
   private readonly language: string;
   private readonly onViolation: (message: string) => void;
+  private readonly onSessionClosed: (sessionId: string) => void;
   /** Spans that belong to a session, keyed by trace id + span id. */
   private readonly spans = new Map<string, SpanInfo>();
   private readonly sessions = new Set<SessionState>();
@@ -215,6 +245,7 @@ export class Translator {
     this.emitEvent = options.emit;
     this.language = options.language ?? 'en';
     this.onViolation = options.onViolation ?? (() => {});
+    this.onSessionClosed = options.onSessionClosed ?? (() => {});
   }
 
   /** Number of sessions whose terminal event has not been emitted yet. */
@@ -239,6 +270,12 @@ export class Translator {
         this.onEnded(record);
         break;
     }
+  }
+
+  /** The open session a span belongs to, with the id of its root span. */
+  sessionOf(traceId: string, spanId: string): { sessionId: string; rootSpanId: string } | undefined {
+    const session = this.lookup(traceId, spanId)?.session;
+    return session === undefined || session.closed ? undefined : { sessionId: session.sessionId, rootSpanId: session.rootSpanId };
   }
 
   /** Whether a span is part of a session, so a source can skip work for the rest. */
@@ -440,18 +477,20 @@ export class Translator {
 
   private startTool(info: SpanInfo, record: SpanStartedRecord): void {
     const attrs = record.attributes;
+    const irreversible = readBoolean(attrs, AAEP_TOOL_IRREVERSIBLE) === true;
     const tool: ToolState = {
       attributes: attrs,
       name: toolNameOf(record.name, attrs),
       callId: toolCallIdFor(record.spanId),
-      irreversible: readBoolean(attrs, AAEP_TOOL_IRREVERSIBLE) === true,
+      irreversible,
+      held: irreversible || readBoolean(attrs, AAEP_TOOL_REQUIRES_CONFIRMATION) === true,
       startTime: record.startTime,
       invoked: false,
     };
     info.tool = tool;
     info.session.open.add(info);
-    // Irreversible tools are announced only once their confirmation is accepted (spec §4.3.1).
-    if (!tool.irreversible) this.announceTool(info, attrs, record.startTime);
+    // Tools that ask first are announced only once their confirmation is accepted (spec §4.3.1, §4.5.3).
+    if (!tool.held) this.announceTool(info, attrs, record.startTime);
   }
 
   private announceTool(info: SpanInfo, attrs: Attributes, time: number): void {
@@ -504,7 +543,99 @@ export class Translator {
       case AAEP_EVENT_CONFIRMATION_RESOLVED:
         this.confirmationResolved(info, record);
         break;
+      case AAEP_EVENT_CLARIFICATION_REQUESTED:
+        this.clarificationRequested(info, record);
+        break;
+      case AAEP_EVENT_CLARIFICATION_RESOLVED:
+        this.clarificationResolved(info, record);
+        break;
+      case AAEP_EVENT_HANDOFF_REQUESTED:
+        this.handoffRequested(info, record);
+        break;
     }
+  }
+
+  private clarificationRequested(info: SpanInfo, record: SpanEventRecord): void {
+    const attrs = record.attributes;
+    const token = readString(attrs, AAEP_CLARIFICATION_REPLY_TOKEN);
+    const rawQuestion = readString(attrs, AAEP_CLARIFICATION_QUESTION);
+    if (token === undefined || !REPLY_TOKEN.test(token) || rawQuestion === undefined || info.clarification !== undefined) {
+      this.onViolation('aaep.clarification.requested needs a reply token (rpl_…) and a question; ignored.');
+      return;
+    }
+    const question = truncate(redactText(rawQuestion), 2000);
+    const timeout = Math.min(86_400, Math.max(1, Math.round(readNumber(attrs, AAEP_CLARIFICATION_TIMEOUT_SECONDS) ?? 120)));
+    const kinds = readStringArray(attrs, AAEP_CLARIFICATION_RESPONSE_KINDS)?.filter((kind): kind is ResponseKindName =>
+      (RESPONSE_KINDS as readonly string[]).includes(kind),
+    );
+    const values = readStringArray(attrs, AAEP_CLARIFICATION_CHOICE_VALUES) ?? [];
+    const labels = readStringArray(attrs, AAEP_CLARIFICATION_CHOICE_LABELS) ?? [];
+    const seen = new Set<string>();
+    const choices = values
+      .map((value, i) => ({ value: truncate(value, 256), label: truncate(redactText(labels[i] ?? value), 1000) }))
+      .filter((choice) => choice.value !== '' && !seen.has(choice.value) && seen.add(choice.value))
+      .slice(0, 32);
+    const context = readString(attrs, AAEP_CLARIFICATION_CONTEXT);
+    const defaultResponse = readString(attrs, AAEP_CLARIFICATION_DEFAULT_RESPONSE);
+    info.clarification = { token, question };
+    this.changeState(info, 'awaiting_input', record.time, question);
+    const choiceWords = choices.length >= 2 ? ` Options: ${choices.map((c) => c.label).join(', ')}.` : '';
+    this.publish(info.session, info, EVENT_KIND.clarification, record.time, 'critical', {
+      type: 'aaep:agent.awaiting.clarification',
+      question,
+      reply_token: token,
+      timeout_seconds: timeout,
+      summary_terse: truncate(question, 200),
+      summary_normal: `Question: ${question}${choiceWords}`,
+      summary_detailed: `Question: ${question}${choiceWords}${context ? ` ${sentence(truncate(redactText(context), 1000))}` : ''} Answer within ${describeDuration(timeout * 1000)}.`,
+      ...(kinds !== undefined && kinds.length > 0 && { accepted_response_kinds: [...new Set(kinds)] }),
+      ...(choices.length >= 2 && { choices }),
+      ...(context !== undefined && { context: truncate(redactText(context), 4000) }),
+      ...(defaultResponse !== undefined && { default_response: truncate(redactText(defaultResponse), 4000) }),
+    });
+  }
+
+  private clarificationResolved(info: SpanInfo, record: SpanEventRecord): void {
+    if (info.clarification === undefined) return;
+    info.clarification = undefined;
+    const by = readString(record.attributes, AAEP_CLARIFICATION_BY);
+    const response = readString(record.attributes, AAEP_CLARIFICATION_RESPONSE);
+    const answer = response === undefined ? undefined : truncate(redactText(response), 200);
+    const summary =
+      by === 'user'
+        ? sentence(`You answered: ${answer ?? 'nothing'}`)
+        : by === 'cancelled'
+          ? 'The question was cancelled.'
+          : answer !== undefined
+            ? sentence(`No answer in time, so going with: ${answer}`)
+            : 'No answer in time; continuing without one.';
+    this.changeState(info, 'thinking', record.time, undefined, summary);
+  }
+
+  private handoffRequested(info: SpanInfo, record: SpanEventRecord): void {
+    const attrs = record.attributes;
+    const reason = readString(attrs, AAEP_HANDOFF_REASON);
+    const target = readEnum(attrs, AAEP_HANDOFF_TARGET_KIND, HANDOFF_TARGETS);
+    if (reason === undefined || target === undefined) {
+      this.onViolation('aaep.handoff.requested needs a reason and a target kind (human, specialist_agent, escalation_queue); ignored.');
+      return;
+    }
+    const summary = readString(attrs, AAEP_HANDOFF_SUMMARY);
+    const uri = readString(attrs, AAEP_HANDOFF_TARGET_URI);
+    const urgency = readEnum(attrs, AAEP_HANDOFF_URGENCY, RISK_LEVELS);
+    const who = target === 'human' ? 'a person' : target === 'specialist_agent' ? 'a specialist agent' : 'the escalation queue';
+    this.changeState(info, 'handing_off', record.time, who);
+    const normal = summary ? sentence(truncate(redactText(summary), 1000)) : sentence(`Handing over to ${who}`);
+    this.publish(info.session, info, EVENT_KIND.handoff, record.time, 'critical', {
+      type: 'aaep:agent.handoff.requested',
+      reason: truncate(redactText(reason), 4000),
+      target_kind: target,
+      summary_terse: sentence(`Handing over to ${who}`),
+      summary_normal: normal,
+      summary_detailed: `${normal} ${sentence(truncate(redactText(reason), 1000))}`,
+      ...(uri !== undefined && URI.test(uri) && { target_uri: uri }),
+      ...(urgency !== undefined && { urgency_for_handoff: urgency }),
+    });
   }
 
   private confirmationRequested(info: SpanInfo, record: SpanEventRecord): void {
@@ -692,7 +823,7 @@ export class Translator {
     if (!tool.invoked) {
       if (tool.decision !== 'reject') {
         this.onViolation(
-          `Irreversible tool "${tool.name}" ended without an accepted confirmation; ` +
+          `Tool "${tool.name}" needs a confirmation but ended without an accepted one; ` +
             'it was not announced with agent.tool.invoked.',
         );
       }
@@ -834,6 +965,7 @@ export class Translator {
     this.publish(session, session.root!, EVENT_KIND.terminal, time, urgency, payload);
     session.closed = true;
     this.sessions.delete(session);
+    this.onSessionClosed(session.sessionId);
   }
 
   private changeState(info: SpanInfo, to: AgentState, time: number, activity?: string, summary?: string): void {

@@ -54,6 +54,7 @@ console.log(`aaep-otel demo: "${agentName}", a scripted agent traced with OpenTe
 console.log(`AAEP events (SSE): ${server.url}/aaep/v1/events`);
 console.log(`Watch them:        curl -N ${server.url}/aaep/v1/events`);
 console.log(`Manifest:          ${server.url}/.well-known/aaep-manifest.json`);
+console.log(server.notice);
 console.log(otlpConfigured ? 'Spans also go to your OTLP endpoint.' : 'Spans also go to this console, one line each (set OTEL_EXPORTER_OTLP_ENDPOINT to send them to a collector).');
 console.log('A new session starts every few seconds. Ctrl-C stops.');
 

@@ -1,13 +1,28 @@
 import type { ServerResponse } from 'node:http';
-import { Router, type Request, type Response } from 'express';
+import { diag } from '@opentelemetry/api';
+import cors from 'cors';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { readEnvString } from '../env.js';
 import type { EventHub } from '../EventHub.js';
-import type { Producer } from '../protocol/index.js';
+import { ReplySchema, type Producer } from '../protocol/index.js';
+import type { ReplyRegistry } from '../ReplyRegistry.js';
 import { AAEP_VERSION } from '../translator.js';
+import { authenticate } from './authenticate.js';
 import { SseSink, endStream } from './SseSink.js';
 import { sseComment, sseRetry } from './sseFrame.js';
 
 export const EVENTS_PATH = '/aaep/v1/events';
+export const REPLIES_PATH = '/aaep/v1/replies';
+export const MESSAGES_PATH = '/aaep/v1/messages';
+export const SESSIONS_PATH = '/sessions';
 export const MANIFEST_PATH = '/.well-known/aaep-manifest.json';
+
+/**
+ * Starts a session for a user's message and returns its `session_id` (sess_…).
+ * The session may run later (queued); the id must be known now.
+ */
+export type UserInputHandler = (text: string) => string | Promise<string>;
 
 export interface AaepRouterOptions {
   readonly hub: EventHub;
@@ -17,12 +32,36 @@ export interface AaepRouterOptions {
   readonly keepAliveMs?: number;
   /** Reconnect delay suggested to EventSource clients. Default 2 s. */
   readonly retryMs?: number;
+  /** Where replies go. Default: the registry of the processor that made the hub. */
+  readonly replies?: ReplyRegistry;
+  /** Takes `{"kind":"user_input"}` messages and `POST /sessions`; without it they get 501. */
+  readonly onUserInput?: UserInputHandler;
+  /**
+   * Bearer token required on the event stream, replies and messages. Else
+   * `AAEP_TOKEN`, else none (then serve on loopback only: startAaepServer does).
+   */
+  readonly token?: string;
+  /** Origins allowed to call from a browser (CORS). Default: none. */
+  readonly corsOrigins?: readonly string[];
 }
+
+const INVALID_REPLY = {
+  error: 'invalid_reply',
+  message: 'Not a valid AAEP confirmation.reply or clarification.reply message.',
+} as const;
+const INVALID_MESSAGE = {
+  error: 'invalid_message',
+  message: 'Expected a reply, or {"kind":"user_input","text":"…"} with 1 to 16384 characters of text.',
+} as const;
+const NO_INPUT = { error: 'not_supported', message: 'This producer does not take user input.' } as const;
+
+const UserInputSchema = z.strictObject({ kind: z.literal('user_input'), text: z.string().trim().min(1).max(16_384) });
+const SessionRequestSchema = z.object({ user_message: z.string().trim().min(1).max(16_384) });
+const SESSION_ID_FORMAT = /^sess_[A-Za-z0-9]{1,64}$/;
 
 /** An express Router serving AAEP, with `close()` to end its open streams. */
 export type AaepRouter = Router & { close(): void };
 
-/** What the translator emits today; the human-in-the-loop events arrive with the confirmation API. */
 const EVENT_TYPES_EMITTED = [
   'aaep:agent.session.started',
   'aaep:agent.session.completed',
@@ -33,6 +72,9 @@ const EVENT_TYPES_EMITTED = [
   'aaep:agent.tool.invoked',
   'aaep:agent.tool.completed',
   'aaep:agent.output.streaming',
+  'aaep:agent.awaiting.confirmation',
+  'aaep:agent.awaiting.clarification',
+  'aaep:agent.handoff.requested',
 ];
 
 const SESSION_ID = /^sess_[A-Za-z0-9]{1,64}$/;
@@ -49,8 +91,76 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
   let keepAlive: NodeJS.Timeout | undefined;
 
   const router = Router() as AaepRouter;
+  const token = options.token ?? readEnvString('AAEP_TOKEN');
+  const guard = authenticate(token);
+  const replies = options.replies ?? hub.replies;
+  const json = express.json({ limit: '64kb', type: () => true });
 
-  router.get(EVENTS_PATH, (req: Request, res: Response) => {
+  if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
+    router.use(
+      cors({
+        origin: [...options.corsOrigins],
+        credentials: true,
+        allowedHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
+        methods: ['GET', 'POST'],
+        maxAge: 600,
+      }),
+    );
+  }
+
+  /** Every schema-valid reply gets 204, honoured or not (spec §6.3.4): the stream shows the outcome. */
+  const acceptReply = (body: unknown, res: Response): boolean => {
+    const parsed = ReplySchema.safeParse(body);
+    if (!parsed.success) return false;
+    replies?.submit(parsed.data);
+    res.status(204).end();
+    return true;
+  };
+
+  const startSession = async (text: string, res: Response): Promise<void> => {
+    if (options.onUserInput === undefined) {
+      res.status(501).json(NO_INPUT);
+      return;
+    }
+    try {
+      const sessionId = await options.onUserInput(text);
+      if (!SESSION_ID_FORMAT.test(sessionId)) throw new Error(`onUserInput returned ${JSON.stringify(sessionId)}, not a session id`);
+      res.status(202).json({ session_id: sessionId });
+    } catch (error) {
+      diag.error('aaep-otel: the user input handler failed', error);
+      res.status(500).json({ error: 'internal', message: 'The agent could not start a session.' });
+    }
+  };
+
+  router.post(REPLIES_PATH, guard, json, (req: Request, res: Response) => {
+    if (!acceptReply(req.body, res)) res.status(400).json(INVALID_REPLY);
+  });
+
+  router.post(MESSAGES_PATH, guard, json, async (req: Request, res: Response) => {
+    const body: unknown = req.body;
+    const type = typeof body === 'object' && body !== null ? (body as { type?: unknown }).type : undefined;
+    if (type === 'confirmation.reply' || type === 'clarification.reply') {
+      if (!acceptReply(body, res)) res.status(400).json(INVALID_REPLY);
+      return;
+    }
+    const input = UserInputSchema.safeParse(body);
+    if (!input.success) {
+      res.status(400).json(INVALID_MESSAGE);
+      return;
+    }
+    await startSession(input.data.text, res);
+  });
+
+  router.post(SESSIONS_PATH, guard, json, async (req: Request, res: Response) => {
+    const request = SessionRequestSchema.safeParse(req.body);
+    if (!request.success) {
+      res.status(400).json({ error: 'invalid_request', message: 'Expected {"user_message":"…"} with 1 to 16384 characters.' });
+      return;
+    }
+    await startSession(request.data.user_message, res);
+  });
+
+  router.get(EVENTS_PATH, guard, (req: Request, res: Response) => {
     const sessionId = typeof req.query.session_id === 'string' ? req.query.session_id : undefined;
     if (sessionId !== undefined && !SESSION_ID.test(sessionId)) {
       res.status(400).json({ error: 'invalid_request', message: 'session_id must look like sess_<letters and digits>.' });
@@ -104,12 +214,24 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
       ...(producer.agent_name !== undefined && { agent_name: producer.agent_name }),
       ...(producer.agent_version !== undefined && { agent_version: producer.agent_version }),
       aaep_versions_supported: [AAEP_VERSION],
-      conformance_levels_supported: [1],
+      conformance_levels_supported: [1, 2],
       transports_supported: ['sse'],
       event_types_emitted: EVENT_TYPES_EMITTED,
       default_verbosity: 'normal',
-      endpoints: { events: EVENTS_PATH },
+      endpoints: { events: EVENTS_PATH, replies: REPLIES_PATH, messages: MESSAGES_PATH },
+      authentication: token === undefined ? 'none' : 'bearer',
     });
+  });
+
+  // Bodies that are not JSON or too large: the same answer as any other malformed message.
+  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) {
+      next(error);
+      return;
+    }
+    if (req.path === REPLIES_PATH) res.status(400).json(INVALID_REPLY);
+    else if (req.path === MESSAGES_PATH) res.status(400).json(INVALID_MESSAGE);
+    else res.status(400).json({ error: 'invalid_request', message: 'The request body is not valid JSON.' });
   });
 
   router.close = () => {

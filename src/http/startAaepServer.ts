@@ -22,6 +22,10 @@ export interface AaepServer {
   readonly port: number;
   readonly host: string;
   readonly server: Server;
+  /** Whether the endpoints require the bearer token. */
+  readonly authenticated: boolean;
+  /** One line saying who can reach the server, for the application to print at start-up. */
+  readonly notice: string;
   /** Ends open streams and stops listening. Idempotent. */
   close(): Promise<void>;
 }
@@ -32,6 +36,7 @@ export const DEFAULT_PORT = 4319;
 export async function startAaepServer(options: AaepServerOptions): Promise<AaepServer> {
   const port = options.port ?? readEnvNumber('AAEP_PORT') ?? DEFAULT_PORT;
   const host = options.host ?? readEnvString('AAEP_HOST') ?? '127.0.0.1';
+  const authenticated = (options.token ?? readEnvString('AAEP_TOKEN')) !== undefined;
   const app = express();
   app.disable('x-powered-by');
   const router = createAaepRouter(options);
@@ -53,13 +58,23 @@ export async function startAaepServer(options: AaepServerOptions): Promise<AaepS
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
-  diag.debug(`aaep-otel: serving AAEP on http://${urlHost}:${address.port}`);
+  const url = `http://${urlHost}:${address.port}`;
+  const loopback = /^(127\.|::1$|::ffff:127\.)/.test(address.address);
+  const notice = authenticated
+    ? `AAEP endpoints at ${url} require the bearer token (AAEP_TOKEN).`
+    : loopback
+      ? `AAEP endpoints at ${url} are open to this machine only; set AAEP_TOKEN before serving other hosts.`
+      : `AAEP endpoints at ${url} have no token and are reachable from other hosts: anyone who can connect can answer confirmations. Set AAEP_TOKEN.`;
+  if (!authenticated && !loopback) diag.warn(`aaep-otel: ${notice}`);
+  else diag.info(`aaep-otel: ${notice}`);
 
   return {
-    url: `http://${urlHost}:${address.port}`,
+    url,
     port: address.port,
     host: address.address,
     server,
+    authenticated,
+    notice,
     close() {
       closing ??= new Promise<void>((resolve) => {
         closeRequested = true;

@@ -31,6 +31,8 @@ export const AAEP_TOOL_RESULT = 'aaep.tool.result';
 export const AAEP_TOOL_RESULT_SUMMARY = 'aaep.tool.result_summary';
 export const AAEP_TOOL_RISK_LEVEL = 'aaep.tool.risk_level';
 export const AAEP_TOOL_IRREVERSIBLE = 'aaep.tool.irreversible';
+/** The tool asks first: it is announced only once its confirmation is accepted (implied by irreversible). */
+export const AAEP_TOOL_REQUIRES_CONFIRMATION = 'aaep.tool.requires_confirmation';
 export const AAEP_TOOL_STATUS = 'aaep.tool.status';
 export const AAEP_TOOL_EXPECTED_DURATION_MS = 'aaep.tool.expected_duration_ms';
 
@@ -61,6 +63,27 @@ export const AAEP_CONFIRMATION_ALLOWED_REPLIES = 'aaep.confirmation.allowed_repl
 export const AAEP_CONFIRMATION_DECISION = 'aaep.confirmation.decision';
 /** Who decided: `user`, `timeout` or `cancelled`. */
 export const AAEP_CONFIRMATION_BY = 'aaep.confirmation.by';
+
+export const AAEP_EVENT_CLARIFICATION_REQUESTED = 'aaep.clarification.requested';
+export const AAEP_EVENT_CLARIFICATION_RESOLVED = 'aaep.clarification.resolved';
+export const AAEP_CLARIFICATION_REPLY_TOKEN = 'aaep.clarification.reply_token';
+export const AAEP_CLARIFICATION_QUESTION = 'aaep.clarification.question';
+export const AAEP_CLARIFICATION_TIMEOUT_SECONDS = 'aaep.clarification.timeout_seconds';
+export const AAEP_CLARIFICATION_RESPONSE_KINDS = 'aaep.clarification.accepted_response_kinds';
+export const AAEP_CLARIFICATION_CHOICE_VALUES = 'aaep.clarification.choice_values';
+export const AAEP_CLARIFICATION_CHOICE_LABELS = 'aaep.clarification.choice_labels';
+export const AAEP_CLARIFICATION_CONTEXT = 'aaep.clarification.context';
+export const AAEP_CLARIFICATION_DEFAULT_RESPONSE = 'aaep.clarification.default_response';
+export const AAEP_CLARIFICATION_RESPONSE = 'aaep.clarification.response';
+/** Who answered: `user`, `timeout` or `cancelled`. */
+export const AAEP_CLARIFICATION_BY = 'aaep.clarification.by';
+
+export const AAEP_EVENT_HANDOFF_REQUESTED = 'aaep.handoff.requested';
+export const AAEP_HANDOFF_REASON = 'aaep.handoff.reason';
+export const AAEP_HANDOFF_TARGET_KIND = 'aaep.handoff.target_kind';
+export const AAEP_HANDOFF_TARGET_URI = 'aaep.handoff.target_uri';
+export const AAEP_HANDOFF_SUMMARY = 'aaep.handoff.summary';
+export const AAEP_HANDOFF_URGENCY = 'aaep.handoff.urgency';
 
 /** OpenTelemetry GenAI semantic conventions. */
 export const GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
