@@ -47,3 +47,9 @@ export type EventKindCode = (typeof EVENT_KIND)[keyof typeof EVENT_KIND];
 export function traceparentFor(traceId: string, spanId: string, traceFlags: number): string {
   return `00-${traceId}-${spanId}-${(traceFlags & 0xff).toString(16).padStart(2, '0')}`;
 }
+
+/** The AAEP `session_id` a session span gets, known as soon as the span exists. */
+export function sessionIdOfSpan(span: { spanContext(): { traceId: string; spanId: string } }): string {
+  const { traceId, spanId } = span.spanContext();
+  return sessionIdFor(traceId, spanId);
+}

@@ -28,6 +28,7 @@ export {
 } from './http/createAaepRouter.js';
 export { startAaepServer, DEFAULT_PORT, type AaepServer, type AaepServerOptions } from './http/startAaepServer.js';
 export { sseFrame } from './http/sseFrame.js';
+export { sessionIdOfSpan } from './ids.js';
 export type {
   Attributes,
   AttributeValue,

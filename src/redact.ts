@@ -160,7 +160,6 @@ function quotedEnd(text: string, start: number, opener: string): number {
   return text.length;
 }
 
-const SENTENCE_END = '.!?:';
 const URL_TRAILING = '.,;:!?)]}';
 
 const VALUE_SKIP = new Set([
@@ -214,8 +213,6 @@ function valueEnd(text: string, start: number, headerLike: boolean): number {
     end++;
   }
   if (end === k) return scheme ? k : -1;
-  // Leave sentence punctuation readable; at most one character of the value survives.
-  if (end - k > 1 && SENTENCE_END.includes(text[end - 1] as string)) end--;
   if (!scheme && VALUE_SKIP.has(text.slice(k, end).toLowerCase())) return -1;
   return end;
 }
@@ -359,6 +356,15 @@ function redactKeyValues(text: string): string {
     const quotedKey = m[2];
     let key = quotedKey ?? (m[3] as string);
     let keyStart = m.index;
+    if (quotedKey === undefined && key.includes(' ') && !isSecretKey(key)) {
+      // "store my api_key=…": the words before the name may hide it; try the shorter names.
+      const words = key.split(' ');
+      const from = words.findIndex((_, i) => i > 0 && isSecretKey(words.slice(i).join(' ')));
+      if (from < 0) continue;
+      const dropped = words.slice(0, from).join(' ').length + 1;
+      keyStart += dropped;
+      key = key.slice(dropped);
+    }
     if (!isSecretKey(key)) continue;
     if (quotedKey === undefined && key.includes(' ')) {
       // Keep leading words that aren't part of the secret name ("Note" in "Note the token:"),
@@ -430,6 +436,15 @@ function redactAdjacentLongValues(text: string): string {
   );
 }
 
+// "log in with password hunter2!" — a spoken password: a value with a digit, or a symbol
+// before its last character, after the word. A plain word ("the password policy:") stays.
+const SPOKEN_PASSWORD_RE =
+  /(?<![A-Za-z0-9_])(?:password|passwd|passphrase|passcode)s?[ \t]{1,8}(?:(?:is|was|of)[ \t]{1,8})?(?:(?=[^\s"'`,;]*\d)[^\s"'`,;]+|[^\s"'`,;]*[^A-Za-z0-9\s"'`,;][^\s"'`,;]+)/gi;
+
+function redactSpokenPasswords(text: string): string {
+  return text.replace(SPOKEN_PASSWORD_RE, (whole) => (whole.includes(REDACTED) ? whole : REDACTED));
+}
+
 /** Replace secrets found in free text with {@link REDACTED}. Pure; linear time. */
 export function redactText(text: string): string {
   if (typeof text !== 'string' || text.length === 0) return text;
@@ -441,6 +456,7 @@ export function redactText(text: string): string {
   t = redactKeyValues(t);
   t = redactAuthSchemes(t);
   t = redactAdjacentLongValues(t);
+  t = redactSpokenPasswords(t);
   return t;
 }
 

@@ -114,6 +114,13 @@ describe('redactText hides secrets', () => {
     expect(redactText('Authorization: Bearer abc.def')).toBe(REDACTED);
   });
 
+  it('hides a secret pair behind leading words, and a spoken password, with no part of either left', () => {
+    expect(redactText('Please store my api_key=sk-proj-Zx81kQ0pLm3Nv7Rt2Yw9')).toBe(`Please store ${REDACTED}`);
+    expect(redactText('Log in with password hunter2-Secret!')).toBe(`Log in with ${REDACTED}`);
+    expect(redactText('Save my login, password=hunter2-Secret!, then check in')).toBe(`Save my login, ${REDACTED}, then check in`);
+    expect(redactText('my password is s3cret')).toBe(`my ${REDACTED}`);
+  });
+
   it('keeps the host of a URL readable while dropping its credentials', () => {
     const out = redactText('Connecting to postgres://admin:S3cr3t-Pw@db.internal:5432/app.');
     expect(out).toBe(`Connecting to postgres://db.internal:5432/app with ${REDACTED}.`);

@@ -7,9 +7,9 @@ import { expectLegalStream } from '../helpers/streamRules.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
-describe('the npm start demo', () => {
-  it('prints a URL where a subscriber hears whole, legal sessions of the scripted agent', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/demo-agent/main.ts', '--port', '0', '--interval', '1200', '--sessions', '4', '--quiet-spans'], {
+describe('npm start (the reference agent)', () => {
+  it('prints a URL where a subscriber hears whole, legal sessions of its sample requests', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/reference-agent/main.ts', '--port', '0', '--interval', '1000', '--samples', '4', '--quiet-spans'], {
       cwd: root,
       env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -41,7 +41,6 @@ describe('the npm start demo', () => {
       for (const type of ['aaep:agent.tool.invoked', 'aaep:agent.tool.completed', 'aaep:agent.output.streaming', 'aaep:agent.progress.updated', 'aaep:agent.session.completed']) {
         expect(types).toContain(type);
       }
-      expect(JSON.stringify(whole)).not.toContain('hunter2');
     } finally {
       child.kill();
     }

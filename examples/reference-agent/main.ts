@@ -1,0 +1,108 @@
+/**
+ * `npm start`: the reference agent, traced with the real OpenTelemetry NodeSDK.
+ * Spans go to the console (or to OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set) and,
+ * through AaepSpanProcessor, to an AAEP stream served over SSE. Talk to it with
+ *   curl -X POST -H 'Content-Type: application/json' -d '{"kind":"user_input","text":"What is the weather in Oslo?"}' <url>/aaep/v1/messages
+ * Until the first message arrives it runs a sample request every few seconds.
+ *
+ *   --port N        AAEP server port (default AAEP_PORT or 4319; 0 picks a free one)
+ *   --interval MS   time between sample requests (default 4000)
+ *   --samples N     stop after N sample requests (default: until a message arrives)
+ *   --no-auto       no sample requests: only what you send
+ *   --quiet-spans   do not print span lines
+ */
+import { parseArgs } from 'node:util';
+import { trace } from '@opentelemetry/api';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { AaepSpanProcessor, startAaepServer } from '../../src/index.js';
+import { LineSpanExporter } from './LineSpanExporter.js';
+import { ReferenceAgent } from './ReferenceAgent.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    interval: { type: 'string', default: '4000' },
+    samples: { type: 'string' },
+    'no-auto': { type: 'boolean', default: false },
+    'quiet-spans': { type: 'boolean', default: false },
+  },
+});
+
+/** Requests that need no answer from the user, so the stream keeps flowing on its own. */
+const SAMPLES = [
+  'What is the weather in Oslo tomorrow?',
+  'Search for flights from Bergen to Oslo',
+  'What is AAEP?',
+  'Generate a quarterly report',
+  'Check the weather on Mars',
+  'Please store my api_key=sk-proj-demo0123456789abcdefghij',
+];
+
+const agentName = 'Reference assistant';
+const otlpConfigured = Boolean(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+const exporter: SpanExporter = otlpConfigured
+  ? new OTLPTraceExporter()
+  : new LineSpanExporter(values['quiet-spans'] ? () => {} : undefined);
+
+const aaep = new AaepSpanProcessor({ agentId: 'reference-assistant', agentName });
+const sdk = new NodeSDK({
+  serviceName: 'reference-assistant',
+  spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 500 }), aaep],
+  instrumentations: [],
+});
+sdk.start();
+
+const agent = new ReferenceAgent(trace.getTracer('reference-assistant'), { agentName });
+let auto = !values['no-auto'];
+
+let server: Awaited<ReturnType<typeof startAaepServer>>;
+try {
+  server = await startAaepServer({
+    hub: aaep.hub,
+    ...(values.port !== undefined && { port: Number(values.port) }),
+    onUserInput: (text) => {
+      // A person is driving now: no more sample requests between theirs.
+      auto = false;
+      return agent.start(text).sessionId;
+    },
+  });
+} catch (error) {
+  console.error(`Could not start the AAEP server: ${(error as Error).message}`);
+  console.error('Another program may be using the port; choose one with --port or AAEP_PORT.');
+  await sdk.shutdown();
+  process.exit(1);
+}
+
+console.log(`aaep-otel reference agent: "${agentName}", traced with OpenTelemetry.`);
+console.log(`AAEP events (SSE): ${server.url}/aaep/v1/events`);
+console.log(`Watch them:        curl -N ${server.url}/aaep/v1/events`);
+console.log(`Talk to it:        curl -X POST -H 'Content-Type: application/json' -d '{"kind":"user_input","text":"Send an email to Ada saying hi"}' ${server.url}/aaep/v1/messages`);
+console.log(`Answer it:         POST ${server.url}/aaep/v1/replies  (see README: "Ask the user from your agent")`);
+console.log(server.notice);
+console.log(otlpConfigured ? 'Spans also go to your OTLP endpoint.' : 'Spans also go to this console, one line each (set OTEL_EXPORTER_OTLP_ENDPOINT to send them to a collector).');
+console.log(auto ? 'Until you send a message, a sample request runs every few seconds. Ctrl-C stops.' : 'Waiting for your messages. Ctrl-C stops.');
+
+let stopping = false;
+async function stop(code = 0): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await sdk.shutdown();
+  await server.close();
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
+
+const interval = Number(values.interval);
+const limit = values.samples === undefined ? Infinity : Number(values.samples);
+for (let n = 0; n < limit && auto && !stopping; n++) {
+  const started = Date.now();
+  await agent.start(SAMPLES[n % SAMPLES.length]!).done;
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, interval - (Date.now() - started))));
+}
+if (values.samples !== undefined && !stopping) {
+  await agent.idle();
+  await stop();
+}
