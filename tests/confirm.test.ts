@@ -259,6 +259,25 @@ describe('authentication and user input', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('answers browsers only from the configured origins (CORS is off by default)', async () => {
+    harness = await startHarness({ corsOrigins: ['https://app.example'] });
+    const preflight = (origin: string) =>
+      fetch(`${harness.server.url}/aaep/v1/replies`, {
+        method: 'OPTIONS',
+        headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type' },
+      });
+    const allowed = await preflight('https://app.example');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(allowed.headers.get('access-control-allow-headers')).toContain('Authorization');
+    expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+    await harness.close();
+    harness = await startHarness();
+    const closed = await fetch(`${harness.server.url}/aaep/v1/events`, { headers: { Origin: 'https://app.example' } });
+    expect(closed.headers.get('access-control-allow-origin')).toBeNull();
+    await closed.body?.cancel();
+  });
+
   it('says 501 to user input when the application takes none', async () => {
     harness = await startHarness();
     expect((await harness.post('/aaep/v1/messages', { kind: 'user_input', text: 'hello' })).status).toBe(501);
