@@ -43,6 +43,11 @@ export class ReplyRegistry {
     return this.pending.size;
   }
 
+  /** Whether a token is outstanding. */
+  has(token: string): boolean {
+    return this.pending.has(token);
+  }
+
   /** Registers a token; call before publishing the event that carries it. */
   register(token: string, pending: PendingReply): void {
     this.pending.set(token, pending);
@@ -79,6 +84,14 @@ export class ReplyRegistry {
     const tokens = this.bySession.get(pending.sessionId);
     tokens?.delete(token);
     if (tokens?.size === 0) this.bySession.delete(pending.sessionId);
+  }
+
+  /** Cancels one outstanding token (its question was withdrawn elsewhere). */
+  cancel(token: string): void {
+    const pending = this.pending.get(token);
+    if (pending === undefined) return;
+    this.withdraw(token);
+    pending.cancel();
   }
 
   /** Cancels every outstanding token of a session (it was cancelled, or it ended). */

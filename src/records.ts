@@ -29,6 +29,11 @@ export interface SpanStartedRecord extends SpanIdentity {
   readonly kind: 'started';
   /** 16 lowercase hex characters, absent for a root span. */
   readonly parentSpanId?: string | undefined;
+  /**
+   * The session span this span belongs to, when the source knows it although the
+   * parent may never be seen (a start signal under an unrecognised parent).
+   */
+  readonly sessionSpanId?: string | undefined;
   /** W3C trace flags (1 = sampled). */
   readonly traceFlags: number;
   readonly name: string;

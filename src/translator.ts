@@ -108,7 +108,32 @@ export interface TranslatorOptions {
   readonly onViolation?: (message: string) => void;
   /** Told once a session's terminal event is out, so its reply tokens can be freed. */
   readonly onSessionClosed?: (sessionId: string) => void;
+  /**
+   * Told when a confirmation or clarification is announced, so a process that did
+   * not issue the token itself (the receiver) can accept replies for it.
+   */
+  readonly onReplyRequested?: (request: ReplyRequest) => void;
 }
+
+/** A question on the stream that replies may answer, as the reply registry needs it. */
+export type ReplyRequest =
+  | {
+      readonly kind: 'confirmation';
+      readonly token: string;
+      readonly sessionId: string;
+      readonly issuedAt: number;
+      readonly timeoutSeconds: number;
+      readonly allowedDecisions: readonly string[];
+    }
+  | {
+      readonly kind: 'clarification';
+      readonly token: string;
+      readonly sessionId: string;
+      readonly issuedAt: number;
+      readonly timeoutSeconds: number;
+      readonly acceptedKinds: ReadonlyArray<'freetext' | 'yes_no' | 'multiple_choice' | 'numeric'>;
+      readonly choices: readonly string[];
+    };
 
 type AgentState =
   | 'idle'
@@ -182,6 +207,8 @@ interface SpanInfo {
   output?: OutputState;
   /** W3C traceparent, built on first use. */
   correlation?: string;
+  /** Span events delivered while the span was open. */
+  eventsSeen: number;
   tool?: ToolState;
   /** The confirmation this span is waiting for, announced and not yet resolved. */
   confirmation?: { readonly token: string; readonly action: string };
@@ -226,6 +253,7 @@ export class Translator {
   private readonly language: string;
   private readonly onViolation: (message: string) => void;
   private readonly onSessionClosed: (sessionId: string) => void;
+  private readonly onReplyRequested: ((request: ReplyRequest) => void) | undefined;
   /** Spans that belong to a session, keyed by trace id + span id. */
   private readonly spans = new Map<string, SpanInfo>();
   private readonly sessions = new Set<SessionState>();
@@ -246,6 +274,7 @@ export class Translator {
     this.language = options.language ?? 'en';
     this.onViolation = options.onViolation ?? (() => {});
     this.onSessionClosed = options.onSessionClosed ?? (() => {});
+    this.onReplyRequested = options.onReplyRequested;
   }
 
   /** Number of sessions whose terminal event has not been emitted yet. */
@@ -276,6 +305,11 @@ export class Translator {
   sessionOf(traceId: string, spanId: string): { sessionId: string; rootSpanId: string } | undefined {
     const session = this.lookup(traceId, spanId)?.session;
     return session === undefined || session.closed ? undefined : { sessionId: session.sessionId, rootSpanId: session.rootSpanId };
+  }
+
+  /** Whether the translator has seen this span start, open or recently ended. */
+  knows(traceId: string, spanId: string): boolean {
+    return this.lookup(traceId, spanId) !== undefined || this.retiredSession(traceId, spanId) !== undefined;
   }
 
   /** Whether a span is part of a session, so a source can skip work for the rest. */
@@ -345,13 +379,17 @@ export class Translator {
   }
 
   private onStarted(record: SpanStartedRecord): void {
-    if (this.spans.has(record.spanId)) return;
+    // Started already, or already over (a source that delivers a span twice).
+    if (this.spans.has(record.spanId) || this.retiredSession(record.traceId, record.spanId) !== undefined) return;
     const role = classifySpan(record.attributes);
     const parentId = record.parentSpanId;
     const parent =
-      parentId === undefined
+      (parentId === undefined
         ? undefined
-        : (this.lookup(record.traceId, parentId)?.session ?? this.retiredSession(record.traceId, parentId));
+        : (this.lookup(record.traceId, parentId)?.session ?? this.retiredSession(record.traceId, parentId))) ??
+      (record.sessionSpanId === undefined
+        ? undefined
+        : (this.lookup(record.traceId, record.sessionSpanId)?.session ?? this.retiredSession(record.traceId, record.sessionSpanId)));
     if (parent === undefined) {
       // An llm or tool span outside any session anchors a session of its own,
       // so a lone framework call is still heard.
@@ -369,11 +407,14 @@ export class Translator {
   private onEvent(record: SpanEventRecord): void {
     const info = this.lookup(record.traceId, record.spanId);
     if (info === undefined || info.session.closed) return;
+    info.eventsSeen++;
     this.spanEvent(info, record);
   }
 
   private onEnded(record: SpanEndedRecord): void {
     let info = this.lookup(record.traceId, record.spanId);
+    // A span delivered twice (an exporter's retry) has already been translated.
+    if (info === undefined && this.retiredSession(record.traceId, record.spanId) !== undefined) return;
     if (info === undefined) {
       // A source that only sees finished spans (OTLP without start signals).
       this.onStarted({ ...record, kind: 'started' });
@@ -384,7 +425,8 @@ export class Translator {
     const session = info.session;
     this.retire(record.spanId, session);
     if (session.closed) return;
-    for (const event of record.events) this.spanEvent(info, event);
+    // A source that delivered events live lists them again at the end: those are skipped.
+    for (let i = info.eventsSeen; i < record.events.length; i++) this.spanEvent(info, record.events[i]!);
     if (info.role === 'llm') this.endLlm(info, record);
     else if (info.role === 'tool') this.endTool(info, record);
     if (record.spanId === session.rootSpanId) this.endSession(session, record);
@@ -460,6 +502,7 @@ export class Translator {
       traceFlags: record.traceFlags,
       name: record.name,
       ordinals: {},
+      eventsSeen: 0,
     };
     this.spans.set(record.spanId, info);
     return info;
@@ -593,6 +636,15 @@ export class Translator {
       ...(context !== undefined && { context: truncate(redactText(context), 4000) }),
       ...(defaultResponse !== undefined && { default_response: truncate(redactText(defaultResponse), 4000) }),
     });
+    this.onReplyRequested?.({
+      kind: 'clarification',
+      token,
+      sessionId: info.session.sessionId,
+      issuedAt: record.time,
+      timeoutSeconds: timeout,
+      acceptedKinds: kinds !== undefined && kinds.length > 0 ? kinds : ['freetext'],
+      choices: choices.map((choice) => choice.value),
+    });
   }
 
   private clarificationResolved(info: SpanInfo, record: SpanEventRecord): void {
@@ -672,6 +724,14 @@ export class Translator {
       ...(risk !== undefined && { risk_level: risk }),
       ...(irreversible && { irreversible: true, reversibility: 'irreversible' as const }),
       ...(allowed !== undefined && { allowed_replies: [...new Set(allowed)] }),
+    });
+    this.onReplyRequested?.({
+      kind: 'confirmation',
+      token,
+      sessionId: info.session.sessionId,
+      issuedAt: record.time,
+      timeoutSeconds: timeout,
+      allowedDecisions: allowed ?? ['accept', 'reject'],
     });
   }
 

@@ -85,6 +85,18 @@ export const AAEP_HANDOFF_TARGET_URI = 'aaep.handoff.target_uri';
 export const AAEP_HANDOFF_SUMMARY = 'aaep.handoff.summary';
 export const AAEP_HANDOFF_URGENCY = 'aaep.handoff.urgency';
 
+/**
+ * Start signals: short spans an agent process exports as its spans start or get
+ * aaep.* events, so an out-of-process receiver can announce them live (OTLP
+ * exports a span only when it ends). A tracing backend should drop them.
+ */
+export const AAEP_SIGNAL = 'aaep.signal';
+export const AAEP_SIGNAL_SPAN_ID = 'aaep.signal.span_id';
+export const AAEP_SIGNAL_PARENT_SPAN_ID = 'aaep.signal.parent_span_id';
+export const AAEP_SIGNAL_SESSION_SPAN_ID = 'aaep.signal.session_span_id';
+export const AAEP_SIGNAL_NAME = 'aaep.signal.name';
+export const AAEP_SIGNAL_EVENT_NAME = 'aaep.signal.event_name';
+
 /** OpenTelemetry GenAI semantic conventions. */
 export const GEN_AI_OPERATION_NAME = 'gen_ai.operation.name';
 export const GEN_AI_AGENT_NAME = 'gen_ai.agent.name';

@@ -1,0 +1,164 @@
+import { ROOT_CONTEXT, trace, type Attributes, type Context, type Exception, type Span as ApiSpan } from '@opentelemetry/api';
+import { globalErrorHandler } from '@opentelemetry/core';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type ReadableSpan,
+  type Span,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { readEnvString } from './env.js';
+import { sessionIdFor } from './ids.js';
+import { RemoteReplyRegistry } from './RemoteReplyRegistry.js';
+import { registerRuntime, unregisterRuntime, type AaepRuntime, type SpanSession } from './runtime.js';
+import {
+  AAEP_SIGNAL,
+  AAEP_SIGNAL_EVENT_NAME,
+  AAEP_SIGNAL_NAME,
+  AAEP_SIGNAL_PARENT_SPAN_ID,
+  AAEP_SIGNAL_SESSION_SPAN_ID,
+  AAEP_SIGNAL_SPAN_ID,
+} from './semconv/attributes.js';
+import { classifySpan } from './semconv/classifySpan.js';
+
+export interface AaepSignalProcessorOptions {
+  /**
+   * Where signals go: an OTLP exporter pointed at the receiver or at a Collector
+   * that forwards to it (and drops signals from the tracing backend).
+   */
+  readonly exporter: SpanExporter;
+  /** The receiver's base URL, for fetching decisions. Else `AAEP_RECEIVER_URL`; without it confirm() cannot reach anyone. */
+  readonly receiverUrl?: string;
+  /** Bearer token for the receiver. Else `AAEP_TOKEN`. */
+  readonly token?: string;
+  /** Delay before a batch of signals is sent. Default 50 ms: signals are what makes the stream live. */
+  readonly delayMs?: number;
+}
+
+interface Tracked {
+  /** The session span this span belongs to. */
+  readonly rootSpanId: string;
+  readonly sessionId: string;
+}
+
+/**
+ * For agents whose spans reach aaep-otel through OTLP (a Collector and the
+ * receiver) rather than an in-process AaepSpanProcessor. OTLP exports a span only
+ * when it ends; this processor exports a short signal span the moment a session,
+ * model or tool span starts, or an `aaep.*` event is added, so the receiver can
+ * announce `tool.invoked` before the tool runs. It also lets `confirm()` and
+ * `clarify()` in this process receive the user's answer from the receiver.
+ */
+export class AaepSignalProcessor implements SpanProcessor, AaepRuntime {
+  readonly replies: RemoteReplyRegistry;
+  private readonly provider: BasicTracerProvider;
+  private readonly signals;
+  private readonly tracked = new Map<string, Tracked>();
+  private readonly roots = new Map<string, Span>();
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(options: AaepSignalProcessorOptions) {
+    // A private provider: signal spans must not pass through the application's own processors.
+    this.provider = new BasicTracerProvider({
+      spanProcessors: [new BatchSpanProcessor(options.exporter, { scheduledDelayMillis: options.delayMs ?? 50, maxExportBatchSize: 256 })],
+    });
+    this.signals = this.provider.getTracer('aaep-otel-signals');
+    this.replies = new RemoteReplyRegistry({
+      receiverUrl: options.receiverUrl ?? readEnvString('AAEP_RECEIVER_URL'),
+      token: options.token ?? readEnvString('AAEP_TOKEN'),
+    });
+    registerRuntime(this);
+  }
+
+  sessionOf(span: ApiSpan): SpanSession | undefined {
+    const tracked = this.tracked.get(span.spanContext().spanId);
+    return tracked === undefined ? undefined : { sessionId: tracked.sessionId, root: this.roots.get(tracked.rootSpanId) };
+  }
+
+  onStart(span: Span, _parentContext: Context): void {
+    if (this.shutdownPromise !== undefined) return;
+    try {
+      const { traceId, spanId } = span.spanContext();
+      const parentSpanId = span.parentSpanContext?.spanId;
+      const role = classifySpan(span.attributes);
+      const parent = parentSpanId === undefined ? undefined : this.tracked.get(parentSpanId);
+      let tracked: Tracked | undefined = parent;
+      if (parent === undefined && role !== undefined) {
+        tracked = { rootSpanId: spanId, sessionId: sessionIdFor(traceId, spanId) };
+        this.roots.set(spanId, span);
+      }
+      if (tracked === undefined) return;
+      this.tracked.set(spanId, tracked);
+      this.observeEvents(span, tracked);
+      if (role === undefined) return;
+      this.signal(span, span.startTime, {
+        ...span.attributes,
+        [AAEP_SIGNAL]: 'start',
+        [AAEP_SIGNAL_SPAN_ID]: spanId,
+        [AAEP_SIGNAL_NAME]: span.name,
+        [AAEP_SIGNAL_SESSION_SPAN_ID]: tracked.rootSpanId,
+        ...(parentSpanId !== undefined && { [AAEP_SIGNAL_PARENT_SPAN_ID]: parentSpanId }),
+      });
+    } catch (error) {
+      globalErrorHandler(error as Exception);
+    }
+  }
+
+  onEnd(span: ReadableSpan): void {
+    const { spanId } = span.spanContext();
+    const tracked = this.tracked.get(spanId);
+    if (tracked === undefined) return;
+    this.tracked.delete(spanId);
+    if (tracked.rootSpanId === spanId) {
+      this.roots.delete(spanId);
+      // The session is over: nothing in it can be answered any more.
+      this.replies.cancelSession(tracked.sessionId);
+    }
+  }
+
+  forceFlush(): Promise<void> {
+    return this.provider.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      unregisterRuntime(this);
+      this.replies.cancelAll();
+      await this.provider.shutdown();
+    })();
+    return this.shutdownPromise;
+  }
+
+  private observeEvents(span: Span, tracked: Tracked): void {
+    const original = span.addEvent;
+    if (typeof original !== 'function') return;
+    const { spanId } = span.spanContext();
+    const wrapped: Span['addEvent'] = (...args) => {
+      const before = span.events[span.events.length - 1];
+      const result = original.apply(span, args);
+      const added = span.events[span.events.length - 1];
+      if (added !== undefined && added !== before && added.name.startsWith('aaep.')) {
+        try {
+          this.signal(span, added.time, {
+            ...added.attributes,
+            [AAEP_SIGNAL]: 'event',
+            [AAEP_SIGNAL_SPAN_ID]: spanId,
+            [AAEP_SIGNAL_EVENT_NAME]: added.name,
+            [AAEP_SIGNAL_SESSION_SPAN_ID]: tracked.rootSpanId,
+          });
+        } catch (error) {
+          globalErrorHandler(error as Exception);
+        }
+      }
+      return result;
+    };
+    span.addEvent = wrapped;
+  }
+
+  /** A zero-length child of the announced span, so trace-id routing sends it where the trace goes. */
+  private signal(span: Span, time: Span['startTime'], attributes: Attributes): void {
+    const signal = this.signals.startSpan(AAEP_SIGNAL, { startTime: time, attributes }, trace.setSpanContext(ROOT_CONTEXT, span.spanContext()));
+    signal.end(time);
+  }
+}

@@ -1,0 +1,142 @@
+import { SpanStatusCode, context, trace, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
+import type { Receiver } from '../../collector/startReceiver.js';
+import { startTestReceiver } from '../helpers/receiver.js';
+import { connectSse, sessionDone, type SseClient, type WireEvent } from '../helpers/sseClient.js';
+import { expectLegalStream } from '../helpers/streamRules.js';
+
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+/** An agent turn: a model call streaming its answer, a tool that works and one that fails. */
+async function agentTurn(tracer: Tracer): Promise<void> {
+  await tracer.startActiveSpan('invoke_agent travel', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'Travel agent', 'aaep.session.request': 'Weather in Oslo, then book' } }, async (session) => {
+    await tracer.startActiveSpan('chat model', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'scripted-1' } }, async (llm) => {
+      for (const text of ['Let me check ', 'the weather. ', 'Then I book.']) {
+        llm.addEvent('aaep.output.chunk', { 'aaep.output.text': text });
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      llm.end();
+    });
+    await tracer.startActiveSpan('plan step', async (step) => {
+      await tracer.startActiveSpan('execute_tool get_weather', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'get_weather', 'gen_ai.tool.call.arguments': '{"city":"Oslo"}' } }, async (tool) => {
+        tool.addEvent('aaep.progress', { 'aaep.progress.percent': 50, 'aaep.progress.description': 'Asking the met office' });
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        tool.setAttribute('gen_ai.tool.call.result', '{"sky":"snow"}');
+        tool.end();
+      });
+      step.end();
+    });
+    await tracer.startActiveSpan('execute_tool book_table', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'book_table' } }, async (tool) => {
+      tool.setStatus({ code: SpanStatusCode.ERROR, message: 'fully booked' });
+      tool.end();
+    });
+    session.end();
+  });
+}
+
+async function receiverWithClient(): Promise<{ receiver: Receiver; client: SseClient }> {
+  const receiver = await startTestReceiver();
+  cleanups.push(() => receiver.close());
+  const client = await connectSse(`${receiver.url}/aaep/v1/events`);
+  cleanups.push(() => client.close());
+  return { receiver, client };
+}
+
+function providerExportingTo(exporter: SpanExporter, extra: AaepSpanProcessor[] = []) {
+  const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 20 }), ...extra] });
+  cleanups.push(() => provider.shutdown());
+  return provider;
+}
+
+describe('the receiver fed by the real OTLP exporters', () => {
+  const exporters: Array<[string, (url: string) => SpanExporter]> = [
+    ['JSON', (url) => new JsonExporter({ url })],
+    ['JSON, gzip', (url) => new JsonExporter({ url, compression: CompressionAlgorithm.GZIP })],
+    ['protobuf', (url) => new ProtoExporter({ url })],
+    ['protobuf, gzip', (url) => new ProtoExporter({ url, compression: CompressionAlgorithm.GZIP })],
+  ];
+  for (const [name, make] of exporters) {
+    it(`turns spans exported as ${name} into a legal, schema-valid AAEP stream`, async () => {
+      const { receiver, client } = await receiverWithClient();
+      const provider = providerExportingTo(make(`${receiver.url}/v1/traces`));
+      await agentTurn(provider.getTracer('agent'));
+      await provider.forceFlush();
+      await client.waitFor(sessionDone());
+      expectLegalStream(client.events);
+      expect(client.events.map((e) => e.type.replace('aaep:agent.', ''))).toEqual([
+        'session.started',
+        'state.changed',
+        'state.changed',
+        'output.streaming',
+        'output.streaming',
+        'state.changed',
+        'tool.invoked',
+        'progress.updated',
+        'tool.completed',
+        'tool.invoked',
+        'tool.completed',
+        'session.completed',
+      ]);
+    });
+  }
+
+  it('gives exactly the events the in-process processor gives for the same spans: same ids, order and content', async () => {
+    const { receiver, client } = await receiverWithClient();
+    const inProcess = new AaepSpanProcessor({ agentId: 'aaep-otel-receiver' });
+    const local: WireEvent[] = [];
+    inProcess.hub.subscribe({
+      write: (frames) => {
+        for (const line of frames.toString('utf8').split('\n')) if (line.startsWith('data: ')) local.push(JSON.parse(line.slice(6)) as WireEvent);
+        return true;
+      },
+      close: () => {},
+    });
+    const provider = providerExportingTo(new ProtoExporter({ url: `${receiver.url}/v1/traces` }), [inProcess]);
+    await agentTurn(provider.getTracer('agent'));
+    await agentTurn(provider.getTracer('agent'));
+    await provider.forceFlush();
+    await client.waitFor((events) => events.filter((e) => e.type === 'aaep:agent.session.completed').length === 2);
+    await inProcess.forceFlush();
+    expect(local.length).toBeGreaterThan(20);
+    expect(client.events).toEqual(local);
+  });
+
+  it('produces no duplicate event when an export is delivered twice', async () => {
+    const { receiver, client } = await receiverWithClient();
+    const exporter = new ProtoExporter({ url: `${receiver.url}/v1/traces` });
+    cleanups.push(() => exporter.shutdown());
+    const spans = await exportedSpansOf(agentTurn);
+    // The exporter's retry: the same spans again, as the same kind of request.
+    for (let attempt = 0; attempt < 3; attempt++) await new Promise<void>((resolve) => exporter.export(spans, () => resolve()));
+    await client.waitFor(sessionDone());
+    const heard = client.events.length;
+    await new Promise<void>((resolve) => exporter.export(spans, () => resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expectLegalStream(client.events);
+    expect(client.events.length).toBe(heard);
+    expect(new Set(client.events.map((e) => e.event_id)).size).toBe(heard);
+  });
+});
+
+/** Runs an agent turn on a provider whose exporter only keeps the finished spans. */
+async function exportedSpansOf(turn: (tracer: Tracer) => Promise<void>) {
+  const { InMemorySpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+  const memory = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] });
+  await turn(provider.getTracer('agent'));
+  await provider.forceFlush();
+  const spans = memory.getFinishedSpans();
+  await provider.shutdown();
+  return spans;
+}
