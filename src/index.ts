@@ -1,4 +1,7 @@
 export { AaepSpanProcessor, type AaepSpanProcessorOptions } from './AaepSpanProcessor.js';
+export { AaepSignalProcessor, type AaepSignalProcessorOptions } from './AaepSignalProcessor.js';
+export { RemoteReplyRegistry, type RemoteReplyOptions } from './RemoteReplyRegistry.js';
+export { DecisionStore, type RemoteDecision } from './DecisionStore.js';
 export {
   EventHub,
   HUB_DEFAULTS,
@@ -7,7 +10,11 @@ export {
   type SubscribeOptions,
   type SubscriberSink,
 } from './EventHub.js';
-export { Translator, AAEP_VERSION, type TranslatorOptions } from './translator.js';
+export { Translator, AAEP_VERSION, type ReplyRequest, type TranslatorOptions } from './translator.js';
+export { createOtlpTraceHandler, OTLP_TRACES_PATH, type OtlpTraceHandlerOptions } from './otlp/createOtlpTraceHandler.js';
+export { TraceAssembler, type TraceAssemblerOptions } from './otlp/TraceAssembler.js';
+export { recordsFromOtlp, nanosToMillis, OTLP_LIMITS, type OtlpRecords } from './otlp/recordsFromOtlp.js';
+export { createDecisionRouter, DECISIONS_PATH, type DecisionRouterOptions } from './http/createDecisionRouter.js';
 export { confirm, recommendedTimeoutSeconds, type ConfirmDecision, type ConfirmOptions, type Decision, type RiskLevel } from './confirm.js';
 export { clarify, type Clarification, type ClarifyOptions } from './clarify.js';
 export { handoff, type HandoffOptions } from './handoff.js';

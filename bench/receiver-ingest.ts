@@ -1,0 +1,93 @@
+/**
+ * Receiver ingest: spans/s for protobuf decode alone vs decode + records +
+ * assembly + translation + publishing, on the same 512-span OTLP batches of
+ * GenAI agent spans, in one run. Target: end to end ≥ 0.5× decode alone.
+ * Run: npm run bench:receiver [-- --batches 40 --rounds 5]
+ */
+import { parseArgs } from 'node:util';
+import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { EventHub } from '../src/EventHub.js';
+import { decodeTraceRequest } from '../src/otlp/otlpProtobuf.js';
+import { recordsFromOtlp } from '../src/otlp/recordsFromOtlp.js';
+import { TraceAssembler } from '../src/otlp/TraceAssembler.js';
+import { Translator } from '../src/translator.js';
+
+const { values } = parseArgs({ options: { batches: { type: 'string', default: '40' }, rounds: { type: 'string', default: '5' } } });
+const BATCHES = Number(values.batches);
+const ROUNDS = Number(values.rounds);
+const SPANS_PER_BATCH = 512;
+
+/** One agent turn as GenAI-convention spans: session, two model calls, two tools, a streamed answer. */
+function agentTurn(tracer: ReturnType<BasicTracerProvider['getTracer']>, n: number): void {
+  const session = tracer.startSpan('invoke_agent travel', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'Travel agent', 'gen_ai.conversation.id': `conv_${n}` } }, ROOT_CONTEXT);
+  const ctx = trace.setSpan(ROOT_CONTEXT, session);
+  const plan = tracer.startSpan('chat gpt', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-x', 'gen_ai.usage.input_tokens': 812 } }, ctx);
+  plan.end();
+  for (const tool of ['get_weather', 'search_flights']) {
+    const span = tracer.startSpan(`execute_tool ${tool}`, { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': tool, 'gen_ai.tool.call.id': `call_${n}`, 'gen_ai.tool.call.arguments': '{"city":"Oslo","date":"2026-12-01"}' } }, ctx);
+    span.setAttribute('gen_ai.tool.call.result', '{"temperature":-3,"flights":4}');
+    span.end();
+  }
+  const answer = tracer.startSpan('chat gpt', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-x' } }, ctx);
+  for (const text of ['The weather in Oslo is cold. ', 'Flights start at 1200 NOK. ', 'Want me to book one?']) answer.addEvent('aaep.output.chunk', { 'aaep.output.text': text });
+  answer.end();
+  session.end();
+}
+
+// Distinct traces in every batch, so the receiver's duplicate detection never short-cuts the work.
+const memory = new InMemorySpanExporter();
+const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] });
+const tracer = provider.getTracer('bench');
+const batches: Uint8Array[] = [];
+for (let b = 0; b < BATCHES; b++) {
+  memory.reset();
+  for (let turn = 0; turn < SPANS_PER_BATCH / 6; turn++) agentTurn(tracer, b * 1000 + turn);
+  const spans = memory.getFinishedSpans().slice(0, SPANS_PER_BATCH);
+  batches.push(ProtobufTraceSerializer.serializeRequest(spans)!);
+}
+const spanCount = BATCHES * SPANS_PER_BATCH;
+
+function decodeOnly(): number {
+  const start = process.hrtime.bigint();
+  let sink = 0;
+  for (const batch of batches) sink += decodeTraceRequest(batch).resourceSpans?.length ?? 0;
+  if (sink < 0) throw new Error('unreachable');
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+function endToEnd(): { ms: number; events: number } {
+  let events = 0;
+  let hub: EventHub | undefined;
+  const translator = new Translator({ producer: { agent_id: 'bench' }, emit: (event) => (events++, hub!.publish(event)) });
+  hub = new EventHub({ snapshot: () => translator.snapshot() });
+  const assembler = new TraceAssembler(translator);
+  const start = process.hrtime.bigint();
+  for (const batch of batches) assembler.ingest(recordsFromOtlp(decodeTraceRequest(batch)));
+  assembler.flushAll();
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  assembler.close();
+  hub.close();
+  return { ms, events };
+}
+
+decodeOnly();
+endToEnd();
+const decodeTimes: number[] = [];
+const fullTimes: number[] = [];
+let events = 0;
+for (let round = 0; round < ROUNDS; round++) {
+  decodeTimes.push(decodeOnly());
+  const full = endToEnd();
+  fullTimes.push(full.ms);
+  events = full.events;
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const decodeRate = spanCount / (median(decodeTimes) / 1000);
+const fullRate = spanCount / (median(fullTimes) / 1000);
+console.log(`receiver ingest: ${BATCHES} batches x ${SPANS_PER_BATCH} spans (${(batches.reduce((n, b) => n + b.length, 0) / BATCHES / 1024).toFixed(0)} KiB each), ${ROUNDS} rounds, medians`);
+console.log(`  protobuf decode alone        ${decodeRate.toFixed(0).padStart(9)} spans/s`);
+console.log(`  decode + translate + publish ${fullRate.toFixed(0).padStart(9)} spans/s  (${events} AAEP events per round)`);
+console.log(`  ratio                        ${(fullRate / decodeRate).toFixed(3)}x  (target >= 0.5x)`);
+await provider.shutdown();
