@@ -84,6 +84,7 @@ import {
   GEN_AI_TOOL_NAME,
 } from './semconv/attributes.js';
 import { classifySpan, type SpanRole } from './semconv/classifySpan.js';
+import { normalizeAttributes } from './semconv/normalizeAttributes.js';
 import {
   readBoolean,
   readEnum,
@@ -290,13 +291,13 @@ export class Translator {
   handle(record: SpanRecord): void {
     switch (record.kind) {
       case 'started':
-        this.onStarted(record);
+        this.onStarted(withConventions(record));
         break;
       case 'event':
         this.onEvent(record);
         break;
       case 'ended':
-        this.onEnded(record);
+        this.onEnded(withConventions(record));
         break;
     }
   }
@@ -1100,6 +1101,12 @@ type TerminalPayload =
   | Omit<AaepEventOf<'aaep:agent.session.completed'>, EnvelopeKey>
   | Omit<AaepEventOf<'aaep:agent.session.errored'>, EnvelopeKey>
   | Omit<AaepEventOf<'aaep:agent.session.cancelled'>, EnvelopeKey>;
+
+/** The record with framework conventions mapped onto aaep.* (the same record when none apply). */
+function withConventions<R extends SpanStartedRecord | SpanEndedRecord>(record: R): R {
+  const attributes = normalizeAttributes(record.attributes, record.name);
+  return attributes === record.attributes ? record : { ...record, attributes };
+}
 
 /** A tool name that matches the schema's identifier pattern. */
 function toolNameOf(spanName: string, attrs: Attributes): string {

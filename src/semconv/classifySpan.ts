@@ -1,4 +1,5 @@
 import type { Attributes } from '../records.js';
+import { FRAMEWORK_CONVENTIONS } from './frameworks.js';
 import {
   AAEP_SPAN_KIND,
   GEN_AI_LLM_OPERATIONS,
@@ -14,16 +15,20 @@ const ROLES: ReadonlySet<string> = new Set<SpanRole>(['session', 'llm', 'tool'])
 
 /**
  * Classifies a span by its attributes: explicit `aaep.span.kind` first, then the
- * OpenTelemetry GenAI `gen_ai.operation.name`. Returns undefined for spans nobody
- * recognises; those produce no events.
+ * OpenTelemetry GenAI `gen_ai.operation.name`, then framework conventions.
+ * Returns undefined for spans nobody recognises; those produce no events.
  */
 export function classifySpan(attributes: Attributes): SpanRole | undefined {
   const explicit = attributes[AAEP_SPAN_KIND];
   if (typeof explicit === 'string' && ROLES.has(explicit)) return explicit as SpanRole;
   const operation = attributes[GEN_AI_OPERATION_NAME];
-  if (typeof operation !== 'string') return undefined;
-  if (GEN_AI_TOOL_OPERATIONS.has(operation)) return 'tool';
-  if (GEN_AI_LLM_OPERATIONS.has(operation)) return 'llm';
-  if (GEN_AI_SESSION_OPERATIONS.has(operation)) return 'session';
+  if (typeof operation === 'string') {
+    if (GEN_AI_TOOL_OPERATIONS.has(operation)) return 'tool';
+    if (GEN_AI_LLM_OPERATIONS.has(operation)) return 'llm';
+    if (GEN_AI_SESSION_OPERATIONS.has(operation)) return 'session';
+  }
+  for (const convention of FRAMEWORK_CONVENTIONS) {
+    if (convention.applies(attributes)) return convention.role(attributes);
+  }
   return undefined;
 }

@@ -1,3 +1,5 @@
 export * from './attributes.js';
 export * from './classifySpan.js';
 export * from './readAttributes.js';
+export * from './frameworks.js';
+export * from './normalizeAttributes.js';
