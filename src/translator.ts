@@ -155,6 +155,8 @@ interface OutputState {
   /** The start of what was announced, for the session's output summary. */
   announced: string;
   position: number;
+  /** Dropping the rest of a private key too long to hold. */
+  hidingPem?: boolean;
 }
 
 interface ToolState {
@@ -238,6 +240,10 @@ const HANDOFF_TARGETS = ['human', 'specialist_agent', 'escalation_queue'] as con
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$/;
 const MAX_CHUNK_CHARS = 8000;
 const MAX_RETIRED_SPANS = 4096;
+const MAX_PEM_HOLD_CHARS = 64 * 1024;
+const PEM_BEGIN = '-----BEGIN';
+const PEM_END = '-----END';
+const PEM_END_LINE = /-----END [^\n]{0,80}-----/;
 const MAX_PENDING_CHARS = 4000;
 const MAX_RECONCILE_CHARS = 1_000_000;
 const MAX_SUMMARY_SOURCE_CHARS = 600;
@@ -813,6 +819,7 @@ export class Translator {
     if (output.received.length < MAX_RECONCILE_CHARS) output.received += text;
     const scanFrom = Math.max(0, output.pending.length - 4);
     output.pending += text;
+    if (this.holdingPem(output)) return;
     let boundary = lastSentenceBoundary(output.pending, scanFrom);
     // A very long run without a sentence end is announced at a word boundary instead.
     if (boundary <= 0 && output.pending.length > MAX_PENDING_CHARS) {
@@ -823,6 +830,33 @@ export class Translator {
       output.pending = output.pending.slice(boundary);
       this.publishText(session, output, chunk, false, time);
     }
+  }
+
+  /**
+   * A private key spans several lines, and lines are announced one by one: the
+   * block is held whole until its END line so redaction sees it entire. One too
+   * long to hold is announced as hidden and the rest of it dropped.
+   */
+  private holdingPem(output: OutputState): boolean {
+    if (output.hidingPem) {
+      const end = PEM_END_LINE.exec(output.pending);
+      if (end === null) {
+        // Keep a tail in case the END marker is split across tokens.
+        output.pending = output.pending.slice(-64);
+        return true;
+      }
+      output.hidingPem = false;
+      output.pending = output.pending.slice(end.index + end[0].length);
+    }
+    const begin = output.pending.lastIndexOf(PEM_BEGIN);
+    if (begin < 0 || output.pending.includes(PEM_END, begin)) return false;
+    if (output.pending.length <= MAX_PEM_HOLD_CHARS) return true;
+    output.hidingPem = true;
+    const held = output.pending;
+    output.pending = '';
+    // Without its END line, redaction hides everything from BEGIN on.
+    this.publishText(output.source.session, output, held, false, output.source.session.lastTime);
+    return true;
   }
 
   /** Redacts, then publishes in pieces that fit the schema's 16 KiB chunk limit. */

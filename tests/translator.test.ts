@@ -302,3 +302,24 @@ describe('Translator', () => {
     expect(summary).not.toHaveProperty('sequence_number');
   });
 });
+
+describe('Translator and private keys in streamed output', () => {
+  it('holds a key block until its END line, and hides one too long to hold', () => {
+    const { t, events } = translator();
+    const s = session();
+    t.handle(s);
+    const llm = started(2, 1, { 'aaep.span.kind': 'llm' }, T0 + 1);
+    t.handle(llm);
+    const body = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASC';
+    const text = `Key follows.\n-----BEGIN PRIVATE KEY-----\n${body}\n${body}\n-----END PRIVATE KEY-----\nThat was it.\n-----BEGIN RSA PRIVATE KEY-----\n${`${body}\n`.repeat(3000)}-----END RSA PRIVATE KEY-----\nBye.`;
+    for (let i = 0; i < text.length; i += 7) t.handle(event(2, 'aaep.output.chunk', { 'aaep.output.text': text.slice(i, i + 7) }, T0 + 2));
+    t.handle(ended(llm, T0 + 3));
+    t.handle(ended(s, T0 + 4));
+    expectLegalStream(events);
+    const spoken = events.flatMap((e) => (e.type === 'aaep:agent.output.streaming' ? [e.chunk] : [])).join('');
+    expect(spoken).not.toContain('MIIEvQ');
+    expect(spoken).toContain('Key follows.');
+    expect(spoken).toContain('That was it.');
+    expect(spoken).toContain('Bye.');
+  });
+});
