@@ -75,6 +75,16 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
     registerRuntime(this);
   }
 
+  /** What the processor holds now: all of it is freed as sessions end. */
+  get stats(): { openSessions: number; trackedSpans: number; pendingReplies: number; subscribers: number } {
+    return {
+      openSessions: this.translator.openSessionCount,
+      trackedSpans: this.translator.trackedSpanCount,
+      pendingReplies: this.replies.size,
+      subscribers: this.hub.subscriberCount,
+    };
+  }
+
   /** The open session a span belongs to (for `confirm`, `clarify`, `cancelSession`). */
   sessionOf(span: ApiSpan): SpanSession | undefined {
     const { traceId, spanId } = span.spanContext();
