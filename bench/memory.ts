@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { AaepSpanProcessor } from '../src/index.js';
+import { report } from './report.js';
 
 const { values } = parseArgs({ options: { sessions: { type: 'string', default: '10000' } } });
 const SESSIONS = Number(values.sessions);
@@ -51,3 +52,7 @@ console.log(`  hub ring    ${mb(retention.bytes)} used of ${mb(retention.capacit
 const { openSessions, trackedSpans, pendingReplies } = aaep.stats;
 console.log(`  left behind: ${openSessions} open sessions, ${trackedSpans} tracked spans, ${pendingReplies} pending replies`);
 await provider.shutdown();
+report([
+  { metric: 'heap growth per finished session', value: Math.round((after.heapUsed - before.heapUsed) / SESSIONS), unit: 'bytes', target: '~0 (no leak)', met: (after.heapUsed - before.heapUsed) / SESSIONS < 200 && openSessions === 0 && trackedSpans === 0 },
+  { metric: 'hub ring used of configured', value: Number((retention.bytes / retention.capacityBytes).toFixed(3)), unit: 'share', target: '<= 1', met: retention.bytes <= retention.capacityBytes },
+]);

@@ -19,6 +19,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AaepSpanProcessor } from '../src/index.js';
+import { report } from './report.js';
 
 const { values } = parseArgs({
   options: { sessions: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '7' } },
@@ -107,3 +108,7 @@ for (const [name, times] of Object.entries(results)) {
 const ratio = (a: string, b: string) => (median(results[a]!) / median(results[b]!)).toFixed(3);
 console.log(`  ratio vs Batch exporting OTLP/HTTP (what users run): ${ratio('batch(otlp) + aaep', 'batch(otlp)')}x  (target <= 1.15x)`);
 console.log(`  ratio vs Batch with a discarding exporter (SDK floor): ${ratio('batch(discard) + aaep', 'batch(discard)')}x`);
+report([
+  { metric: 'processor overhead vs Batch→OTLP, no subscribers', value: Number(ratio('batch(otlp) + aaep', 'batch(otlp)')), unit: 'x', target: '<= 1.15', met: Number(ratio('batch(otlp) + aaep', 'batch(otlp)')) <= 1.15 },
+  { metric: 'processor overhead vs Batch→discard (SDK floor)', value: Number(ratio('batch(discard) + aaep', 'batch(discard)')), unit: 'x', target: '(floor)', met: undefined },
+]);

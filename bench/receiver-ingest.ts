@@ -13,6 +13,7 @@ import { decodeTraceRequest } from '../src/otlp/otlpProtobuf.js';
 import { recordsFromOtlp } from '../src/otlp/recordsFromOtlp.js';
 import { TraceAssembler } from '../src/otlp/TraceAssembler.js';
 import { Translator } from '../src/translator.js';
+import { report } from './report.js';
 
 const { values } = parseArgs({ options: { batches: { type: 'string', default: '40' }, rounds: { type: 'string', default: '5' } } });
 const BATCHES = Number(values.batches);
@@ -91,3 +92,7 @@ console.log(`  protobuf decode alone        ${decodeRate.toFixed(0).padStart(9)}
 console.log(`  decode + translate + publish ${fullRate.toFixed(0).padStart(9)} spans/s  (${events} AAEP events per round)`);
 console.log(`  ratio                        ${(fullRate / decodeRate).toFixed(3)}x  (target >= 0.5x)`);
 await provider.shutdown();
+report([
+  { metric: 'receiver decode+translate vs decode alone', value: Number((fullRate / decodeRate).toFixed(3)), unit: 'x', target: '>= 0.5', met: fullRate / decodeRate >= 0.5 },
+  { metric: 'receiver end to end', value: Math.round(fullRate), unit: 'spans/s', target: '', met: undefined },
+]);
