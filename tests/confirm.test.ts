@@ -121,6 +121,20 @@ describe('confirm() through HTTP replies', () => {
     expect((await harness.post('/aaep/v1/replies', confirmationReply(token, 'reject'))).status).toBe(204);
   });
 
+  it('ignores a token from another session that has ended, and still takes the right one', async () => {
+    harness = await startHarness();
+    const first = toolTurn(harness, { timeoutSeconds: 1 });
+    await expect(first.decision).resolves.toEqual({ decision: 'reject', by: 'timeout' });
+    const oldToken = tokenOf(harness);
+    const second = toolTurn(harness);
+    await harness.client.waitFor((events) => events.filter((e) => e.type === 'aaep:agent.awaiting.confirmation').length === 2);
+    const newToken = String(harness.client.events.filter((e) => e.type === 'aaep:agent.awaiting.confirmation')[1]!.reply_token);
+    expect((await harness.post('/aaep/v1/replies', confirmationReply(oldToken, 'accept'))).status).toBe(204);
+    expect(harness.aaep.replies.has(newToken)).toBe(true);
+    await harness.post('/aaep/v1/replies', confirmationReply(newToken, 'reject'));
+    await expect(second.decision).resolves.toMatchObject({ decision: 'reject', by: 'user' });
+  });
+
   it('answers every malformed reply with the same generic 400', async () => {
     harness = await startHarness();
     const bodies = [
