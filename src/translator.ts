@@ -172,7 +172,22 @@ interface ToolState {
   decision?: 'accept' | 'reject';
 }
 
+/**
+ * What outlives a session in the bounded memory of recently ended spans: a
+ * pointer to the session while it is open, nothing once it is closed, so a
+ * finished session's state can be collected young.
+ */
+interface SessionHandle {
+  session: SessionState | undefined;
+}
+
+interface RetiredSpan {
+  readonly traceId: string;
+  readonly handle: SessionHandle;
+}
+
 interface SessionState {
+  readonly handle: SessionHandle;
   readonly sessionId: string;
   readonly traceId: string;
   readonly rootSpanId: string;
@@ -200,6 +215,7 @@ interface SessionState {
 /** What the translator keeps per span: small, and freed when the span ends. */
 interface SpanInfo {
   readonly session: SessionState;
+  readonly traceId: string;
   readonly role: SpanRole | undefined;
   readonly spanId: string;
   readonly traceFlags: number;
@@ -269,7 +285,7 @@ export class Translator {
    * its parent ended still joins the right session, or stays silent when that
    * session is over, instead of opening a session of its own.
    */
-  private readonly retired = new Map<string, SessionState>();
+  private readonly retired = new Map<string, RetiredSpan>();
   /** Insertion order of `retired`, as a ring: evicting by Map iteration degrades after many deletes. */
   private readonly retiredOrder: string[] = [];
   private retiredNext = 0;
@@ -377,12 +393,14 @@ export class Translator {
    */
   private lookup(traceId: string, spanId: string): SpanInfo | undefined {
     const info = this.spans.get(spanId);
-    return info !== undefined && info.session.traceId === traceId ? info : undefined;
+    return info !== undefined && info.traceId === traceId ? info : undefined;
   }
 
+  /** The session of a recently ended span: the open session, or CLOSED once it is over. */
   private retiredSession(traceId: string, spanId: string): SessionState | undefined {
-    const session = this.retired.get(spanId);
-    return session !== undefined && session.traceId === traceId ? session : undefined;
+    const retired = this.retired.get(spanId);
+    if (retired === undefined || retired.traceId !== traceId) return undefined;
+    return retired.handle.session ?? CLOSED;
   }
 
   private onStarted(record: SpanStartedRecord): void {
@@ -406,8 +424,9 @@ export class Translator {
       if (role !== 'session') this.startRole(info, record);
       return;
     }
-    // A nested session span (a sub-agent) is part of the enclosing session's stream.
-    const info = this.track(parent, role === 'session' ? undefined : role, record);
+    // A nested session span (a sub-agent) is part of the enclosing session's stream;
+    // a span under a finished session is followed only until it ends, silently.
+    const info = this.track(parent.closed ? CLOSED : parent, role === 'session' ? undefined : role, record);
     if (!parent.closed) this.startRole(info, record);
   }
 
@@ -430,7 +449,7 @@ export class Translator {
     }
     this.spans.delete(record.spanId);
     const session = info.session;
-    this.retire(record.spanId, session);
+    this.retire(record.spanId, info);
     if (session.closed) return;
     // A source that delivered events live lists them again at the end: those are skipped.
     for (let i = info.eventsSeen; i < record.events.length; i++) this.spanEvent(info, record.events[i]!);
@@ -440,18 +459,19 @@ export class Translator {
     else this.finishOutput(info, record.endTime);
   }
 
-  private retire(key: string, session: SessionState): void {
+  private retire(key: string, info: SpanInfo): void {
     const evicted = this.retiredOrder[this.retiredNext];
     if (evicted !== undefined) this.retired.delete(evicted);
     this.retiredOrder[this.retiredNext] = key;
     this.retiredNext = (this.retiredNext + 1) % MAX_RETIRED_SPANS;
-    this.retired.set(key, session);
+    this.retired.set(key, { traceId: info.traceId, handle: info.session.handle });
   }
 
   private openSession(record: SpanStartedRecord, rootRole: SpanRole | undefined): SessionState {
     const attrs = record.attributes;
     const language = readString(attrs, AAEP_LANGUAGE) ?? this.language;
     const session: SessionState = {
+      handle: { session: undefined },
       sessionId: sessionIdFor(record.traceId, record.spanId),
       traceId: record.traceId,
       rootSpanId: record.spanId,
@@ -470,6 +490,7 @@ export class Translator {
       lastOutput: '',
       open: new Set(),
     };
+    session.handle.session = session;
     this.sessions.add(session);
     const root = this.track(session, rootRole, record);
     session.root = root;
@@ -504,6 +525,7 @@ export class Translator {
   private track(session: SessionState, role: SpanRole | undefined, record: SpanStartedRecord): SpanInfo {
     const info: SpanInfo = {
       session,
+      traceId: record.traceId,
       role,
       spanId: record.spanId,
       traceFlags: record.traceFlags,
@@ -1059,6 +1081,7 @@ export class Translator {
     const urgency = payload.type === 'aaep:agent.session.errored' ? 'critical' : 'normal';
     this.publish(session, session.root!, EVENT_KIND.terminal, time, urgency, payload);
     session.closed = true;
+    session.handle.session = undefined;
     this.sessions.delete(session);
     this.onSessionClosed(session.sessionId);
   }
@@ -1135,6 +1158,27 @@ type TerminalPayload =
   | Omit<AaepEventOf<'aaep:agent.session.completed'>, EnvelopeKey>
   | Omit<AaepEventOf<'aaep:agent.session.errored'>, EnvelopeKey>
   | Omit<AaepEventOf<'aaep:agent.session.cancelled'>, EnvelopeKey>;
+
+/** Stands for any finished session: spans under it are followed until they end and emit nothing. */
+const CLOSED: SessionState = {
+  handle: { session: undefined },
+  sessionId: '',
+  traceId: '',
+  rootSpanId: '',
+  startTime: 0,
+  agentName: '',
+  language: '',
+  localization: { primary_language: 'en' },
+  sequence: 0,
+  lastTime: 0,
+  isoMillis: -1,
+  iso: '',
+  state: 'idle',
+  closed: true,
+  toolInvocations: 0,
+  lastOutput: '',
+  open: new Set(),
+};
 
 /** The record with framework conventions mapped onto aaep.* (the same record when none apply). */
 function withConventions<R extends SpanStartedRecord | SpanEndedRecord>(record: R): R {
