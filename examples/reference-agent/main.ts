@@ -78,6 +78,7 @@ try {
 console.log(`aaep-otel reference agent: "${agentName}", traced with OpenTelemetry.`);
 console.log(`AAEP events (SSE): ${server.url}/aaep/v1/events`);
 console.log(`Watch them:        curl -N ${server.url}/aaep/v1/events`);
+console.log(`Accessible page:   ${server.url}/aaep/ui`);
 console.log(`Talk to it:        curl -X POST -H 'Content-Type: application/json' -d '{"kind":"user_input","text":"Send an email to Ada saying hi"}' ${server.url}/aaep/v1/messages`);
 console.log(`Answer it:         POST ${server.url}/aaep/v1/replies  (see README: "Ask the user from your agent")`);
 console.log(server.notice);

@@ -11,6 +11,7 @@ import { AAEP_VERSION } from '../translator.js';
 import { authenticate } from './authenticate.js';
 import { SseSink, endStream } from './SseSink.js';
 import { sseComment, sseRetry } from './sseFrame.js';
+import { createUiRouter } from './createUiRouter.js';
 
 export const EVENTS_PATH = '/aaep/v1/events';
 export const REPLIES_PATH = '/aaep/v1/replies';
@@ -233,6 +234,8 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     else if (req.path === MESSAGES_PATH) res.status(400).json(INVALID_MESSAGE);
     else res.status(400).json({ error: 'invalid_request', message: 'The request body is not valid JSON.' });
   });
+
+  router.use(createUiRouter());
 
   router.close = () => {
     for (const stream of open) endStream(stream);

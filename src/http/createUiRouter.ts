@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import { diag } from '@opentelemetry/api';
+import { Router, type Request, type Response } from 'express';
+
+export const UI_PATH = '/aaep/ui';
+
+/**
+ * The web subscriber page's files, beside this module's folder: `src/ui/` under tsx,
+ * `dist/src/ui/` after `npm run build` (which copies them there).
+ */
+const UI_DIR = new URL('../ui/', import.meta.url);
+
+/** Only these files are served; nothing else in the folder (or outside it) can be named. */
+const FILES: Readonly<Record<string, string>> = {
+  'aaep-ui.js': 'text/javascript; charset=utf-8',
+  'aaep-ui.css': 'text/css; charset=utf-8',
+};
+
+/** The page runs only its own script and style and talks only to its own origin. */
+const PAGE_POLICY = [
+  "default-src 'none'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data:",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+async function send(res: Response, file: string, contentType: string): Promise<void> {
+  let body: Buffer;
+  try {
+    body = await readFile(new URL(file, UI_DIR));
+  } catch (error) {
+    diag.error(`aaep-otel: cannot read the web page file ${file} (a build must copy src/ui to dist/src/ui)`, error);
+    res.status(500).json({ error: 'internal', message: 'The web page is not available.' });
+    return;
+  }
+  res.set({ 'Content-Type': contentType, 'Cache-Control': 'no-cache', 'X-Content-Type-Options': 'nosniff' });
+  res.send(body);
+}
+
+/**
+ * `GET /aaep/ui`: a web page that subscribes to the AAEP stream and speaks it through
+ * ARIA live regions, with keyboard-operable confirmation and question dialogs. Public:
+ * the page holds no data; it passes the `access_token` of its own URL on to the stream
+ * and to replies, which need it when a token is configured.
+ */
+export function createUiRouter(): Router {
+  const router = Router();
+
+  router.get(UI_PATH, (req: Request, res: Response) => {
+    // The page links its files and the endpoints relatively ("ui/aaep-ui.js", "v1/events"),
+    // so it works wherever the router is mounted; "/aaep/ui/" would resolve them wrongly.
+    const [path = '', query] = req.originalUrl.split('?', 2);
+    if (path.endsWith('/')) {
+      res.redirect(301, `../ui${query === undefined ? '' : `?${query}`}`);
+      return;
+    }
+    res.set({ 'Content-Security-Policy': PAGE_POLICY, 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' });
+    void send(res, 'index.html', 'text/html; charset=utf-8');
+  });
+
+  router.get(`${UI_PATH}/:file`, (req: Request, res: Response) => {
+    const file = String(req.params.file);
+    const contentType = Object.hasOwn(FILES, file) ? FILES[file] : undefined;
+    if (contentType === undefined) {
+      res.status(404).json({ error: 'not_found', message: 'No such file.' });
+      return;
+    }
+    void send(res, file, contentType);
+  });
+
+  return router;
+}
