@@ -1,0 +1,18 @@
+/**
+ * aaep-otel/client: follow an AAEP event stream and answer the agent, from Node 20
+ * or a browser. Nothing here depends on Node or on the server side of aaep-otel.
+ */
+export { subscribe, type AaepSubscription, type RetryOptions, type SubscribeOptions, type SubscriptionStatus } from './subscribe.js';
+export { reply, type ReplyAnswer, type ReplyOptions } from './reply.js';
+export { announce } from './announce.js';
+export { AaepClientError, type AaepClientErrorCode } from './AaepClientError.js';
+export type {
+  AaepEvent,
+  AaepEventOf,
+  AaepEventType,
+  AwaitingClarification,
+  AwaitingConfirmation,
+  ClarificationResponse,
+  Decision,
+  Verbosity,
+} from '../protocol/index.js';

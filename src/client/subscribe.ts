@@ -1,0 +1,258 @@
+import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
+import type { AaepEvent, Verbosity } from '../protocol/index.js';
+import { AaepClientError } from './AaepClientError.js';
+import { announce } from './announce.js';
+import { EVENTS_PATH, endpointUrl } from './endpointUrl.js';
+import { RecentIds } from './RecentIds.js';
+
+export type SubscriptionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
+
+export interface RetryOptions {
+  /** Backoff ceiling after a drop; it doubles with each failed attempt in a row. Default 500 ms. */
+  readonly initialMs?: number;
+  /** Highest backoff ceiling. Default 30 s. */
+  readonly maxMs?: number;
+  /** Failed connection attempts in a row before giving up. Default: never give up. */
+  readonly maxAttempts?: number;
+}
+
+export interface SubscribeOptions {
+  /** Sent as `Authorization: Bearer …`. */
+  readonly token?: string;
+  /** Follow one session (sess_…) instead of all of them. */
+  readonly sessionId?: string;
+  /** The summary passed to `onEvent` as its text. Default normal. */
+  readonly verbosity?: Verbosity;
+  /** Resume after this event, e.g. one saved from `lastEventId` before a page reload. */
+  readonly lastEventId?: string;
+  /**
+   * Each event once, in the producer's order, with the words to say for it. Events
+   * are checked only for a string `type`, `event_id` and `session_id`: read the
+   * other fields as the producer may have left them out.
+   */
+  readonly onEvent: (event: AaepEvent, text: string) => void;
+  /**
+   * Every problem: a skipped event, a failed or dropped connection the client
+   * retries (status `reconnecting`), and the one it stops on (status `closed`, and
+   * `done` rejects with it).
+   */
+  readonly onError?: (error: AaepClientError) => void;
+  readonly onStatus?: (status: SubscriptionStatus) => void;
+  /** Aborting closes the subscription, like `close()`. */
+  readonly signal?: AbortSignal;
+  readonly retry?: RetryOptions;
+  /** Silence this long (not even a keepalive comment) counts as a drop. Default 45 s, three server keepalives. */
+  readonly idleTimeoutMs?: number;
+  /** Replaces the global fetch, e.g. to add headers or go through a proxy. */
+  readonly fetch?: typeof fetch;
+}
+
+export interface AaepSubscription {
+  close(): void;
+  /** The id of the last event received: where the next connection resumes. */
+  readonly lastEventId: string | undefined;
+  /** Resolves when closed; rejects with an AaepClientError when the client gives up. */
+  readonly done: Promise<void>;
+}
+
+/** Ids remembered to drop repeats; far more than a resume ever repeats. */
+const RECENT_EVENT_IDS = 4_096;
+/** The largest event accepted (characters), so a broken stream cannot exhaust memory. */
+const MAX_EVENT_CHARS = 8 * 1024 * 1024;
+
+function parseEvent(data: string): AaepEvent | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(data);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { type, event_id: eventId, session_id: sessionId } = value as Record<string, unknown>;
+  const valid = typeof type === 'string' && typeof eventId === 'string' && eventId !== '' && typeof sessionId === 'string';
+  return valid ? (value as AaepEvent) : undefined;
+}
+
+/**
+ * Follows an AAEP event stream (`url`: the server, or its `/aaep/v1/events`) and
+ * keeps following it: after any drop it reconnects with exponential backoff and
+ * full jitter (never sooner than the server's `retry:`), resuming with
+ * `Last-Event-ID`, and delivers every event exactly once, in order. It stops on
+ * `close()`, on `signal`, or on an answer that retrying cannot fix (401, 403, 404, …).
+ * Runs in Node 20 and in browsers: fetch, TextDecoder, AbortController and timers only.
+ */
+export function subscribe(url: string, options: SubscribeOptions): AaepSubscription {
+  const target = endpointUrl(url, EVENTS_PATH);
+  if (options.sessionId !== undefined) target.searchParams.set('session_id', options.sessionId);
+  // Messages name the endpoint without its query, which may hold an access token.
+  const where = `${target.origin}${target.pathname}`;
+  const request = options.fetch ?? fetch;
+  const verbosity = options.verbosity ?? 'normal';
+  const initialMs = Math.max(0, options.retry?.initialMs ?? 500);
+  const maxMs = Math.max(initialMs, options.retry?.maxMs ?? 30_000);
+  const maxAttempts = options.retry?.maxAttempts ?? Number.POSITIVE_INFINITY;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
+
+  const stopped = new AbortController();
+  const recent = new RecentIds(RECENT_EVENT_IDS);
+  let lastEventId = options.lastEventId === '' ? undefined : options.lastEventId;
+  let serverRetryMs = 0;
+  let failures = 0;
+  let status: SubscriptionStatus | undefined;
+
+  const setStatus = (next: SubscriptionStatus): void => {
+    if (next === status) return;
+    status = next;
+    options.onStatus?.(next);
+  };
+
+  const deliver = (message: EventSourceMessage): void => {
+    if (stopped.signal.aborted) return;
+    if (message.event !== undefined && message.event !== 'aaep.event') return;
+    const sseId = message.id === undefined || message.id === '' ? undefined : message.id;
+    const event = parseEvent(message.data);
+    if (event === undefined) {
+      // Resume past it: asking for it again would only skip it again.
+      if (sseId !== undefined) lastEventId = sseId;
+      const which = sseId === undefined ? '' : ` ${sseId}`;
+      options.onError?.(
+        new AaepClientError(`Skipped malformed event${which}: not a JSON object with a type, an event_id and a session_id.`, {
+          code: 'malformed_event',
+        }),
+      );
+      return;
+    }
+    if (recent.has(event.event_id)) return;
+    recent.add(event.event_id);
+    lastEventId = sseId ?? event.event_id;
+    try {
+      options.onEvent(event, announce(event, verbosity));
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      options.onError?.(new AaepClientError(`onEvent failed on ${event.event_id}: ${reason}`, { code: 'handler', cause: error }));
+    }
+  };
+
+  /** One connection, from the request until the stream ends or fails. */
+  const connect = async (): Promise<void> => {
+    const attempt = new AbortController();
+    const abortAttempt = () => attempt.abort();
+    stopped.signal.addEventListener('abort', abortAttempt);
+    let idle: ReturnType<typeof setTimeout> | undefined;
+    let silent = false;
+    const watch = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => {
+        silent = true;
+        attempt.abort();
+      }, idleTimeoutMs);
+    };
+    const failure = (what: string, error: unknown) =>
+      silent
+        ? new AaepClientError(`${what}: nothing received for ${idleTimeoutMs} ms.`, { code: 'network', cause: error })
+        : AaepClientError.network(what, error);
+    try {
+      watch();
+      const headers: Record<string, string> = { Accept: 'text/event-stream' };
+      if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
+      if (lastEventId !== undefined) headers['Last-Event-ID'] = lastEventId;
+      let response: Response;
+      try {
+        response = await request(target.href, { headers, signal: attempt.signal });
+      } catch (error) {
+        throw failure(`Cannot reach ${where}`, error);
+      }
+      if (!response.ok) throw await AaepClientError.fromResponse(where, response);
+      const body = response.body;
+      if (body === null || !/^text\/event-stream\b/i.test(response.headers.get('content-type') ?? '')) {
+        await body?.cancel();
+        throw new AaepClientError(`${where} did not answer with an event stream; is it an AAEP server?`, {
+          code: 'protocol',
+          status: response.status,
+        });
+      }
+      failures = 0;
+      setStatus('open');
+      let overflow: ParseError | undefined;
+      const parser = createParser({
+        onEvent: deliver,
+        onRetry: (ms) => (serverRetryMs = ms),
+        onError: (error) => {
+          if (error.type === 'max-buffer-size-exceeded') overflow = error;
+        },
+        maxBufferSize: MAX_EVENT_CHARS,
+      });
+      const reader = body.getReader();
+      const decoder = new TextDecoder();
+      for (;;) {
+        const chunk = await reader.read().catch((error: unknown) => {
+          throw failure(`Lost the connection to ${where}`, error);
+        });
+        if (chunk.done) return;
+        watch();
+        parser.feed(decoder.decode(chunk.value, { stream: true }));
+        if (overflow !== undefined) {
+          // Resuming would fetch the same event again: no retry can get past it.
+          throw new AaepClientError(`${where} sent an event larger than ${MAX_EVENT_CHARS} characters.`, { code: 'protocol', cause: overflow });
+        }
+      }
+    } finally {
+      clearTimeout(idle);
+      stopped.signal.removeEventListener('abort', abortAttempt);
+      attempt.abort();
+    }
+  };
+
+  const pause = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        stopped.signal.removeEventListener('abort', wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      stopped.signal.addEventListener('abort', wake);
+    });
+
+  const run = async (): Promise<void> => {
+    setStatus('connecting');
+    while (!stopped.signal.aborted) {
+      try {
+        await connect();
+      } catch (caught) {
+        if (stopped.signal.aborted) return;
+        const error = caught instanceof AaepClientError ? caught : AaepClientError.network(`Lost the connection to ${where}`, caught);
+        options.onError?.(error);
+        if (!error.retryable) throw error;
+        // A drop after the stream opened is not a failed attempt: that count was reset on open.
+        if (status !== 'open' && ++failures >= maxAttempts) throw error;
+      }
+      if (stopped.signal.aborted) return;
+      setStatus('reconnecting');
+      const ceiling = Math.min(maxMs, initialMs * 2 ** failures);
+      await pause(Math.max(serverRetryMs, Math.random() * ceiling));
+    }
+  };
+
+  const onAbort = () => stopped.abort();
+  if (options.signal?.aborted) stopped.abort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  // Started on the next tick, so callbacks never run before subscribe() has returned.
+  const done = Promise.resolve()
+    .then(run)
+    .finally(() => {
+      options.signal?.removeEventListener('abort', onAbort);
+      stopped.abort();
+      setStatus('closed');
+    });
+  // Callers that only use onError must not get an unhandled rejection; awaiting done still sees it.
+  done.catch(() => undefined);
+
+  return {
+    close: () => stopped.abort(),
+    get lastEventId() {
+      return lastEventId;
+    },
+    done,
+  };
+}
