@@ -1,0 +1,199 @@
+/**
+ * A LangChain.js agent made accessible with no AAEP code in it: OpenInference's
+ * LangChain instrumentation traces it, and AaepSpanProcessor turns those spans into
+ * an AAEP stream served over SSE. Offline: LangChain's own fake chat models
+ * (`@langchain/core/utils/testing`) stand in for the model, the tools are real.
+ *
+ *   npx tsx examples/langchain/main.ts [--port N] [--interval MS] [--once]
+ *
+ *   --port N        AAEP server port (default AAEP_PORT or 4319; 0 picks a free one)
+ *   --interval MS   time between turns (default 5000)
+ *   --once          wait for a first subscriber (up to 10 s), run one turn, exit
+ *
+ * OpenInference sets a span's attributes just after starting it, so the processor
+ * is wrapped in StartWhenClassified (below) until AaepSpanProcessor does that
+ * itself (docs/frameworks.md, "Known gaps").
+ */
+import { parseArgs } from 'node:util';
+import type { Context } from '@opentelemetry/api';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { LangChainInstrumentation } from '@arizeai/openinference-instrumentation-langchain';
+import * as CallbackManagerModule from '@langchain/core/callbacks/manager';
+import { AIMessage, AIMessageChunk, HumanMessage, ToolMessage, type BaseMessage, type ToolCall } from '@langchain/core/messages';
+import { RunnableLambda, type RunnableConfig } from '@langchain/core/runnables';
+import { tool } from '@langchain/core/tools';
+import { FakeListChatModel, FakeStreamingChatModel } from '@langchain/core/utils/testing';
+import { z } from 'zod';
+import { AaepSpanProcessor, classifySpan, startAaepServer } from '../../src/index.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    interval: { type: 'string', default: '5000' },
+    once: { type: 'boolean', default: false },
+  },
+});
+
+/**
+ * Hands a span to AaepSpanProcessor once its attributes say what it is (or when a
+ * child starts or it ends), instead of at a start where it has none yet.
+ */
+class StartWhenClassified implements SpanProcessor {
+  private readonly waiting = new Map<string, { span: Span; context: Context }>();
+
+  constructor(private readonly inner: SpanProcessor) {}
+
+  onStart(span: Span, parentContext: Context): void {
+    this.release(span.parentSpanContext?.spanId);
+    if (classifySpan(span.attributes) !== undefined) {
+      this.inner.onStart(span, parentContext);
+      return;
+    }
+    const spanId = span.spanContext().spanId;
+    this.waiting.set(spanId, { span, context: parentContext });
+    const setAttribute = span.setAttribute.bind(span);
+    const setAttributes = span.setAttributes.bind(span);
+    const check = () => {
+      if (this.waiting.has(spanId) && classifySpan(span.attributes) !== undefined) this.release(spanId);
+    };
+    span.setAttribute = (key, value) => {
+      const result = setAttribute(key, value);
+      check();
+      return result;
+    };
+    span.setAttributes = (attributes) => {
+      const result = setAttributes(attributes);
+      check();
+      return result;
+    };
+  }
+
+  onEnd(span: ReadableSpan): void {
+    this.release(span.spanContext().spanId);
+    this.inner.onEnd(span);
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  private release(spanId: string | undefined): void {
+    const entry = spanId === undefined ? undefined : this.waiting.get(spanId);
+    if (entry === undefined) return;
+    this.waiting.delete(spanId!);
+    this.release(entry.span.parentSpanContext?.spanId);
+    this.inner.onStart(entry.span, entry.context);
+  }
+}
+
+// 1. OpenTelemetry as usual, with AaepSpanProcessor next to your other processors.
+const aaep = new AaepSpanProcessor({ agentId: 'langchain-travel-agent', agentName: 'Travel assistant' });
+const sdk = new NodeSDK({ serviceName: 'langchain-travel-agent', spanProcessors: [new StartWhenClassified(aaep)], instrumentations: [] });
+sdk.start();
+
+// 2. OpenInference's LangChain instrumentation, manually, as its README says.
+new LangChainInstrumentation().manuallyInstrument(CallbackManagerModule);
+
+// 3. An ordinary LangChain agent: real tools, a model deciding, a model answering.
+const searchFlights = tool(
+  async ({ from, to }) => {
+    await sleep(400);
+    return JSON.stringify({ from, to, flights: ['07:10', '09:40', '11:05'] });
+  },
+  { name: 'search_flights', description: 'Search for flights between two cities.', schema: z.object({ from: z.string(), to: z.string() }) },
+);
+const getWeather = tool(
+  async ({ city }) => {
+    await sleep(300);
+    return JSON.stringify({ city, sky: 'light snow', celsius: -3 });
+  },
+  { name: 'get_weather', description: 'Get the weather forecast for a city.', schema: z.object({ city: z.string() }) },
+);
+const tools = new Map<string, { invoke(call: ToolCall, config?: RunnableConfig): Promise<unknown> }>([
+  [searchFlights.name, searchFlights],
+  [getWeather.name, getWeather],
+]);
+
+/** What the fake models say for each request: the tool the planner calls, then the answer. */
+const SCRIPT = [
+  {
+    request: 'Find flights from Bergen to Oslo tomorrow morning',
+    call: { name: 'search_flights', args: { from: 'Bergen', to: 'Oslo' } },
+    answer: 'I found three morning flights from Bergen to Oslo. The first leaves at 07:10. Shall I book one?',
+  },
+  {
+    request: "What's the weather in Oslo tomorrow?",
+    call: { name: 'get_weather', args: { city: 'Oslo' } },
+    answer: 'Tomorrow brings light snow in Oslo, around minus three degrees. Dress warmly.',
+  },
+];
+
+async function turn(step: (typeof SCRIPT)[number]): Promise<void> {
+  const planner = new FakeStreamingChatModel({
+    responses: [new AIMessage('Let me check that for you.')],
+    chunks: [new AIMessageChunk({ content: '', tool_calls: [{ ...step.call, id: `call_${Date.now()}`, type: 'tool_call' }] })],
+  }).bindTools([searchFlights, getWeather]);
+  const writer = new FakeListChatModel({ responses: [step.answer], sleep: 15 });
+  const agent = RunnableLambda.from(async (input: { input: string }, config?: RunnableConfig) => {
+    const messages: BaseMessage[] = [new HumanMessage(input.input)];
+    const decision = (await planner.invoke(messages, config)) as AIMessage;
+    messages.push(decision);
+    for (const call of decision.tool_calls ?? []) {
+      const chosen = tools.get(call.name);
+      if (chosen !== undefined) messages.push((await chosen.invoke(call, config)) as ToolMessage);
+    }
+    let text = '';
+    for await (const chunk of await writer.stream(messages, config)) text += String(chunk.content);
+    return { output: text };
+  }).withConfig({ runName: 'travel_agent' });
+  await agent.invoke({ input: step.request });
+}
+
+// 4. Serve the AAEP stream.
+let server: Awaited<ReturnType<typeof startAaepServer>>;
+try {
+  server = await startAaepServer({ hub: aaep.hub, ...(values.port !== undefined && { port: Number(values.port) }) });
+} catch (error) {
+  console.error(`Could not start the AAEP server: ${(error as Error).message}`);
+  console.error('Another program may be using the port; choose one with --port or AAEP_PORT.');
+  await sdk.shutdown();
+  process.exit(1);
+}
+
+console.log('LangChain.js agent traced by OpenInference, offline fake chat models.');
+console.log(`AAEP events (SSE): ${server.url}/aaep/v1/events`);
+console.log(`Watch them:        curl -N ${server.url}/aaep/v1/events`);
+console.log(values.once ? 'Runs one turn when a subscriber connects, then exits.' : 'A turn every few seconds. Ctrl-C stops.');
+
+let stopping = false;
+async function stop(code = 0): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await sdk.shutdown();
+  await server.close();
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+if (values.once) {
+  for (let waited = 0; aaep.hub.subscriberCount === 0 && waited < 10_000; waited += 50) await sleep(50);
+  await turn(SCRIPT[0]!);
+  await stop();
+} else {
+  const interval = Number(values.interval);
+  for (let n = 0; !stopping; n++) {
+    const started = Date.now();
+    await turn(SCRIPT[n % SCRIPT.length]!);
+    await sleep(Math.max(0, interval - (Date.now() - started)));
+  }
+}
