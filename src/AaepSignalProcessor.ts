@@ -10,6 +10,7 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { readEnvString } from './env.js';
 import { sessionIdFor } from './ids.js';
+import { LateClassification } from './LateClassification.js';
 import { RemoteReplyRegistry } from './RemoteReplyRegistry.js';
 import { registerRuntime, unregisterRuntime, type AaepRuntime, type SpanSession } from './runtime.js';
 import {
@@ -56,6 +57,7 @@ export class AaepSignalProcessor implements SpanProcessor, AaepRuntime {
   private readonly signals;
   private readonly tracked = new Map<string, Tracked>();
   private readonly roots = new Map<string, Span>();
+  private readonly late = new LateClassification((span) => this.start(span));
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(options: AaepSignalProcessorOptions) {
@@ -79,34 +81,40 @@ export class AaepSignalProcessor implements SpanProcessor, AaepRuntime {
   onStart(span: Span, _parentContext: Context): void {
     if (this.shutdownPromise !== undefined) return;
     try {
-      const { traceId, spanId } = span.spanContext();
-      const parentSpanId = span.parentSpanContext?.spanId;
-      const role = classifySpan(span.attributes);
-      const parent = parentSpanId === undefined ? undefined : this.tracked.get(parentSpanId);
-      let tracked: Tracked | undefined = parent;
-      if (parent === undefined && role !== undefined) {
-        tracked = { rootSpanId: spanId, sessionId: sessionIdFor(traceId, spanId) };
-        this.roots.set(spanId, span);
-      }
-      if (tracked === undefined) return;
-      this.tracked.set(spanId, tracked);
-      this.observeEvents(span, tracked);
-      if (role === undefined) return;
-      this.signal(span, span.startTime, {
-        ...span.attributes,
-        [AAEP_SIGNAL]: 'start',
-        [AAEP_SIGNAL_SPAN_ID]: spanId,
-        [AAEP_SIGNAL_NAME]: span.name,
-        [AAEP_SIGNAL_SESSION_SPAN_ID]: tracked.rootSpanId,
-        ...(parentSpanId !== undefined && { [AAEP_SIGNAL_PARENT_SPAN_ID]: parentSpanId }),
-      });
+      this.late.onStart(span);
     } catch (error) {
       globalErrorHandler(error as Exception);
     }
   }
 
+  /** Follows a span that belongs to a session, and signals it if it is a session, model or tool span. */
+  private start(span: Span): void {
+    const { traceId, spanId } = span.spanContext();
+    const parentSpanId = span.parentSpanContext?.spanId;
+    const role = classifySpan(span.attributes);
+    const parent = parentSpanId === undefined ? undefined : this.tracked.get(parentSpanId);
+    let tracked: Tracked | undefined = parent;
+    if (parent === undefined && role !== undefined) {
+      tracked = { rootSpanId: spanId, sessionId: sessionIdFor(traceId, spanId) };
+      this.roots.set(spanId, span);
+    }
+    if (tracked === undefined) return;
+    this.tracked.set(spanId, tracked);
+    this.observeEvents(span, tracked);
+    if (role === undefined) return;
+    this.signal(span, span.startTime, {
+      ...span.attributes,
+      [AAEP_SIGNAL]: 'start',
+      [AAEP_SIGNAL_SPAN_ID]: spanId,
+      [AAEP_SIGNAL_NAME]: span.name,
+      [AAEP_SIGNAL_SESSION_SPAN_ID]: tracked.rootSpanId,
+      ...(parentSpanId !== undefined && { [AAEP_SIGNAL_PARENT_SPAN_ID]: parentSpanId }),
+    });
+  }
+
   onEnd(span: ReadableSpan): void {
     const { spanId } = span.spanContext();
+    this.late.release(spanId);
     const tracked = this.tracked.get(spanId);
     if (tracked === undefined) return;
     this.tracked.delete(spanId);

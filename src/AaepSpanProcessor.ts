@@ -7,6 +7,7 @@ import type { Producer } from './protocol/index.js';
 import type { SpanEventRecord } from './records.js';
 import { ReplyRegistry } from './ReplyRegistry.js';
 import { registerRuntime, unregisterRuntime, type AaepRuntime, type SpanSession } from './runtime.js';
+import { LateClassification } from './LateClassification.js';
 import { Translator } from './translator.js';
 
 export interface AaepSpanProcessorOptions {
@@ -43,6 +44,7 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
   private readonly hooked = new WeakSet<Span>();
   /** Session spans started in this process, so a session can be marked cancelled from any of its spans. */
   private readonly roots = new Map<string, Span>();
+  private readonly late = new LateClassification((span) => this.start(span));
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(options: AaepSpanProcessorOptions = {}) {
@@ -95,31 +97,36 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
   onStart(span: Span, _parentContext: Context): void {
     if (this.shutdownPromise !== undefined) return;
     try {
-      const spanContext = span.spanContext();
-      this.translator.handle({
-        kind: 'started',
-        traceId: spanContext.traceId,
-        spanId: spanContext.spanId,
-        parentSpanId: span.parentSpanContext?.spanId,
-        traceFlags: spanContext.traceFlags,
-        name: span.name,
-        startTime: hrTimeToMilliseconds(span.startTime),
-        attributes: span.attributes,
-      });
-      const session = this.translator.sessionOf(spanContext.traceId, spanContext.spanId);
-      if (session !== undefined) {
-        this.observeEvents(span);
-        if (session.rootSpanId === spanContext.spanId) this.roots.set(spanContext.spanId, span);
-      }
+      this.late.onStart(span);
     } catch (error) {
       reportError(error);
     }
+  }
+
+  /** Hands a span's start to the translator, and follows it if it belongs to a session. */
+  private start(span: Span): void {
+    const spanContext = span.spanContext();
+    this.translator.handle({
+      kind: 'started',
+      traceId: spanContext.traceId,
+      spanId: spanContext.spanId,
+      parentSpanId: span.parentSpanContext?.spanId,
+      traceFlags: spanContext.traceFlags,
+      name: span.name,
+      startTime: hrTimeToMilliseconds(span.startTime),
+      attributes: span.attributes,
+    });
+    const session = this.translator.sessionOf(spanContext.traceId, spanContext.spanId);
+    if (session === undefined) return;
+    this.observeEvents(span);
+    if (session.rootSpanId === spanContext.spanId) this.roots.set(spanContext.spanId, span);
   }
 
   onEnd(span: ReadableSpan): void {
     if (this.shutdownPromise !== undefined) return;
     try {
       const spanContext = span.spanContext();
+      this.late.release(spanContext.spanId);
       if (!this.translator.isTracked(spanContext.traceId, spanContext.spanId)) return;
       const { traceId, spanId } = spanContext;
       this.roots.delete(spanId);

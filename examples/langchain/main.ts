@@ -9,15 +9,9 @@
  *   --port N        AAEP server port (default AAEP_PORT or 4319; 0 picks a free one)
  *   --interval MS   time between turns (default 5000)
  *   --once          wait for a first subscriber (up to 10 s), run one turn, exit
- *
- * OpenInference sets a span's attributes just after starting it, so the processor
- * is wrapped in StartWhenClassified (below) until AaepSpanProcessor does that
- * itself (docs/frameworks.md, "Known gaps").
  */
 import { parseArgs } from 'node:util';
-import type { Context } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { LangChainInstrumentation } from '@arizeai/openinference-instrumentation-langchain';
 import * as CallbackManagerModule from '@langchain/core/callbacks/manager';
 import { AIMessage, AIMessageChunk, HumanMessage, ToolMessage, type BaseMessage, type ToolCall } from '@langchain/core/messages';
@@ -25,7 +19,7 @@ import { RunnableLambda, type RunnableConfig } from '@langchain/core/runnables';
 import { tool } from '@langchain/core/tools';
 import { FakeListChatModel, FakeStreamingChatModel } from '@langchain/core/utils/testing';
 import { z } from 'zod';
-import { AaepSpanProcessor, classifySpan, startAaepServer } from '../../src/index.js';
+import { AaepSpanProcessor, startAaepServer } from '../../src/index.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,65 +29,10 @@ const { values } = parseArgs({
   },
 });
 
-/**
- * Hands a span to AaepSpanProcessor once its attributes say what it is (or when a
- * child starts or it ends), instead of at a start where it has none yet.
- */
-class StartWhenClassified implements SpanProcessor {
-  private readonly waiting = new Map<string, { span: Span; context: Context }>();
-
-  constructor(private readonly inner: SpanProcessor) {}
-
-  onStart(span: Span, parentContext: Context): void {
-    this.release(span.parentSpanContext?.spanId);
-    if (classifySpan(span.attributes) !== undefined) {
-      this.inner.onStart(span, parentContext);
-      return;
-    }
-    const spanId = span.spanContext().spanId;
-    this.waiting.set(spanId, { span, context: parentContext });
-    const setAttribute = span.setAttribute.bind(span);
-    const setAttributes = span.setAttributes.bind(span);
-    const check = () => {
-      if (this.waiting.has(spanId) && classifySpan(span.attributes) !== undefined) this.release(spanId);
-    };
-    span.setAttribute = (key, value) => {
-      const result = setAttribute(key, value);
-      check();
-      return result;
-    };
-    span.setAttributes = (attributes) => {
-      const result = setAttributes(attributes);
-      check();
-      return result;
-    };
-  }
-
-  onEnd(span: ReadableSpan): void {
-    this.release(span.spanContext().spanId);
-    this.inner.onEnd(span);
-  }
-
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush();
-  }
-
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-
-  private release(spanId: string | undefined): void {
-    const entry = spanId === undefined ? undefined : this.waiting.get(spanId);
-    if (entry === undefined) return;
-    this.waiting.delete(spanId!);
-    this.release(entry.span.parentSpanContext?.spanId);
-    this.inner.onStart(entry.span, entry.context);
-  }
-}
 
 // 1. OpenTelemetry as usual, with AaepSpanProcessor next to your other processors.
 const aaep = new AaepSpanProcessor({ agentId: 'langchain-travel-agent', agentName: 'Travel assistant' });
-const sdk = new NodeSDK({ serviceName: 'langchain-travel-agent', spanProcessors: [new StartWhenClassified(aaep)], instrumentations: [] });
+const sdk = new NodeSDK({ serviceName: 'langchain-travel-agent', spanProcessors: [aaep], instrumentations: [] });
 sdk.start();
 
 // 2. OpenInference's LangChain instrumentation, manually, as its README says.

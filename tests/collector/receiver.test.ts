@@ -1,4 +1,4 @@
-import { SpanStatusCode, context, trace, type Tracer } from '@opentelemetry/api';
+import { SpanStatusCode, context, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';

@@ -4,24 +4,18 @@
  * chat models and a real tool, into the real SDK and AaepSpanProcessor.
  *
  * The OpenInference tracer starts every span without attributes and sets
- * `openinference.span.kind` (and the rest) immediately after; span processors are
- * told about a span only at its start, so AaepSpanProcessor alone cannot tell a
- * LangChain span from any other. `StartWhenClassified` below is the change
- * docs/frameworks.md asks of AaepSpanProcessor, as a wrapper: a span nobody
- * recognises at start is announced when an attribute set right after makes it
- * recognisable (or as plain structure when a child starts or it ends).
+ * `openinference.span.kind` (and the rest) immediately after; AaepSpanProcessor
+ * holds such spans back until they say what they are (src/LateClassification.ts).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { context, type Context } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import {
   BasicTracerProvider,
   BatchSpanProcessor,
-  type ReadableSpan,
-  type Span,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { LangChainInstrumentation } from '@arizeai/openinference-instrumentation-langchain';
@@ -33,65 +27,11 @@ import { FakeListChatModel, FakeStreamingChatModel } from '@langchain/core/utils
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
-import { classifySpan } from '../../src/semconv/classifySpan.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { connectSse, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-
-/** Stand-in for the late classification AaepSpanProcessor needs (docs/frameworks.md). */
-class StartWhenClassified implements SpanProcessor {
-  private readonly waiting = new Map<string, { span: Span; context: Context }>();
-
-  constructor(private readonly inner: SpanProcessor) {}
-
-  onStart(span: Span, parentContext: Context): void {
-    this.release(span.parentSpanContext?.spanId);
-    if (classifySpan(span.attributes) !== undefined) {
-      this.inner.onStart(span, parentContext);
-      return;
-    }
-    const spanId = span.spanContext().spanId;
-    this.waiting.set(spanId, { span, context: parentContext });
-    const setAttribute = span.setAttribute.bind(span);
-    const setAttributes = span.setAttributes.bind(span);
-    const check = () => {
-      if (this.waiting.has(spanId) && classifySpan(span.attributes) !== undefined) this.release(spanId);
-    };
-    span.setAttribute = (key, value) => {
-      const result = setAttribute(key, value);
-      check();
-      return result;
-    };
-    span.setAttributes = (attributes) => {
-      const result = setAttributes(attributes);
-      check();
-      return result;
-    };
-  }
-
-  onEnd(span: ReadableSpan): void {
-    this.release(span.spanContext().spanId);
-    this.inner.onEnd(span);
-  }
-
-  forceFlush(): Promise<void> {
-    return this.inner.forceFlush();
-  }
-
-  shutdown(): Promise<void> {
-    return this.inner.shutdown();
-  }
-
-  private release(spanId: string | undefined): void {
-    const entry = spanId === undefined ? undefined : this.waiting.get(spanId);
-    if (entry === undefined) return;
-    this.waiting.delete(spanId!);
-    this.release(entry.span.parentSpanContext?.spanId);
-    this.inner.onStart(entry.span, entry.context);
-  }
-}
 
 const instrumentation = new LangChainInstrumentation();
 instrumentation.manuallyInstrument(CallbackManagerModule);
@@ -176,7 +116,7 @@ function travelAgent(planner: ReturnType<typeof plannerCalling>, writer: FakeLis
 
 describe('LangChain.js with OpenInference, in process', () => {
   it('a tool-using turn: one session, the tool by its name, every model text, schema-valid', async () => {
-    const { aaep, events } = traceInto((aaep) => [new StartWhenClassified(aaep)]);
+    const { aaep, events } = traceInto((aaep) => [aaep]);
     const answer = 'I found three flights. The first leaves at 07:10.';
     const result = await travelAgent(
       plannerCalling('search_flights', { from: 'Bergen', to: 'Oslo' }, 'Let me look that up.'),
@@ -214,7 +154,7 @@ describe('LangChain.js with OpenInference, in process', () => {
   });
 
   it('a tool that throws completes with status error', async () => {
-    const { aaep, events } = traceInto((aaep) => [new StartWhenClassified(aaep)]);
+    const { aaep, events } = traceInto((aaep) => [aaep]);
     await travelAgent(
       plannerCalling('book_table', { restaurant: 'Mat' }, 'I will book it.'),
       new FakeListChatModel({ responses: ['Sorry, Mat is fully booked tonight.'] }),
@@ -228,7 +168,7 @@ describe('LangChain.js with OpenInference, in process', () => {
   });
 
   it('a model error ends the session with session.errored and a category', async () => {
-    const { aaep, events } = traceInto((aaep) => [new StartWhenClassified(aaep)]);
+    const { aaep, events } = traceInto((aaep) => [aaep]);
     const failing = new FakeStreamingChatModel({ thrownErrorString: 'Rate limit reached for requests' }).bindTools([searchFlights]);
     await expect(travelAgent(failing, new FakeListChatModel({ responses: ['unused'] })).invoke({ input: 'Find flights' })).rejects.toThrow(
       'Rate limit reached',
@@ -239,15 +179,16 @@ describe('LangChain.js with OpenInference, in process', () => {
     expect(ofType(events, 'session.errored')[0]).toMatchObject({ urgency: 'critical', error_category: 'transient' });
   });
 
-  it('known gap: AaepSpanProcessor alone hears nothing, because OpenInference sets every attribute after the span starts', async () => {
-    // When AaepSpanProcessor classifies late (docs/frameworks.md), this test fails: drop StartWhenClassified then.
+  it('hears spans that OpenInference starts bare and describes just after, keeping their start order', async () => {
     const { aaep, events } = traceInto((aaep) => [aaep]);
     await travelAgent(
       plannerCalling('search_flights', { from: 'Bergen', to: 'Oslo' }, 'Let me look that up.'),
       new FakeListChatModel({ responses: ['Three flights.'] }),
     ).invoke({ input: 'Find flights from Bergen to Oslo' });
     await aaep.forceFlush();
-    expect(events).toEqual([]);
+    expectLegalStream(events);
+    expect(types(events)[0]).toBe('session.started');
+    expect(ofType(events, 'tool.invoked')[0]).toMatchObject({ tool: 'search_flights' });
   });
 });
 

@@ -258,13 +258,12 @@ describe('OpenLLMetry as traceloop-sdk records it (attributes set just after sta
     expect(outputText(events)).toBe('Let me look that up.I found three flights. The first leaves at 07:10.');
   });
 
-  it('known gap, in process: the workflow and tool are not recognised at start, so each model call is heard as a session of its own', async () => {
-    // When AaepSpanProcessor classifies late (docs/frameworks.md), this becomes the single session above.
+  it('in process, spans whose attributes traceloop sets just after start are still one session with its tool', async () => {
     const { aaep, events, tracer } = traceInto();
     await plannedTrip(tracer, { lateAttributes: true });
     await aaep.forceFlush();
     expectLegalStream(events);
-    expect(ofType(events, 'session.started')).toHaveLength(2);
-    expect(ofType(events, 'tool.invoked')).toHaveLength(0);
+    expect(ofType(events, 'session.started')).toHaveLength(1);
+    expect(ofType(events, 'tool.invoked')).toHaveLength(1);
   });
 });
