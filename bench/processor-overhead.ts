@@ -73,7 +73,15 @@ async function subscribers(processors: SpanProcessor[], count: number): Promise<
   };
 }
 
-let eventsPerTurn = 0;
+/** AAEP events one agent turn produces, counted once. */
+async function eventsPerAgentTurn(): Promise<number> {
+  const processor = aaep();
+  const provider = new BasicTracerProvider({ spanProcessors: [processor] });
+  agentTurn(provider.getTracer('count'), 0);
+  const events = processor.hub.retention.events;
+  await provider.shutdown();
+  return events;
+}
 
 async function measure(processors: () => SpanProcessor[], subscriberCount = 0): Promise<number> {
   const made = processors();
@@ -88,8 +96,6 @@ async function measure(processors: () => SpanProcessor[], subscriberCount = 0): 
   }
   await provider.forceFlush();
   const elapsed = Number(process.hrtime.bigint() - start) / 1e6;
-  const processor = made.find((p): p is AaepSpanProcessor => p instanceof AaepSpanProcessor);
-  if (processor !== undefined) eventsPerTurn = processor.hub.retention.events / SESSIONS;
   await stopSubscribers();
   await provider.shutdown();
   return elapsed;
@@ -115,6 +121,7 @@ const variants: Record<string, [() => SpanProcessor[], number]> = {
   'batch(discard) + aaep': [() => [discard(), aaep()], 0],
 };
 
+const eventsPerTurn = await eventsPerAgentTurn();
 const results: Record<string, number[]> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
 for (const [make, count] of Object.values(variants)) await measure(make, count);
 for (let round = 0; round < ROUNDS; round++) {

@@ -142,7 +142,8 @@ export class EventHub {
     this.snapshot = options.snapshot;
     this.producer = options.producer ?? { agent_id: 'aaep-otel' };
     this.replies = options.replies;
-    this.ring = Buffer.allocUnsafeSlow(bytes);
+    // Zero-filled now, so its pages are mapped at start-up rather than on the agent's first events.
+    this.ring = Buffer.alloc(bytes);
     this.starts = new Float64Array(this.maxEvents);
     this.lengths = new Int32Array(this.maxEvents);
     this.sessions = new Array<string | undefined>(this.maxEvents);
