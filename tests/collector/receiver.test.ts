@@ -8,8 +8,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
 import type { Receiver } from '../../collector/startReceiver.js';
 import { startTestReceiver } from '../helpers/receiver.js';
-import { connectSse, sessionDone, type SseClient, type WireEvent } from '../helpers/sseClient.js';
+import { connectSse, sessionDone, type SseClient } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
+import { collectEvents } from '../helpers/hubEvents.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
@@ -94,14 +95,7 @@ describe('the receiver fed by the real OTLP exporters', () => {
   it('gives exactly the events the in-process processor gives for the same spans: same ids, order and content', async () => {
     const { receiver, client } = await receiverWithClient();
     const inProcess = new AaepSpanProcessor({ agentId: 'aaep-otel-receiver' });
-    const local: WireEvent[] = [];
-    inProcess.hub.subscribe({
-      write: (frames) => {
-        for (const line of frames.toString('utf8').split('\n')) if (line.startsWith('data: ')) local.push(JSON.parse(line.slice(6)) as WireEvent);
-        return true;
-      },
-      close: () => {},
-    });
+    const local = collectEvents(inProcess.hub);
     const provider = providerExportingTo(new ProtoExporter({ url: `${receiver.url}/v1/traces` }), [inProcess]);
     await agentTurn(provider.getTracer('agent'));
     await agentTurn(provider.getTracer('agent'));

@@ -30,6 +30,7 @@ import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { connectSse, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
+import { collectEvents } from '../helpers/hubEvents.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
@@ -42,14 +43,7 @@ afterEach(async () => {
 });
 
 function subscribe(aaep: AaepSpanProcessor): WireEvent[] {
-  const events: WireEvent[] = [];
-  aaep.hub.subscribe({
-    write: (frames) => {
-      for (const line of frames.toString('utf8').split('\n')) if (line.startsWith('data: ')) events.push(JSON.parse(line.slice(6)) as WireEvent);
-      return true;
-    },
-    close: () => {},
-  });
+  const events = collectEvents(aaep.hub);
   return events;
 }
 

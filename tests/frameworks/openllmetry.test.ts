@@ -20,6 +20,7 @@ import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { connectSse, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
+import { collectEvents } from '../helpers/hubEvents.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
@@ -30,14 +31,7 @@ afterEach(async () => {
 
 function traceInto(extra: SpanProcessor[] = []) {
   const aaep = new AaepSpanProcessor({ agentId: 'openllmetry-agent', agentName: 'Trip planner' });
-  const events: WireEvent[] = [];
-  aaep.hub.subscribe({
-    write: (frames) => {
-      for (const line of frames.toString('utf8').split('\n')) if (line.startsWith('data: ')) events.push(JSON.parse(line.slice(6)) as WireEvent);
-      return true;
-    },
-    close: () => {},
-  });
+  const events = collectEvents(aaep.hub);
   const provider = new BasicTracerProvider({ spanProcessors: [...extra, aaep] });
   cleanups.push(() => provider.shutdown());
   return { aaep, events, provider, tracer: provider.getTracer('@traceloop/node-server-sdk') };

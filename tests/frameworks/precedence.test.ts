@@ -13,8 +13,8 @@ import type { Attributes } from '../../src/records.js';
 import { classifySpan } from '../../src/semconv/classifySpan.js';
 import { FRAMEWORK_CONVENTIONS } from '../../src/semconv/frameworks.js';
 import { normalizeAttributes } from '../../src/semconv/normalizeAttributes.js';
-import type { WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
+import { collectEvents } from '../helpers/hubEvents.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
@@ -119,14 +119,7 @@ describe('normalizeAttributes: derived for the winning role, never over the span
 describe('the AAEP stream follows the one classification', () => {
   function traced() {
     const aaep = new AaepSpanProcessor({ agentId: 'precedence', agentName: 'Tester' });
-    const events: WireEvent[] = [];
-    aaep.hub.subscribe({
-      write: (frames) => {
-        for (const line of frames.toString('utf8').split('\n')) if (line.startsWith('data: ')) events.push(JSON.parse(line.slice(6)) as WireEvent);
-        return true;
-      },
-      close: () => {},
-    });
+    const events = collectEvents(aaep.hub);
     const provider = new BasicTracerProvider({ spanProcessors: [aaep] });
     cleanups.push(() => provider.shutdown());
     return { aaep, events, tracer: provider.getTracer('precedence') };

@@ -19,6 +19,7 @@ import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { connectSse, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
+import { collectEvents } from '../helpers/hubEvents.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
@@ -88,14 +89,7 @@ const tools = {
 /** A provider with the AaepSpanProcessor (and whatever else), and the events its hub publishes. */
 function agentProvider(extra: SpanProcessor[] = [], options: { agentId?: string; agentName?: string } = { agentName: 'Travel assistant' }) {
   const aaep = new AaepSpanProcessor({ agentId: 'vercel-agent', ...options });
-  const events: WireEvent[] = [];
-  aaep.hub.subscribe({
-    write: (frames) => {
-      for (const line of frames.toString('utf8').split('\n')) if (line.startsWith('data: ')) events.push(JSON.parse(line.slice(6)) as WireEvent);
-      return true;
-    },
-    close: () => {},
-  });
+  const events = collectEvents(aaep.hub);
   const provider = new BasicTracerProvider({ spanProcessors: [...extra, aaep] });
   cleanups.push(() => provider.shutdown());
   return { aaep, events, tracer: provider.getTracer('ai'), provider };
