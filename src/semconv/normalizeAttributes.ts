@@ -11,12 +11,20 @@ export function frameworkOf(attributes: Attributes): FrameworkConvention | undef
 /**
  * Adds the aaep.* attributes a framework's conventions imply, never overriding
  * what the span says itself (aaep.* and gen_ai.* win). Returns the same object
- * when no convention applies, which is the common, cheap case.
+ * when nothing is added, which is the common, cheap case (no copy per span).
  */
 export function normalizeAttributes(attributes: Attributes, spanName: string): Attributes {
   const convention = frameworkOf(attributes);
   if (convention === undefined) return attributes;
   const derived = convention.derive(attributes, spanName);
   const role = attributes[AAEP_SPAN_KIND] === undefined && attributes[GEN_AI_OPERATION_NAME] === undefined ? convention.role(attributes) : undefined;
+  let adds = role !== undefined;
+  for (const key in derived) {
+    if (attributes[key] === undefined) {
+      adds = true;
+      break;
+    }
+  }
+  if (!adds) return attributes;
   return { ...derived, ...(role !== undefined && { [AAEP_SPAN_KIND]: role }), ...attributes };
 }
