@@ -7,27 +7,33 @@ import { expectLegalStream } from '../helpers/streamRules.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
+/** Runs `npm start`'s script as a child process and resolves with the events URL it prints. */
+async function startMain(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/reference-agent/main.ts', '--port', '0', '--quiet-spans', ...args], {
+    cwd: root,
+    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL printed:\n${output}`)), 20_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /curl -N (http:\/\/\S+\/aaep\/v1\/events)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+  });
+  return { child, url };
+}
+
 describe('npm start (the reference agent)', () => {
   it('prints a URL where a subscriber hears whole, legal sessions of its sample requests', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/reference-agent/main.ts', '--port', '0', '--interval', '1000', '--samples', '4', '--quiet-spans'], {
-      cwd: root,
-      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const { child, url } = await startMain(['--interval', '1000', '--samples', '4']);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no URL printed:\n${output}`)), 20_000);
-        child.stdout.on('data', () => {
-          const match = /curl -N (http:\/\/\S+\/aaep\/v1\/events)/.exec(output);
-          if (match) {
-            clearTimeout(timer);
-            resolve(match[1]!);
-          }
-        });
-      });
       const client = await connectSse(url);
       await client.ended;
       const [code] = await once(child, 'exit');
@@ -41,6 +47,28 @@ describe('npm start (the reference agent)', () => {
       for (const type of ['aaep:agent.tool.invoked', 'aaep:agent.tool.completed', 'aaep:agent.output.streaming', 'aaep:agent.progress.updated', 'aaep:agent.session.completed']) {
         expect(types).toContain(type);
       }
+    } finally {
+      child.kill();
+    }
+  }, 60_000);
+
+  it("stops its sample requests at the first message, so a driver's sessions are not interleaved with them", async () => {
+    const { child, url } = await startMain(['--interval', '300']);
+    try {
+      const client = await connectSse(url);
+      await client.waitFor((events) => events.some((e) => e.type === 'aaep:agent.session.started'), 20_000);
+      const response = await fetch(url.replace('/events', '/messages'), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ kind: 'user_input', text: 'What is AAEP?' }),
+      });
+      const { session_id: mine } = (await response.json()) as { session_id: string };
+      await client.waitFor((events) => events.some((e) => e.session_id === mine && e.type === 'aaep:agent.session.completed'), 20_000);
+      // Samples run back to back every 300 ms while they run; none may start after the driver's.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      const starts = client.events.filter((e) => e.type === 'aaep:agent.session.started').map((e) => e.session_id);
+      expect(starts.at(-1)).toBe(mine);
+      client.close();
     } finally {
       child.kill();
     }
