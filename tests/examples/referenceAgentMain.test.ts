@@ -1,33 +1,13 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { connectSse, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
+import { startExample } from '../helpers/exampleProcess.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 
-/** Runs `npm start`'s script as a child process and resolves with the events URL it prints. */
-async function startMain(args: string[]) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/reference-agent/main.ts', '--port', '0', '--quiet-spans', ...args], {
-    cwd: root,
-    env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no URL printed:\n${output}`)), 20_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /curl -N (http:\/\/\S+\/aaep\/v1\/events)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-  });
-  return { child, url };
+/** Runs `npm start`'s script as a child process. */
+function startMain(args: string[]) {
+  return startExample('examples/reference-agent/main.ts', ['--port', '0', '--quiet-spans', ...args]);
 }
 
 describe('npm start (the reference agent)', () => {

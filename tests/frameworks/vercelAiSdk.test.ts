@@ -3,9 +3,6 @@
  * generations, into the real SDK and AaepSpanProcessor: the AAEP stream a
  * subscriber hears, with no AAEP code in the agent.
  */
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { context, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -20,6 +17,7 @@ import { startTestReceiver } from '../helpers/receiver.js';
 import { connectSse, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
 import { collectEvents } from '../helpers/hubEvents.js';
+import { heardFromExample } from '../helpers/exampleProcess.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
@@ -350,33 +348,3 @@ describe('examples/vercel-ai-sdk', () => {
     }, 60_000);
   }
 });
-
-/** Runs an example with `--once` on a free port and returns what a subscriber heard. */
-async function heardFromExample(script: string, args: string[] = []): Promise<WireEvent[]> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, '--port', '0', '--once', ...args], {
-    cwd: fileURLToPath(new URL('../../', import.meta.url)),
-    env: { ...process.env, OTEL_TRACES_EXPORTER: 'none', OTEL_EXPORTER_OTLP_ENDPOINT: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  try {
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no URL printed:\n${output}`)), 30_000);
-      child.stdout.on('data', () => {
-        const match = /curl -N (http:\/\/\S+\/aaep\/v1\/events)/.exec(output);
-        if (match === null) return;
-        clearTimeout(timer);
-        resolve(match[1]!);
-      });
-    });
-    const client = await connectSse(url);
-    await client.ended;
-    const [code] = (await once(child, 'exit')) as [number | null];
-    expect(code, output).toBe(0);
-    return client.events;
-  } finally {
-    child.kill();
-  }
-}
