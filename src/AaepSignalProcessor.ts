@@ -11,6 +11,7 @@ import {
 import { readEnvString } from './env.js';
 import { sessionIdFor } from './ids.js';
 import { LateClassification } from './LateClassification.js';
+import { observeSpanEvents } from './observeSpanEvents.js';
 import { RemoteReplyRegistry } from './RemoteReplyRegistry.js';
 import { registerRuntime, unregisterRuntime, type AaepRuntime, type SpanSession } from './runtime.js';
 import {
@@ -139,30 +140,19 @@ export class AaepSignalProcessor implements SpanProcessor, AaepRuntime {
   }
 
   private observeEvents(span: Span, tracked: Tracked): void {
-    const original = span.addEvent;
-    if (typeof original !== 'function') return;
     const { spanId } = span.spanContext();
-    const wrapped: Span['addEvent'] = (...args) => {
-      const before = span.events[span.events.length - 1];
-      const result = original.apply(span, args);
-      const added = span.events[span.events.length - 1];
-      if (added !== undefined && added !== before && added.name.startsWith('aaep.')) {
-        try {
-          this.signal(span, added.time, {
-            ...added.attributes,
-            [AAEP_SIGNAL]: 'event',
-            [AAEP_SIGNAL_SPAN_ID]: spanId,
-            [AAEP_SIGNAL_EVENT_NAME]: added.name,
-            [AAEP_SIGNAL_SESSION_SPAN_ID]: tracked.rootSpanId,
-          });
-        } catch (error) {
-          globalErrorHandler(error as Exception);
-        }
-      }
-      return result;
-    };
-    span.addEvent = wrapped;
+    observeSpanEvents(span, (event) => {
+      if (!event.name.startsWith('aaep.')) return;
+      this.signal(span, event.time, {
+        ...event.attributes,
+        [AAEP_SIGNAL]: 'event',
+        [AAEP_SIGNAL_SPAN_ID]: spanId,
+        [AAEP_SIGNAL_EVENT_NAME]: event.name,
+        [AAEP_SIGNAL_SESSION_SPAN_ID]: tracked.rootSpanId,
+      });
+    });
   }
+
 
   /** A zero-length child of the announced span, so trace-id routing sends it where the trace goes. */
   private signal(span: Span, time: Span['startTime'], attributes: Attributes): void {

@@ -8,6 +8,7 @@ import type { SpanEventRecord } from './records.js';
 import { ReplyRegistry } from './ReplyRegistry.js';
 import { registerRuntime, unregisterRuntime, type AaepRuntime, type SpanSession } from './runtime.js';
 import { LateClassification } from './LateClassification.js';
+import { observeSpanEvents } from './observeSpanEvents.js';
 import { Translator } from './translator.js';
 
 export interface AaepSpanProcessorOptions {
@@ -174,26 +175,10 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
   }
 
   private observeEvents(span: Span): void {
-    const original = span.addEvent;
-    if (typeof original !== 'function') return;
-    const translator = this.translator;
     const { traceId, spanId } = span.spanContext();
-    const wrapped: Span['addEvent'] = function addEvent(this: Span, ...args) {
-      const before = span.events[span.events.length - 1];
-      const result = original.apply(span, args);
-      const added = span.events[span.events.length - 1];
-      if (added !== undefined && added !== before) {
-        try {
-          translator.handle(eventRecord(traceId, spanId, added));
-        } catch (error) {
-          reportError(error);
-        }
-      }
-      return result;
-    };
-    span.addEvent = wrapped;
-    this.hooked.add(span);
+    if (observeSpanEvents(span, (event) => this.translator.handle(eventRecord(traceId, spanId, event)))) this.hooked.add(span);
   }
+
 }
 
 function reportError(error: unknown): void {
