@@ -5,7 +5,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { z } from 'zod';
 import { readEnvString } from '../env.js';
 import type { EventHub } from '../EventHub.js';
-import { ReplySchema, type Producer } from '../protocol/index.js';
+import { AAEP_EVENT_TYPES, ReplySchema, type Producer } from '../protocol/index.js';
 import type { ReplyRegistry } from '../ReplyRegistry.js';
 import { AAEP_VERSION } from '../translator.js';
 import { authenticate } from './authenticate.js';
@@ -63,20 +63,6 @@ const SESSION_ID_FORMAT = /^sess_[A-Za-z0-9]{1,64}$/;
 /** An express Router serving AAEP, with `close()` to end its open streams. */
 export type AaepRouter = Router & { close(): void };
 
-const EVENT_TYPES_EMITTED = [
-  'aaep:agent.session.started',
-  'aaep:agent.session.completed',
-  'aaep:agent.session.errored',
-  'aaep:agent.session.cancelled',
-  'aaep:agent.state.changed',
-  'aaep:agent.progress.updated',
-  'aaep:agent.tool.invoked',
-  'aaep:agent.tool.completed',
-  'aaep:agent.output.streaming',
-  'aaep:agent.awaiting.confirmation',
-  'aaep:agent.awaiting.clarification',
-  'aaep:agent.handoff.requested',
-];
 
 const SESSION_ID = /^sess_[A-Za-z0-9]{1,64}$/;
 
@@ -217,7 +203,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
       aaep_versions_supported: [AAEP_VERSION],
       conformance_levels_supported: [1, 2],
       transports_supported: ['sse'],
-      event_types_emitted: EVENT_TYPES_EMITTED,
+      event_types_emitted: AAEP_EVENT_TYPES,
       default_verbosity: 'normal',
       endpoints: { events: EVENTS_PATH, replies: REPLIES_PATH, messages: MESSAGES_PATH },
       authentication: token === undefined ? 'none' : 'bearer',
