@@ -19,6 +19,7 @@ import { BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-
 import { AaepSpanProcessor, startAaepServer } from '../../src/index.js';
 import { LineSpanExporter } from './LineSpanExporter.js';
 import { ReferenceAgent } from './ReferenceAgent.js';
+import { stopOnSignals } from '../runExample.js';
 
 const { values } = parseArgs({
   options: {
@@ -85,25 +86,16 @@ console.log(server.notice);
 console.log(otlpConfigured ? 'Spans also go to your OTLP endpoint.' : 'Spans also go to this console, one line each (set OTEL_EXPORTER_OTLP_ENDPOINT to send them to a collector).');
 console.log(auto ? 'Until you send a message, a sample request runs every few seconds. Ctrl-C stops.' : 'Waiting for your messages. Ctrl-C stops.');
 
-let stopping = false;
-async function stop(code = 0): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await sdk.shutdown();
-  await server.close();
-  process.exit(code);
-}
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
+const stopper = stopOnSignals(sdk, server);
 
 const interval = Number(values.interval);
 const limit = values.samples === undefined ? Infinity : Number(values.samples);
-for (let n = 0; n < limit && auto && !stopping; n++) {
+for (let n = 0; n < limit && auto && !stopper.stopping; n++) {
   const started = Date.now();
   await agent.start(SAMPLES[n % SAMPLES.length]!).done;
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, interval - (Date.now() - started))));
 }
-if (values.samples !== undefined && !stopping) {
+if (values.samples !== undefined && !stopper.stopping) {
   await agent.idle();
-  await stop();
+  await stopper.stop();
 }

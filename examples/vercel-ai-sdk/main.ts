@@ -20,6 +20,7 @@ import { registerTelemetry, stepCountIs, streamText, tool } from 'ai';
 import { MockLanguageModelV4, simulateReadableStream } from 'ai/test';
 import { z } from 'zod';
 import { AaepSpanProcessor, startAaepServer } from '../../src/index.js';
+import { runTurns, sleep, stopOnSignals } from '../runExample.js';
 
 const { values } = parseArgs({
   options: {
@@ -167,30 +168,11 @@ console.log(`AAEP events (SSE): ${server.url}/aaep/v1/events`);
 console.log(`Watch them:        curl -N ${server.url}/aaep/v1/events`);
 console.log(values.once ? 'Runs one turn when a subscriber connects, then exits.' : 'A turn every few seconds. Ctrl-C stops.');
 
-let stopping = false;
-async function stop(code = 0): Promise<void> {
-  if (stopping) return;
-  stopping = true;
-  await sdk.shutdown();
-  await server.close();
-  process.exit(code);
-}
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-if (values.once) {
-  for (let waited = 0; aaep.hub.subscriberCount === 0 && waited < 10_000; waited += 50) await sleep(50);
-  await turn(REQUESTS[0]!);
-  await stop();
-} else {
-  const interval = Number(values.interval);
-  for (let n = 0; !stopping; n++) {
-    const started = Date.now();
-    await turn(REQUESTS[n % REQUESTS.length]!);
-    await sleep(Math.max(0, interval - (Date.now() - started)));
-  }
-}
+await runTurns({
+  hub: aaep.hub,
+  stopper: stopOnSignals(sdk, server),
+  once: values.once === true,
+  intervalMs: Number(values.interval),
+  inputs: REQUESTS,
+  turn,
+});
