@@ -1,17 +1,8 @@
 import type { Attributes } from '../records.js';
+import { conventionalRole, type SpanRole } from './conventionalRole.js';
 import { FRAMEWORK_CONVENTIONS } from './frameworks.js';
-import {
-  AAEP_SPAN_KIND,
-  GEN_AI_LLM_OPERATIONS,
-  GEN_AI_OPERATION_NAME,
-  GEN_AI_SESSION_OPERATIONS,
-  GEN_AI_TOOL_OPERATIONS,
-} from './attributes.js';
 
-/** What a span is, as far as AAEP cares. */
-export type SpanRole = 'session' | 'llm' | 'tool';
-
-const ROLES: ReadonlySet<string> = new Set<SpanRole>(['session', 'llm', 'tool']);
+export type { SpanRole } from './conventionalRole.js';
 
 /**
  * Classifies a span by its attributes: explicit `aaep.span.kind` first, then the
@@ -19,14 +10,8 @@ const ROLES: ReadonlySet<string> = new Set<SpanRole>(['session', 'llm', 'tool'])
  * Returns undefined for spans nobody recognises; those produce no events.
  */
 export function classifySpan(attributes: Attributes): SpanRole | undefined {
-  const explicit = attributes[AAEP_SPAN_KIND];
-  if (typeof explicit === 'string' && ROLES.has(explicit)) return explicit as SpanRole;
-  const operation = attributes[GEN_AI_OPERATION_NAME];
-  if (typeof operation === 'string') {
-    if (GEN_AI_TOOL_OPERATIONS.has(operation)) return 'tool';
-    if (GEN_AI_LLM_OPERATIONS.has(operation)) return 'llm';
-    if (GEN_AI_SESSION_OPERATIONS.has(operation)) return 'session';
-  }
+  const role = conventionalRole(attributes);
+  if (role !== undefined) return role;
   for (const convention of FRAMEWORK_CONVENTIONS) {
     if (convention.applies(attributes)) return convention.role(attributes);
   }

@@ -23,18 +23,14 @@ import {
   AAEP_SESSION_REQUEST,
   AAEP_SESSION_RESULT_SUMMARY,
   AAEP_SESSION_TOOLS,
-  AAEP_SPAN_KIND,
   AAEP_TOOL_SUMMARY,
   ERROR_TYPE,
-  GEN_AI_LLM_OPERATIONS,
   GEN_AI_OPERATION_NAME,
-  GEN_AI_SESSION_OPERATIONS,
   GEN_AI_TOOL_CALL_ARGUMENTS,
   GEN_AI_TOOL_DESCRIPTION,
   GEN_AI_TOOL_NAME,
-  GEN_AI_TOOL_OPERATIONS,
 } from '../attributes.js';
-import type { SpanRole } from '../classifySpan.js';
+import { conventionalRole, type SpanRole } from '../conventionalRole.js';
 import type { FrameworkConvention } from '../frameworks.js';
 
 export const GEN_AI_INPUT_MESSAGES = 'gen_ai.input.messages';
@@ -45,23 +41,13 @@ export const HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
 /** A multi-agent workflow (semantic-conventions v1.41 "Invoke workflow span"): a session. */
 export const GEN_AI_INVOKE_WORKFLOW = 'invoke_workflow';
 
-const ROLES: ReadonlySet<string> = new Set<SpanRole>(['session', 'llm', 'tool']);
-
 /**
  * The role classifySpan gives a span whose first applicable convention says `own`:
  * aaep.span.kind, then a GenAI operation the translator knows, then `own`. A
  * convention derives attributes for this role, never for a role it lost to.
  */
 export function effectiveRole(attributes: Attributes, own: SpanRole | undefined): SpanRole | undefined {
-  const explicit = attributes[AAEP_SPAN_KIND];
-  if (typeof explicit === 'string' && ROLES.has(explicit)) return explicit as SpanRole;
-  const operation = attributes[GEN_AI_OPERATION_NAME];
-  if (typeof operation === 'string') {
-    if (GEN_AI_TOOL_OPERATIONS.has(operation)) return 'tool';
-    if (GEN_AI_LLM_OPERATIONS.has(operation)) return 'llm';
-    if (GEN_AI_SESSION_OPERATIONS.has(operation)) return 'session';
-  }
-  return own;
+  return conventionalRole(attributes) ?? own;
 }
 
 /** Sets `key` when the value says something (not empty, not undefined). */
