@@ -20,29 +20,25 @@ const addFormats = cjsDefault(addFormatsModule);
 export type JsonSchema = Record<string, unknown> & { $id: string; examples?: unknown[] };
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const specDirFromEnv = process.env.AAEP_SPEC_DIR;
 
-/** Root of the AAEP spec checkout (contains `schemas/`). */
-export const specDir =
-  specDirFromEnv !== undefined && specDirFromEnv !== ''
-    ? path.resolve(specDirFromEnv)
+/**
+ * The repository's own copy of the AAEP spec's schemas (vendor/aaep-spec, CC-BY-4.0, see its
+ * NOTICE). A fresh clone needs nothing beside it; the upstream spec checkout, when there is one
+ * (`AAEP_SPEC_DIR`, else ../shared/aaep-spec), is only what the copy is checked against.
+ */
+export const vendoredSpecDir = path.join(repoRoot, 'vendor/aaep-spec');
+
+const upstreamFromEnv = process.env.AAEP_SPEC_DIR;
+/** The upstream spec checkout to compare the vendored copy with, if this machine has one. */
+export const upstreamSpecDir =
+  upstreamFromEnv !== undefined && upstreamFromEnv !== ''
+    ? path.resolve(upstreamFromEnv)
     : path.resolve(repoRoot, '../shared/aaep-spec');
 
-const schemasDir = path.join(specDir, 'schemas');
+export const schemasDir = path.join(vendoredSpecDir, 'schemas');
 
 if (!existsSync(path.join(schemasDir, 'envelope.schema.json')) || !existsSync(path.join(schemasDir, 'core'))) {
-  throw new Error(
-    [
-      '',
-      '================================================================================',
-      `AAEP spec schemas were NOT found at ${schemasDir}`,
-      'The test suite cannot check the AAEP wire format without the normative JSON Schemas,',
-      'so it refuses to run rather than pass silently.',
-      'Point AAEP_SPEC_DIR at the AAEP spec checkout (the folder that contains schemas/), e.g.',
-      '  AAEP_SPEC_DIR=/path/to/aaep-spec npx vitest run',
-      '================================================================================',
-    ].join('\n'),
-  );
+  throw new Error(`The vendored AAEP schemas are missing from ${schemasDir}: the wire-format checks cannot run.`);
 }
 
 function readSchema(relativePath: string): JsonSchema {
