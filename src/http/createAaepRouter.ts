@@ -3,9 +3,9 @@ import { diag } from '@opentelemetry/api';
 import cors from 'cors';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { readEnvString } from '../env.js';
+import { readEnvBoolean, readEnvString } from '../env.js';
 import type { EventHub } from '../EventHub.js';
-import { AAEP_EVENT_TYPES, ReplySchema, type Producer } from '../protocol/index.js';
+import { AAEP_EVENT_TYPES, ReceivedReplySchema, ReplySchema, type Producer } from '../protocol/index.js';
 import type { ReplyRegistry } from '../ReplyRegistry.js';
 import { AAEP_VERSION } from '../translator.js';
 import { authenticate } from './authenticate.js';
@@ -44,6 +44,12 @@ export interface AaepRouterOptions {
   readonly token?: string;
   /** Origins allowed to call from a browser (CORS). Default: none. */
   readonly corsOrigins?: readonly string[];
+  /**
+   * Refuse (400) replies without `subscription_id`, as the spec's schema does. Else
+   * `AAEP_REQUIRE_SUBSCRIPTION_ID`, else false: such replies are taken, with the
+   * subscription unknown, because the AAEP project's own clients leave it out.
+   */
+  readonly requireSubscriptionId?: boolean;
 }
 
 const INVALID_REPLY = {
@@ -81,6 +87,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
   const token = options.token ?? readEnvString('AAEP_TOKEN');
   const guard = authenticate(token);
   const replies = options.replies ?? hub.replies;
+  const replySchema = (options.requireSubscriptionId ?? readEnvBoolean('AAEP_REQUIRE_SUBSCRIPTION_ID') ?? false) ? ReplySchema : ReceivedReplySchema;
   const json = express.json({ limit: '64kb', type: () => true });
 
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
@@ -97,7 +104,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
 
   /** Every schema-valid reply gets 204, honoured or not (spec §6.3.4): the stream shows the outcome. */
   const acceptReply = (body: unknown, res: Response): boolean => {
-    const parsed = ReplySchema.safeParse(body);
+    const parsed = replySchema.safeParse(body);
     if (!parsed.success) return false;
     replies?.submit(parsed.data);
     res.status(204).end();
