@@ -25,7 +25,7 @@ export interface Receiver {
   readonly assembler: TraceAssembler;
   readonly replies: ReplyRegistry;
   readonly server: Server;
-  /** Stops taking exports, lets requests in flight finish, places held spans and ends the streams. Idempotent. */
+  /** Stops taking exports, lets requests in flight finish, places held spans, cancels open sessions and ends the streams. Idempotent. */
   close(): Promise<void>;
 }
 
@@ -117,12 +117,16 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
         stopping = true;
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        // Long-lived streams would hold the server open; requests in flight finish.
-        router.close();
         assembler.flushAll();
         assembler.close();
+        // As the processor's shutdown does: sessions still open end as cancelled (by
+        // system) and their questions settle as cancelled, while the streams can hear it.
+        translator.cancelAll(Date.now(), 'producer_shutdown');
+        replies.cancelAll();
         await hub!.flush(2_000);
         hub!.close();
+        // Long-lived streams would hold the server open; requests in flight finish.
+        router.close();
         if (inFlight === 0) server.closeAllConnections();
         await closed;
         log('info', 'receiver stopped');

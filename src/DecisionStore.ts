@@ -1,9 +1,9 @@
-import type { Reply } from './protocol/index.js';
+import type { ReceivedReply } from './protocol/index.js';
 import type { ReplyRegistry } from './ReplyRegistry.js';
 import type { ReplyRequest } from './translator.js';
 
 /** How a question asked in another process was settled here. */
-export type RemoteDecision = { readonly reply: Reply } | { readonly cancelled: true };
+export type RemoteDecision = { readonly reply: ReceivedReply } | { readonly cancelled: true };
 
 /**
  * Where the receiver keeps the answers to questions that agents in other
@@ -23,7 +23,7 @@ export class DecisionStore {
       sessionId: request.sessionId,
       issuedAt: request.issuedAt,
       timeoutSeconds: request.timeoutSeconds,
-      settle: (reply: Reply) => this.settle(request.token, { reply }),
+      settle: (reply: ReceivedReply) => this.settle(request.token, { reply }),
       cancel: () => this.settle(request.token, { cancelled: true }),
     };
     registry.register(

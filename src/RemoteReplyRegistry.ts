@@ -1,6 +1,6 @@
 import { ROOT_CONTEXT, context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { ReplySchema } from './protocol/index.js';
+import { ReceivedReplySchema } from './protocol/index.js';
 import { ReplyRegistry, type PendingReply } from './ReplyRegistry.js';
 
 export interface RemoteReplyOptions {
@@ -60,7 +60,7 @@ export class RemoteReplyRegistry extends ReplyRegistry {
             this.cancel(token);
             return;
           }
-          const reply = ReplySchema.safeParse(body.reply);
+          const reply = ReceivedReplySchema.safeParse(body.reply);
           if (reply.success) this.submit(reply.data);
           return;
         }

@@ -1,4 +1,4 @@
-import type { ClarificationReply, ConfirmationReply, Reply } from './protocol/index.js';
+import type { ReceivedReply } from './protocol/index.js';
 
 export type ResponseKind = 'freetext' | 'yes_no' | 'multiple_choice' | 'numeric';
 
@@ -8,7 +8,7 @@ interface PendingBase {
   readonly issuedAt: number;
   readonly timeoutSeconds: number;
   /** Called once, with the first valid reply. */
-  settle(reply: Reply): void;
+  settle(reply: ReceivedReply): void;
   /** Called once if the session ends or is cancelled first. */
   cancel(): void;
 }
@@ -60,7 +60,7 @@ export class ReplyRegistry {
   }
 
   /** Applies a reply if it passes every check; returns whether it was honoured. */
-  submit(reply: Reply, now = Date.now()): boolean {
+  submit(reply: ReceivedReply, now = Date.now()): boolean {
     const pending = this.pending.get(reply.reply_token);
     if (pending === undefined) return false;
     const deadline = pending.issuedAt + pending.timeoutSeconds * 1000;
@@ -116,11 +116,11 @@ export class ReplyRegistry {
   }
 }
 
-function acceptsDecision(pending: PendingConfirmation, reply: ConfirmationReply): boolean {
+function acceptsDecision(pending: PendingConfirmation, reply: Extract<ReceivedReply, { type: 'confirmation.reply' }>): boolean {
   return pending.allowedDecisions.has(reply.decision);
 }
 
-function acceptsResponse(pending: PendingClarification, reply: ClarificationReply): boolean {
+function acceptsResponse(pending: PendingClarification, reply: Extract<ReceivedReply, { type: 'clarification.reply' }>): boolean {
   const response = reply.response;
   const kinds = pending.acceptedKinds;
   if (typeof response === 'boolean') return kinds.has('yes_no');

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Attributes, Span } from '@opentelemetry/api';
 import { AAEP_EVENT_PROGRESS, AAEP_PROGRESS_DESCRIPTION, AAEP_PROGRESS_PERCENT } from './semconv/attributes.js';
 import type { PendingReply } from './ReplyRegistry.js';
-import type { Reply } from './protocol/index.js';
+import type { ReceivedReply } from './protocol/index.js';
 import type { AaepRuntime, SpanSession } from './runtime.js';
 
 export interface ReplyWait<R> {
@@ -18,7 +18,7 @@ export interface ReplyWait<R> {
   requestAttributes(token: string): Attributes;
   resolvedAttributes(result: R): Attributes;
   pending(base: Omit<PendingReply, 'kind' | 'allowedDecisions' | 'acceptedKinds' | 'choices'>): PendingReply;
-  onReply(reply: Reply): R;
+  onReply(reply: ReceivedReply): R;
   onTimeout(): R;
   onCancel(): R;
 }

@@ -17,3 +17,12 @@ export function readEnvNumber(name: string): number | undefined {
   }
   return value;
 }
+
+export function readEnvBoolean(name: string): boolean | undefined {
+  const raw = readEnvString(name);
+  if (raw === undefined) return undefined;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  diag.warn(`aaep-otel: ignoring ${name}=${JSON.stringify(raw)}: expected true or false.`);
+  return undefined;
+}

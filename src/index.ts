@@ -35,6 +35,7 @@ export {
 } from './http/createAaepRouter.js';
 export { startAaepServer, DEFAULT_PORT, type AaepServer, type AaepServerOptions } from './http/startAaepServer.js';
 export { sseFrame } from './http/sseFrame.js';
+export { UserInputRejected } from './http/UserInputRejected.js';
 export { sessionIdOfSpan } from './ids.js';
 export type {
   Attributes,

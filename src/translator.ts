@@ -91,6 +91,7 @@ import {
   readNumber,
   readString,
   readStringArray,
+  readText,
 } from './semconv/readAttributes.js';
 import { EVENT_KIND, eventIdFor, outputIdFor, sessionIdFor, toolCallIdFor, traceparentFor, type EventKindCode } from './ids.js';
 import { describeData, describeDuration, humanizeName, sentence, truncate } from './describe.js';
@@ -602,7 +603,7 @@ export class Translator {
   private spanEvent(info: SpanInfo, record: SpanEventRecord): void {
     switch (record.name) {
       case AAEP_EVENT_OUTPUT_CHUNK: {
-        const text = readString(record.attributes, AAEP_OUTPUT_TEXT);
+        const text = readText(record.attributes, AAEP_OUTPUT_TEXT);
         if (text !== undefined) this.appendOutput(info, text, record.time);
         break;
       }

@@ -1,6 +1,6 @@
 import type { Span } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cancelSession, clarify, confirm, handoff, type ConfirmDecision, type ConfirmOptions } from '../src/index.js';
+import { UserInputRejected, cancelSession, clarify, confirm, handoff, type ConfirmDecision, type ConfirmOptions } from '../src/index.js';
 import { clarificationReply, confirmationReply, startHarness, type Harness } from './helpers/harness.js';
 import { sessionDone, type WireEvent } from './helpers/sseClient.js';
 import { expectLegalStream } from './helpers/streamRules.js';
@@ -290,6 +290,26 @@ describe('authentication and user input', () => {
     const closed = await fetch(`${harness.server.url}/aaep/v1/events`, { headers: { Origin: 'https://app.example' } });
     expect(closed.headers.get('access-control-allow-origin')).toBeNull();
     await closed.body?.cancel();
+  });
+
+  it('answers 429 with Retry-After and the reason when onUserInput throws UserInputRejected, and 500 for any other failure', async () => {
+    let busy = true;
+    harness = await startHarness({
+      onUserInput: () => {
+        if (busy) throw new UserInputRejected('Sixteen requests are running; try again shortly.', { retryAfterSeconds: 7.2 });
+        throw new Error('database down');
+      },
+    });
+    for (const [path, body] of [['/aaep/v1/messages', { kind: 'user_input', text: 'hello' }], ['/sessions', { user_message: 'hello' }]] as const) {
+      const response = await harness.post(path, body);
+      expect(response.status).toBe(429);
+      expect(response.headers.get('retry-after')).toBe('8');
+      expect(await response.json()).toEqual({ error: 'busy', message: 'Sixteen requests are running; try again shortly.', retry_after_seconds: 8 });
+    }
+    busy = false;
+    const failed = await harness.post('/aaep/v1/messages', { kind: 'user_input', text: 'hello' });
+    expect(failed.status).toBe(500);
+    expect(await failed.json()).toEqual({ error: 'internal', message: 'The agent could not start a session.' });
   });
 
   it('says 501 to user input when the application takes none', async () => {

@@ -1,11 +1,12 @@
 /**
  * The reference agent: runs the rule-based planner's steps as a real agent would,
  * instrumented with nothing but OpenTelemetry spans and aaep-otel's agent-side API
- * (confirm, clarify, handoff, reportProgress). Sessions run one at a time, in the
- * order their messages arrived.
+ * (confirm, clarify, handoff, reportProgress). Each message starts its own session
+ * at once and sessions run side by side, up to `maxSessions`: a session waiting for
+ * its user's answer holds nobody else up.
  */
 import { ROOT_CONTEXT, SpanStatusCode, context, trace, type Span, type Tracer } from '@opentelemetry/api';
-import { clarify, confirm, handoff, reportProgress, sessionIdOfSpan } from '../../src/index.js';
+import { UserInputRejected, clarify, confirm, handoff, reportProgress, sessionIdOfSpan } from '../../src/index.js';
 import { TOOLS, answerAfter, plan, type Step, type ToolCall } from './planner.js';
 
 export interface ReferenceAgentOptions {
@@ -14,7 +15,13 @@ export interface ReferenceAgentOptions {
   readonly pace?: number;
   /** Seconds a confirmation or question waits for an answer. Default: the library's. */
   readonly replyTimeoutSeconds?: number;
+  /** Sessions that may run at once; one more message is turned away (429). Default 16. */
+  readonly maxSessions?: number;
 }
+
+export const DEFAULT_MAX_SESSIONS = 16;
+/** What a turned-away sender is told to wait: about one short session. */
+const RETRY_AFTER_SECONDS = 5;
 
 class ToolFailure extends Error {}
 
@@ -24,19 +31,30 @@ export class ReferenceAgent {
   readonly agentName: string;
   private readonly pace: number;
   private readonly replyTimeoutSeconds: number | undefined;
-  private queue: Promise<void> = Promise.resolve();
+  readonly maxSessions: number;
+  private readonly running = new Set<Promise<void>>();
 
   constructor(private readonly tracer: Tracer, options: ReferenceAgentOptions = {}) {
     this.agentName = options.agentName ?? 'Reference assistant';
     this.pace = options.pace ?? 1;
     this.replyTimeoutSeconds = options.replyTimeoutSeconds;
+    this.maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+  }
+
+  /** Sessions running now. */
+  get sessions(): number {
+    return this.running.size;
   }
 
   /**
-   * Starts a session for a message and returns its AAEP session id at once; the
-   * session's work waits for the sessions before it. Resolves `done` when it ends.
+   * Starts a session for a message and returns its AAEP session id at once, its
+   * work already under way; `done` resolves when it ends. Throws UserInputRejected
+   * when `maxSessions` are running, so the HTTP sender gets 429 with Retry-After.
    */
   start(text: string): { sessionId: string; done: Promise<void> } {
+    if (this.running.size >= this.maxSessions) {
+      throw new UserInputRejected(`${this.agentName} is already working on ${this.running.size} requests; try again in a few seconds.`, { retryAfterSeconds: RETRY_AFTER_SECONDS });
+    }
     const session = this.tracer.startSpan(`invoke_agent ${this.agentName}`, {
       attributes: {
         'gen_ai.operation.name': 'invoke_agent',
@@ -45,14 +63,15 @@ export class ReferenceAgent {
         'aaep.session.tools_available': Object.keys(TOOLS),
       },
     }, ROOT_CONTEXT);
-    const done = this.queue.then(() => context.with(trace.setSpan(ROOT_CONTEXT, session), () => this.run(session, text)));
-    this.queue = done.catch(() => {});
+    const done = context.with(trace.setSpan(ROOT_CONTEXT, session), () => this.run(session, text));
+    const settled = done.catch(() => {}).finally(() => this.running.delete(settled));
+    this.running.add(settled);
     return { sessionId: sessionIdOfSpan(session), done };
   }
 
-  /** Resolves when every queued session has ended. */
-  idle(): Promise<void> {
-    return this.queue;
+  /** Resolves when every running session has ended. */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.all(this.running);
   }
 
   private async run(session: Span, text: string): Promise<void> {

@@ -3,15 +3,16 @@ import { diag } from '@opentelemetry/api';
 import cors from 'cors';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { readEnvString } from '../env.js';
+import { readEnvBoolean, readEnvString } from '../env.js';
 import type { EventHub } from '../EventHub.js';
-import { AAEP_EVENT_TYPES, ReplySchema, type Producer } from '../protocol/index.js';
+import { AAEP_EVENT_TYPES, ReceivedReplySchema, ReplySchema, type Producer } from '../protocol/index.js';
 import type { ReplyRegistry } from '../ReplyRegistry.js';
 import { AAEP_VERSION } from '../translator.js';
 import { authenticate } from './authenticate.js';
 import { SseSink, endStream } from './SseSink.js';
 import { sseComment, sseRetry } from './sseFrame.js';
 import { createUiRouter } from './createUiRouter.js';
+import { UserInputRejected } from './UserInputRejected.js';
 
 export const EVENTS_PATH = '/aaep/v1/events';
 export const REPLIES_PATH = '/aaep/v1/replies';
@@ -20,8 +21,9 @@ export const SESSIONS_PATH = '/sessions';
 export const MANIFEST_PATH = '/.well-known/aaep-manifest.json';
 
 /**
- * Starts a session for a user's message and returns its `session_id` (sess_…).
- * The session may run later (queued); the id must be known now.
+ * Starts a session for a user's message and returns its `session_id` (sess_…) at
+ * once, without waiting for the session's work. To turn the message away (too many
+ * sessions running), throw a `UserInputRejected`: the sender gets 429 with Retry-After.
  */
 export type UserInputHandler = (text: string) => string | Promise<string>;
 
@@ -35,7 +37,10 @@ export interface AaepRouterOptions {
   readonly retryMs?: number;
   /** Where replies go. Default: the registry of the processor that made the hub. */
   readonly replies?: ReplyRegistry;
-  /** Takes `{"kind":"user_input"}` messages and `POST /sessions`; without it they get 501. */
+  /**
+   * Takes `{"kind":"user_input"}` messages and `POST /sessions`; without it they get 501.
+   * It may throw `UserInputRejected` to answer 429 (busy) instead of 202.
+   */
   readonly onUserInput?: UserInputHandler;
   /**
    * Bearer token required on the event stream, replies and messages. Else
@@ -44,6 +49,12 @@ export interface AaepRouterOptions {
   readonly token?: string;
   /** Origins allowed to call from a browser (CORS). Default: none. */
   readonly corsOrigins?: readonly string[];
+  /**
+   * Refuse (400) replies without `subscription_id`, as the spec's schema does. Else
+   * `AAEP_REQUIRE_SUBSCRIPTION_ID`, else false: such replies are taken, with the
+   * subscription unknown, because the AAEP project's own clients leave it out.
+   */
+  readonly requireSubscriptionId?: boolean;
 }
 
 const INVALID_REPLY = {
@@ -81,6 +92,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
   const token = options.token ?? readEnvString('AAEP_TOKEN');
   const guard = authenticate(token);
   const replies = options.replies ?? hub.replies;
+  const replySchema = (options.requireSubscriptionId ?? readEnvBoolean('AAEP_REQUIRE_SUBSCRIPTION_ID') ?? false) ? ReplySchema : ReceivedReplySchema;
   const json = express.json({ limit: '64kb', type: () => true });
 
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
@@ -97,7 +109,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
 
   /** Every schema-valid reply gets 204, honoured or not (spec §6.3.4): the stream shows the outcome. */
   const acceptReply = (body: unknown, res: Response): boolean => {
-    const parsed = ReplySchema.safeParse(body);
+    const parsed = replySchema.safeParse(body);
     if (!parsed.success) return false;
     replies?.submit(parsed.data);
     res.status(204).end();
@@ -114,6 +126,10 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
       if (!SESSION_ID_FORMAT.test(sessionId)) throw new Error(`onUserInput returned ${JSON.stringify(sessionId)}, not a session id`);
       res.status(202).json({ session_id: sessionId });
     } catch (error) {
+      if (error instanceof UserInputRejected) {
+        res.status(429).set('Retry-After', String(error.retryAfterSeconds)).json({ error: 'busy', message: error.message, retry_after_seconds: error.retryAfterSeconds });
+        return;
+      }
       diag.error('aaep-otel: the user input handler failed', error);
       res.status(500).json({ error: 'internal', message: 'The agent could not start a session.' });
     }

@@ -38,9 +38,21 @@ export const ClarificationReplySchema = z.strictObject({
   correlation_id: z.string().optional(),
 });
 
+/** A reply exactly as the spec's schemas have it: what aaep-otel itself sends. */
 export const ReplySchema = z.discriminatedUnion('type', [ConfirmationReplySchema, ClarificationReplySchema]);
+
+/**
+ * A reply as aaep-otel accepts it: the spec's, except that `subscription_id` may be
+ * missing (absent means unknown). The AAEP project's own clients leave it out; the
+ * single-use reply token is the capability and the id guards nothing.
+ */
+export const ReceivedReplySchema = z.discriminatedUnion('type', [
+  ConfirmationReplySchema.extend({ subscription_id: SubscriptionIdSchema.optional() }),
+  ClarificationReplySchema.extend({ subscription_id: SubscriptionIdSchema.optional() }),
+]);
 
 export type ConfirmationReply = z.infer<typeof ConfirmationReplySchema>;
 export type ClarificationResponse = z.infer<typeof ClarificationResponseSchema>;
 export type ClarificationReply = z.infer<typeof ClarificationReplySchema>;
 export type Reply = z.infer<typeof ReplySchema>;
+export type ReceivedReply = z.infer<typeof ReceivedReplySchema>;

@@ -11,6 +11,17 @@ export function readString(attributes: Attributes, ...keys: string[]): string | 
   return undefined;
 }
 
+/**
+ * Like readString, but whitespace is content: a streamed token may be just " " or
+ * "\n", and dropping it runs words together and hides sentence ends.
+ */
+export function readText(attributes: Attributes, key: string): string | undefined {
+  const value = attributes[key];
+  if (typeof value === 'string') return value === '' ? undefined : value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
 export function readNumber(attributes: Attributes, key: string): number | undefined {
   const value = attributes[key];
   if (typeof value === 'number' && Number.isFinite(value)) return value;

@@ -151,12 +151,53 @@ describe('the reference agent, driven through POST /aaep/v1/messages', () => {
     expect(wire).not.toMatch(/api_key|password/i);
   });
 
-  it('runs sessions one at a time, in the order their messages arrived', async () => {
-    const { h } = await start();
-    const ids = [await say(h, 'What is the weather in Oslo?'), await say(h, 'What is AAEP?'), await say(h, 'Search for trains to Bergen')];
-    for (const id of ids) await sessionEvents(h, id);
-    const work = h.client.events.filter((e) => e.type !== 'aaep:agent.session.started');
-    const order = work.map((e) => ids.indexOf(e.session_id));
-    expect(order).toEqual([...order].sort((a, b) => a - b));
+  it('runs three overlapping sessions side by side: two complete while the third waits on an irreversible confirmation', async () => {
+    const { h, agent } = await start();
+    const waiting = await say(h, 'Transfer 500 NOK to Bob');
+    const asked = (events: WireEvent[]) => events.some((e) => e.session_id === waiting && e.type === 'aaep:agent.awaiting.confirmation');
+    await h.client.waitFor(asked);
+    const others = [await say(h, 'What is the weather in Oslo tomorrow?'), await say(h, 'What is AAEP?')];
+    for (const id of others) await h.client.waitFor(sessionDone(id));
+    // Both finished while the transfer is still waiting for its answer.
+    expect(sessionDone(waiting)(h.client.events)).toBe(false);
+    expect(agent.sessions).toBe(1);
+    const confirmation = h.client.events.find((e) => e.session_id === waiting && e.type === 'aaep:agent.awaiting.confirmation')!;
+    expect(confirmation).toMatchObject({ irreversible: true, risk_level: 'high' });
+    expect(h.aaep.replies.has(String(confirmation.reply_token))).toBe(true);
+    // The other sessions started after the question was asked and ended before it was answered.
+    const position = (id: string, type: string) => h.client.events.findIndex((e) => e.session_id === id && e.type === type);
+    for (const id of others) expect(position(id, 'aaep:agent.session.started')).toBeGreaterThan(h.client.events.indexOf(confirmation));
+    expect((await h.post('/aaep/v1/replies', confirmationReply(String(confirmation.reply_token), 'accept'))).status).toBe(204);
+    const transfer = await sessionEvents(h, waiting);
+    expect(transfer.find((e) => e.type === 'aaep:agent.tool.invoked')).toMatchObject({ tool: 'transfer_money' });
+    for (const id of others) expect((await sessionEvents(h, id)).at(-1)?.type).toBe('aaep:agent.session.completed');
+    // Interleaved on one stream, every session's own stream is legal, and so is the whole.
+    expectLegalStream(h.client.events);
+    await agent.idle();
+    expect(agent.sessions).toBe(0);
+  });
+
+  it('turns a message away with 429, Retry-After and a reason at its session cap, and takes messages again when one ends', async () => {
+    let agent: ReferenceAgent | undefined;
+    harness = await startHarness({ onUserInput: (text) => agent!.start(text).sessionId });
+    agent = new ReferenceAgent(harness.tracer, { pace: 0.05, maxSessions: 2 });
+    const h = harness;
+    const pending = [await say(h, 'Transfer 500 NOK to Bob'), await say(h, 'Delete record 42')];
+    for (const id of pending) await h.client.waitFor((events) => events.some((e) => e.session_id === id && e.type === 'aaep:agent.awaiting.confirmation'));
+    const startedBefore = h.client.events.filter((e) => e.type === 'aaep:agent.session.started').length;
+    for (const [path, body] of [['/aaep/v1/messages', { kind: 'user_input', text: 'What is AAEP?' }], ['/sessions', { user_message: 'What is AAEP?' }]] as const) {
+      const refused = await h.post(path, body);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('5');
+      expect(await refused.json()).toEqual({ error: 'busy', message: 'Reference assistant is already working on 2 requests; try again in a few seconds.', retry_after_seconds: 5 });
+    }
+    // Nothing was started for the refused messages.
+    expect(h.client.events.filter((e) => e.type === 'aaep:agent.session.started').length).toBe(startedBefore);
+    const token = String(h.client.events.find((e) => e.session_id === pending[0] && e.type === 'aaep:agent.awaiting.confirmation')!.reply_token);
+    await h.post('/aaep/v1/replies', confirmationReply(token, 'reject'));
+    await sessionEvents(h, pending[0]!);
+    expect(agent.sessions).toBe(1);
+    const next = await say(h, 'What is AAEP?');
+    await sessionEvents(h, next);
   });
 });
