@@ -10,6 +10,7 @@ import { createAaepRouter } from '../src/http/createAaepRouter.js';
 import { createDecisionRouter } from '../src/http/createDecisionRouter.js';
 import { createOtlpTraceHandler } from '../src/otlp/createOtlpTraceHandler.js';
 import { TraceAssembler } from '../src/otlp/TraceAssembler.js';
+import type { LimitReached } from '../src/limits.js';
 import { ReplyRegistry } from '../src/ReplyRegistry.js';
 import { Translator } from '../src/translator.js';
 import type { ReceiverConfig } from './receiverConfig.js';
@@ -36,7 +37,14 @@ export interface Receiver {
  */
 export async function startReceiver(config: ReceiverConfig, log: Log = () => {}): Promise<Receiver> {
   const producer = { agent_id: config.agentId, ...(config.agentName !== undefined && { agent_name: config.agentName }) };
-  const replies = new ReplyRegistry();
+  const onLimit = (reached: LimitReached) =>
+    log('warn', reached.message, {
+      limit: reached.limit,
+      bound: reached.bound,
+      ...(reached.traceId !== undefined && { trace_id: reached.traceId }),
+      ...(reached.sessionId !== undefined && { session_id: reached.sessionId }),
+    });
+  const replies = new ReplyRegistry({ maxPending: config.maxPendingReplies, onLimit });
   const decisions = new DecisionStore();
   let hub: EventHub | undefined;
   const translator = new Translator({
@@ -45,15 +53,24 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     onViolation: (message) => log('warn', message),
     onSessionClosed: (sessionId) => replies.cancelSession(sessionId),
     onReplyRequested: (request) => decisions.track(replies, request),
+    maxSessions: config.maxSessions,
+    maxSpansPerSession: config.maxSpansPerSession,
+    onLimit,
   });
   hub = new EventHub({
     retentionEvents: config.retentionEvents,
     retentionBytes: config.retentionBytes,
+    maxSubscribers: config.maxSubscribers,
     snapshot: (sessionId) => translator.snapshot(sessionId),
     producer,
     replies,
   });
-  const assembler = new TraceAssembler(translator, { quietMs: config.quietMs });
+  const assembler = new TraceAssembler(translator, {
+    quietMs: config.quietMs,
+    maxHeldSpansPerTrace: config.maxHeldSpansPerTrace,
+    maxHeldSpans: config.maxHeldSpans,
+    onLimit,
+  });
 
   let ready = true;
   const app = express();
@@ -62,7 +79,16 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req: Request, res: Response) => {
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'stopping', held_spans: assembler.heldSpans, subscribers: hub!.subscriberCount });
+    // Each store against its bound, so an operator sees how close the receiver is to refusing.
+    const { sessions, spans } = translator.usage;
+    res.status(ready ? 200 : 503).json({
+      status: ready ? 'ready' : 'stopping',
+      sessions,
+      spans,
+      heldSpans: assembler.usage,
+      subscribers: hub!.subscribers,
+      replies: replies.usage,
+    });
   });
   app.use(
     createOtlpTraceHandler({
@@ -73,7 +99,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
       },
     }),
   );
-  const router = createAaepRouter({ hub, replies, ...(config.token !== undefined && { token: config.token }), ...(config.corsOrigins.length > 0 && { corsOrigins: config.corsOrigins }) });
+  const router = createAaepRouter({ hub, replies, onLimit, ...(config.token !== undefined && { token: config.token }), ...(config.corsOrigins.length > 0 && { corsOrigins: config.corsOrigins }) });
   app.use(router);
   app.use(createDecisionRouter({ decisions, ...(config.token !== undefined && { token: config.token }) }));
 
