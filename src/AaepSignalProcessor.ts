@@ -39,12 +39,17 @@ export interface AaepSignalProcessorOptions {
   readonly delayMs?: number;
   /** Sessions followed at once; a session beyond it is not signalled (reported once through `diag`). Else `AAEP_MAX_SESSIONS`, else 10,000. */
   readonly maxSessions?: number;
+  /** Open spans followed per session. Else `AAEP_MAX_SPANS_PER_SESSION`, else 1,000. */
+  readonly maxSpansPerSession?: number;
 }
 
 interface Tracked {
   /** The session span this span belongs to. */
   readonly rootSpanId: string;
   readonly sessionId: string;
+  /** Open spans of the session followed now, against the per-session bound. */
+  spans: number;
+  spansRefused: boolean;
 }
 
 /**
@@ -64,10 +69,12 @@ export class AaepSignalProcessor implements SpanProcessor, AaepRuntime {
   private readonly late = new LateClassification((span) => this.start(span));
   private shutdownPromise: Promise<void> | undefined;
   private readonly maxSessions: number;
+  private readonly maxSpansPerSession: number;
   private readonly sessionBound: LimitEpisode;
 
   constructor(options: AaepSignalProcessorOptions) {
     this.maxSessions = resolveLimit('sessions', options.maxSessions);
+    this.maxSpansPerSession = resolveLimit('spansPerSession', options.maxSpansPerSession);
     this.sessionBound = new LimitEpisode(() =>
       warnLimit({
         limit: 'sessions',
@@ -113,10 +120,23 @@ export class AaepSignalProcessor implements SpanProcessor, AaepRuntime {
         this.sessionBound.refused();
         return;
       }
-      tracked = { rootSpanId: spanId, sessionId: sessionIdFor(traceId, spanId) };
+      tracked = { rootSpanId: spanId, sessionId: sessionIdFor(traceId, spanId), spans: 0, spansRefused: false };
       this.roots.set(spanId, span);
     }
     if (tracked === undefined) return;
+    if (tracked.spans >= this.maxSpansPerSession) {
+      if (!tracked.spansRefused) {
+        tracked.spansRefused = true;
+        warnLimit({
+          limit: 'spansPerSession',
+          bound: this.maxSpansPerSession,
+          sessionId: tracked.sessionId,
+          message: `Session ${tracked.sessionId} has ${this.maxSpansPerSession} open spans, the limit (AAEP_MAX_SPANS_PER_SESSION); its further spans are not signalled.`,
+        });
+      }
+      return;
+    }
+    tracked.spans++;
     this.tracked.set(spanId, tracked);
     this.observeEvents(span, tracked);
     if (role === undefined) return;
@@ -136,6 +156,7 @@ export class AaepSignalProcessor implements SpanProcessor, AaepRuntime {
     const tracked = this.tracked.get(spanId);
     if (tracked === undefined) return;
     this.tracked.delete(spanId);
+    tracked.spans--;
     if (tracked.rootSpanId === spanId) {
       this.roots.delete(spanId);
       this.sessionBound.observe(this.roots.size, this.maxSessions);

@@ -20,6 +20,8 @@ export const LIMIT_DEFAULTS = {
   subscribers: 1_000,
   /** Reply tokens outstanding (questions on the stream not answered, expired or ended). */
   pendingReplies: 10_000,
+  /** Spans of late-classifying instrumentations held back until they say what they are. */
+  unclassifiedSpans: 1_000,
 } as const;
 
 export type LimitName = keyof typeof LIMIT_DEFAULTS;
@@ -31,6 +33,7 @@ export const LIMIT_ENV: Record<LimitName, string> = {
   heldSpans: 'AAEP_MAX_HELD_SPANS',
   subscribers: 'AAEP_MAX_SUBSCRIBERS',
   pendingReplies: 'AAEP_MAX_PENDING_REPLIES',
+  unclassifiedSpans: 'AAEP_MAX_UNCLASSIFIED_SPANS',
 };
 
 /** A bound was reached; told once per offender (a trace, a session) or per episode of a shared store filling up. */
