@@ -444,8 +444,11 @@ export class Translator {
   }
 
   private onStarted(record: SpanStartedRecord): void {
-    // Started already, or already over (a source that delivers a span twice).
-    if (this.spans.has(record.spanId) || this.retiredSession(record.traceId, record.spanId) !== undefined) return;
+    // Started already, or already over (a source that delivers a span twice), or refused before (refused again).
+    if (this.spans.has(record.spanId)) return;
+    const seen = this.retiredSession(record.traceId, record.spanId);
+    if (seen === REFUSED) this.refused++;
+    if (seen !== undefined) return;
     const role = classifySpan(record.attributes);
     const parentId = record.parentSpanId;
     const parent: SessionState | undefined =
@@ -505,7 +508,7 @@ export class Translator {
 
   private onEnded(record: SpanEndedRecord): void {
     let info = this.lookup(record.traceId, record.spanId);
-    // A span delivered twice (an exporter's retry) has already been translated.
+    // A span delivered twice (an exporter's retry) has already been translated (or refused: counted at its start).
     if (info === undefined && this.retiredSession(record.traceId, record.spanId) !== undefined) return;
     if (info === undefined) {
       // A source that only sees finished spans (OTLP without start signals).
