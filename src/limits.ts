@@ -57,10 +57,18 @@ export function warnLimit(reached: LimitReached): void {
   diag.warn(`aaep-otel: ${reached.message}`);
 }
 
-/** The explicit value, else the `AAEP_*` variable, else the default, as a whole number. */
+/**
+ * The explicit value, else the `AAEP_*` variable, else the default, as a whole
+ * number of at least 1 (a bound of 0 would refuse everything; there is no "unbounded").
+ */
 export function resolveLimit(name: LimitName, explicit?: number): number {
   const value = explicit ?? readEnvNumber(LIMIT_ENV[name]);
-  return value !== undefined && Number.isFinite(value) && value >= 0 ? Math.floor(value) : LIMIT_DEFAULTS[name];
+  if (value === undefined) return LIMIT_DEFAULTS[name];
+  if (!Number.isFinite(value) || value < 1) {
+    diag.warn(`aaep-otel: ignoring ${name} bound ${value}: expected a whole number of at least 1; using ${LIMIT_DEFAULTS[name]}.`);
+    return LIMIT_DEFAULTS[name];
+  }
+  return Math.floor(value);
 }
 
 /**

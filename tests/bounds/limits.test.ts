@@ -12,6 +12,8 @@ describe('limits', () => {
       delete process.env.AAEP_MAX_HELD_SPANS;
     }
     expect(resolveLimit('heldSpans')).toBe(LIMIT_DEFAULTS.heldSpans);
+    // No bound of 0 or less: it would refuse everything.
+    expect(resolveLimit('heldSpans', 0)).toBe(LIMIT_DEFAULTS.heldSpans);
   });
 
   it('are receiver flags, else AAEP_* variables, else the defaults, and --help lists each', () => {
