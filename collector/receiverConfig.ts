@@ -19,6 +19,7 @@ export interface ReceiverConfig {
   readonly maxHeldSpans: number;
   readonly maxSubscribers: number;
   readonly maxPendingReplies: number;
+  readonly maxDecisions: number;
 }
 
 /** 4320: next to a Collector's 4317 (gRPC) and 4318 (HTTP) without colliding. */
@@ -41,6 +42,7 @@ const SETTINGS = {
   'max-held-spans': { env: LIMIT_ENV.heldSpans, help: 'spans held for a missing parent in all traces; more are refused', fallback: String(LIMIT_DEFAULTS.heldSpans) },
   'max-subscribers': { env: LIMIT_ENV.subscribers, help: 'event-stream subscribers; more get 503 + Retry-After', fallback: String(LIMIT_DEFAULTS.subscribers) },
   'max-pending-replies': { env: LIMIT_ENV.pendingReplies, help: 'outstanding reply tokens; questions beyond take their default', fallback: String(LIMIT_DEFAULTS.pendingReplies) },
+  'max-decisions': { env: LIMIT_ENV.decisions, help: 'answers kept for remote agents to fetch; the oldest go first', fallback: String(LIMIT_DEFAULTS.decisions) },
 } as const;
 
 export class ConfigError extends Error {}
@@ -91,5 +93,6 @@ export function readReceiverConfig(argv: string[], env: NodeJS.ProcessEnv): Rece
     maxHeldSpans: number('max-held-spans', get('max-held-spans')!, 1),
     maxSubscribers: number('max-subscribers', get('max-subscribers')!, 1),
     maxPendingReplies: number('max-pending-replies', get('max-pending-replies')!, 1),
+    maxDecisions: number('max-decisions', get('max-decisions')!, 1),
   };
 }

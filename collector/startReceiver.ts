@@ -45,7 +45,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
       ...(reached.sessionId !== undefined && { session_id: reached.sessionId }),
     });
   const replies = new ReplyRegistry({ maxPending: config.maxPendingReplies, onLimit });
-  const decisions = new DecisionStore();
+  const decisions = new DecisionStore(config.maxDecisions);
   let hub: EventHub | undefined;
   const translator = new Translator({
     producer,
@@ -88,6 +88,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
       heldSpans: assembler.usage,
       subscribers: hub!.subscribers,
       replies: replies.usage,
+      decisions: decisions.usage,
     });
   });
   app.use(

@@ -22,6 +22,8 @@ export const LIMIT_DEFAULTS = {
   pendingReplies: 10_000,
   /** Spans of late-classifying instrumentations held back until they say what they are. */
   unclassifiedSpans: 1_000,
+  /** Answers the receiver keeps for agents in other processes to fetch; the oldest go first. */
+  decisions: 10_000,
 } as const;
 
 export type LimitName = keyof typeof LIMIT_DEFAULTS;
@@ -34,6 +36,7 @@ export const LIMIT_ENV: Record<LimitName, string> = {
   subscribers: 'AAEP_MAX_SUBSCRIBERS',
   pendingReplies: 'AAEP_MAX_PENDING_REPLIES',
   unclassifiedSpans: 'AAEP_MAX_UNCLASSIFIED_SPANS',
+  decisions: 'AAEP_MAX_DECISIONS',
 };
 
 /** A bound was reached; told once per offender (a trace, a session) or per episode of a shared store filling up. */

@@ -25,6 +25,7 @@ describe('limits', () => {
       maxHeldSpansPerTrace: LIMIT_DEFAULTS.heldSpansPerTrace,
       maxHeldSpans: LIMIT_DEFAULTS.heldSpans,
       maxPendingReplies: LIMIT_DEFAULTS.pendingReplies,
+      maxDecisions: LIMIT_DEFAULTS.decisions,
     });
     // Held-back unclassified spans exist only in-process.
     for (const [name, variable] of Object.entries(LIMIT_ENV)) if (name !== 'unclassifiedSpans') expect(usage()).toContain(variable);

@@ -96,4 +96,21 @@ describe('outstanding reply tokens at the receiver', () => {
     expect(decided.status).toBe(200);
     expect(await decided.json()).toMatchObject({ reply: { decision: 'accept' } });
   });
+
+  it('keep the newest answers for remote agents up to the bound, the oldest going first', async () => {
+    const config = readReceiverConfig(['--port', '0', '--max-decisions', '1'], {});
+    if (config === 'help') throw new Error('unreachable');
+    const receiver = await startReceiver(config);
+    cleanups.push(() => receiver.close());
+    const now = Date.now();
+    const spans = [start(SESSION_SPAN, now, { 'gen_ai.operation.name': 'invoke_agent' }), ...toolAsking(1, 'rpl_older1', now), ...toolAsking(2, 'rpl_newer2', now)];
+    const post = (path: string, body: unknown) =>
+      fetch(`${receiver.url}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post('/v1/traces', { resourceSpans: [{ scopeSpans: [{ spans }] }] })).status).toBe(200);
+    for (const token of ['rpl_older1', 'rpl_newer2']) expect((await post('/aaep/v1/replies', confirmationReply(token, 'accept'))).status).toBe(204);
+    expect((await fetch(`${receiver.url}/aaep/v1/decisions/rpl_older1`)).status).toBe(204);
+    expect((await fetch(`${receiver.url}/aaep/v1/decisions/rpl_newer2`)).status).toBe(200);
+    const ready = (await (await fetch(`${receiver.url}/readyz`)).json()) as { decisions: unknown };
+    expect(ready.decisions).toEqual({ size: 1, limit: 1 });
+  });
 });
