@@ -10,10 +10,19 @@ import { createAaepRouter } from '../src/http/createAaepRouter.js';
 import { createDecisionRouter } from '../src/http/createDecisionRouter.js';
 import { createOtlpTraceHandler } from '../src/otlp/createOtlpTraceHandler.js';
 import { TraceAssembler } from '../src/otlp/TraceAssembler.js';
-import type { LimitReached } from '../src/limits.js';
+import type { LimitReached, StoreUsage } from '../src/limits.js';
 import { ReplyRegistry } from '../src/ReplyRegistry.js';
 import { Translator } from '../src/translator.js';
 import type { ReceiverConfig } from './receiverConfig.js';
+
+export interface ReceiverStats {
+  readonly sessions: StoreUsage;
+  readonly spans: StoreUsage & { perSession: number };
+  readonly heldSpans: StoreUsage & { traces: number; perTrace: number };
+  readonly subscribers: StoreUsage;
+  readonly replies: StoreUsage;
+  readonly decisions: StoreUsage;
+}
 
 export type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
@@ -26,6 +35,8 @@ export interface Receiver {
   readonly assembler: TraceAssembler;
   readonly replies: ReplyRegistry;
   readonly server: Server;
+  /** Each store against its bound, as `/readyz` reports it. */
+  readonly stats: ReceiverStats;
   /** Stops taking exports, lets requests in flight finish, places held spans and ends the streams. Idempotent. */
   close(): Promise<void>;
 }
@@ -72,6 +83,13 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     onLimit,
   });
 
+  const stats = (): ReceiverStats => ({
+    ...translator.usage,
+    heldSpans: assembler.usage,
+    subscribers: hub!.subscribers,
+    replies: replies.usage,
+    decisions: decisions.usage,
+  });
   let ready = true;
   const app = express();
   app.disable('x-powered-by');
@@ -80,16 +98,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
   });
   app.get('/readyz', (_req: Request, res: Response) => {
     // Each store against its bound, so an operator sees how close the receiver is to refusing.
-    const { sessions, spans } = translator.usage;
-    res.status(ready ? 200 : 503).json({
-      status: ready ? 'ready' : 'stopping',
-      sessions,
-      spans,
-      heldSpans: assembler.usage,
-      subscribers: hub!.subscribers,
-      replies: replies.usage,
-      decisions: decisions.usage,
-    });
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'stopping', ...stats() });
   });
   app.use(
     createOtlpTraceHandler({
@@ -138,6 +147,9 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     assembler,
     replies,
     server,
+    get stats() {
+      return stats();
+    },
     close() {
       closing ??= (async () => {
         ready = false;
