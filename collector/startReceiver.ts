@@ -10,9 +10,19 @@ import { createAaepRouter } from '../src/http/createAaepRouter.js';
 import { createDecisionRouter } from '../src/http/createDecisionRouter.js';
 import { createOtlpTraceHandler } from '../src/otlp/createOtlpTraceHandler.js';
 import { TraceAssembler } from '../src/otlp/TraceAssembler.js';
+import type { LimitReached, StoreUsage } from '../src/limits.js';
 import { ReplyRegistry } from '../src/ReplyRegistry.js';
 import { Translator } from '../src/translator.js';
 import type { ReceiverConfig } from './receiverConfig.js';
+
+export interface ReceiverStats {
+  readonly sessions: StoreUsage;
+  readonly spans: StoreUsage & { perSession: number };
+  readonly heldSpans: StoreUsage & { traces: number; perTrace: number };
+  readonly subscribers: StoreUsage;
+  readonly replies: StoreUsage;
+  readonly decisions: StoreUsage;
+}
 
 export type Log = (level: 'info' | 'warn' | 'error', message: string, fields?: Record<string, unknown>) => void;
 
@@ -25,6 +35,8 @@ export interface Receiver {
   readonly assembler: TraceAssembler;
   readonly replies: ReplyRegistry;
   readonly server: Server;
+  /** Each store against its bound, as `/readyz` reports it. */
+  readonly stats: ReceiverStats;
   /** Stops taking exports, lets requests in flight finish, places held spans, cancels open sessions and ends the streams. Idempotent. */
   close(): Promise<void>;
 }
@@ -36,8 +48,15 @@ export interface Receiver {
  */
 export async function startReceiver(config: ReceiverConfig, log: Log = () => {}): Promise<Receiver> {
   const producer = { agent_id: config.agentId, ...(config.agentName !== undefined && { agent_name: config.agentName }) };
-  const replies = new ReplyRegistry();
-  const decisions = new DecisionStore();
+  const onLimit = (reached: LimitReached) =>
+    log('warn', reached.message, {
+      limit: reached.limit,
+      bound: reached.bound,
+      ...(reached.traceId !== undefined && { trace_id: reached.traceId }),
+      ...(reached.sessionId !== undefined && { session_id: reached.sessionId }),
+    });
+  const replies = new ReplyRegistry({ maxPending: config.maxPendingReplies, onLimit });
+  const decisions = new DecisionStore(config.maxDecisions);
   let hub: EventHub | undefined;
   const translator = new Translator({
     producer,
@@ -45,16 +64,32 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     onViolation: (message) => log('warn', message),
     onSessionClosed: (sessionId) => replies.cancelSession(sessionId),
     onReplyRequested: (request) => decisions.track(replies, request),
+    maxSessions: config.maxSessions,
+    maxSpansPerSession: config.maxSpansPerSession,
+    onLimit,
   });
   hub = new EventHub({
     retentionEvents: config.retentionEvents,
     retentionBytes: config.retentionBytes,
+    maxSubscribers: config.maxSubscribers,
     snapshot: (sessionId) => translator.snapshot(sessionId),
     producer,
     replies,
   });
-  const assembler = new TraceAssembler(translator, { quietMs: config.quietMs });
+  const assembler = new TraceAssembler(translator, {
+    quietMs: config.quietMs,
+    maxHeldSpansPerTrace: config.maxHeldSpansPerTrace,
+    maxHeldSpans: config.maxHeldSpans,
+    onLimit,
+  });
 
+  const stats = (): ReceiverStats => ({
+    ...translator.usage,
+    heldSpans: assembler.usage,
+    subscribers: hub!.subscribers,
+    replies: replies.usage,
+    decisions: decisions.usage,
+  });
   let ready = true;
   const app = express();
   app.disable('x-powered-by');
@@ -62,7 +97,8 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req: Request, res: Response) => {
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'stopping', held_spans: assembler.heldSpans, subscribers: hub!.subscriberCount });
+    // Each store against its bound, so an operator sees how close the receiver is to refusing.
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'stopping', ...stats() });
   });
   app.use(
     createOtlpTraceHandler({
@@ -73,7 +109,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
       },
     }),
   );
-  const router = createAaepRouter({ hub, replies, ...(config.token !== undefined && { token: config.token }), ...(config.corsOrigins.length > 0 && { corsOrigins: config.corsOrigins }) });
+  const router = createAaepRouter({ hub, replies, onLimit, ...(config.token !== undefined && { token: config.token }), ...(config.corsOrigins.length > 0 && { corsOrigins: config.corsOrigins }) });
   app.use(router);
   app.use(createDecisionRouter({ decisions, ...(config.token !== undefined && { token: config.token }) }));
 
@@ -111,6 +147,9 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     assembler,
     replies,
     server,
+    get stats() {
+      return stats();
+    },
     close() {
       closing ??= (async () => {
         ready = false;

@@ -11,6 +11,7 @@ import {
 import { readEnvString } from './env.js';
 import { sessionIdFor } from './ids.js';
 import { LateClassification } from './LateClassification.js';
+import { LimitEpisode, resolveLimit, warnLimit } from './limits.js';
 import { observeSpanEvents } from './observeSpanEvents.js';
 import { RemoteReplyRegistry } from './RemoteReplyRegistry.js';
 import { registerRuntime, unregisterRuntime, type AaepRuntime, type SpanSession } from './runtime.js';
@@ -36,12 +37,19 @@ export interface AaepSignalProcessorOptions {
   readonly token?: string;
   /** Delay before a batch of signals is sent. Default 50 ms: signals are what makes the stream live. */
   readonly delayMs?: number;
+  /** Sessions followed at once; a session beyond it is not signalled (reported once through `diag`). Else `AAEP_MAX_SESSIONS`, else 10,000. */
+  readonly maxSessions?: number;
+  /** Open spans followed per session. Else `AAEP_MAX_SPANS_PER_SESSION`, else 1,000. */
+  readonly maxSpansPerSession?: number;
 }
 
 interface Tracked {
   /** The session span this span belongs to. */
   readonly rootSpanId: string;
   readonly sessionId: string;
+  /** Open spans of the session followed now, against the per-session bound. */
+  spans: number;
+  spansRefused: boolean;
 }
 
 /**
@@ -60,8 +68,20 @@ export class AaepSignalProcessor implements SpanProcessor, AaepRuntime {
   private readonly roots = new Map<string, Span>();
   private readonly late = new LateClassification((span) => this.start(span));
   private shutdownPromise: Promise<void> | undefined;
+  private readonly maxSessions: number;
+  private readonly maxSpansPerSession: number;
+  private readonly sessionBound: LimitEpisode;
 
   constructor(options: AaepSignalProcessorOptions) {
+    this.maxSessions = resolveLimit('sessions', options.maxSessions);
+    this.maxSpansPerSession = resolveLimit('spansPerSession', options.maxSpansPerSession);
+    this.sessionBound = new LimitEpisode(() =>
+      warnLimit({
+        limit: 'sessions',
+        bound: this.maxSessions,
+        message: `${this.maxSessions} sessions are open, the limit (AAEP_MAX_SESSIONS); new sessions are not signalled until some end.`,
+      }),
+    );
     // A private provider: signal spans must not pass through the application's own processors.
     this.provider = new BasicTracerProvider({
       spanProcessors: [new BatchSpanProcessor(options.exporter, { scheduledDelayMillis: options.delayMs ?? 50, maxExportBatchSize: 256 })],
@@ -96,10 +116,27 @@ export class AaepSignalProcessor implements SpanProcessor, AaepRuntime {
     const parent = parentSpanId === undefined ? undefined : this.tracked.get(parentSpanId);
     let tracked: Tracked | undefined = parent;
     if (parent === undefined && role !== undefined) {
-      tracked = { rootSpanId: spanId, sessionId: sessionIdFor(traceId, spanId) };
+      if (this.roots.size >= this.maxSessions) {
+        this.sessionBound.refused();
+        return;
+      }
+      tracked = { rootSpanId: spanId, sessionId: sessionIdFor(traceId, spanId), spans: 0, spansRefused: false };
       this.roots.set(spanId, span);
     }
     if (tracked === undefined) return;
+    if (tracked.spans >= this.maxSpansPerSession) {
+      if (!tracked.spansRefused) {
+        tracked.spansRefused = true;
+        warnLimit({
+          limit: 'spansPerSession',
+          bound: this.maxSpansPerSession,
+          sessionId: tracked.sessionId,
+          message: `Session ${tracked.sessionId} has ${this.maxSpansPerSession} open spans, the limit (AAEP_MAX_SPANS_PER_SESSION); its further spans are not signalled.`,
+        });
+      }
+      return;
+    }
+    tracked.spans++;
     this.tracked.set(spanId, tracked);
     this.observeEvents(span, tracked);
     if (role === undefined) return;
@@ -119,8 +156,10 @@ export class AaepSignalProcessor implements SpanProcessor, AaepRuntime {
     const tracked = this.tracked.get(spanId);
     if (tracked === undefined) return;
     this.tracked.delete(spanId);
+    tracked.spans--;
     if (tracked.rootSpanId === spanId) {
       this.roots.delete(spanId);
+      this.sessionBound.observe(this.roots.size, this.maxSessions);
       // The session is over: nothing in it can be answered any more.
       this.replies.cancelSession(tracked.sessionId);
     }

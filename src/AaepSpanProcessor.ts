@@ -8,6 +8,7 @@ import type { SpanEventRecord } from './records.js';
 import { ReplyRegistry } from './ReplyRegistry.js';
 import { registerRuntime, unregisterRuntime, type AaepRuntime, type SpanSession } from './runtime.js';
 import { LateClassification } from './LateClassification.js';
+import { warnLimit, type StoreUsage } from './limits.js';
 import { observeSpanEvents } from './observeSpanEvents.js';
 import { Translator } from './translator.js';
 
@@ -21,9 +22,16 @@ export interface AaepSpanProcessorOptions {
   readonly language?: string;
   /**
    * The hub to publish to, or options for the one the processor creates.
-   * Retention defaults come from `AAEP_RETENTION_EVENTS` / `AAEP_RETENTION_BYTES`.
+   * Retention defaults come from `AAEP_RETENTION_EVENTS` / `AAEP_RETENTION_BYTES`,
+   * the subscriber bound from `AAEP_MAX_SUBSCRIBERS`.
    */
   readonly hub?: EventHub | EventHubOptions;
+  /** Sessions open at once; a session beyond it is not translated (reported once through `diag`). Else `AAEP_MAX_SESSIONS`, else 10,000. */
+  readonly maxSessions?: number;
+  /** Open spans followed per session. Else `AAEP_MAX_SPANS_PER_SESSION`, else 1,000. */
+  readonly maxSpansPerSession?: number;
+  /** Reply tokens outstanding at once. Else `AAEP_MAX_PENDING_REPLIES`, else 10,000. */
+  readonly maxPendingReplies?: number;
 }
 
 /**
@@ -39,7 +47,7 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
   /** Where the events go: serve it with `startAaepServer({ hub })` or `createAaepRouter({ hub })`. */
   readonly hub: EventHub;
   /** Where replies to confirmations and clarifications go; the HTTP endpoints submit to it. */
-  readonly replies = new ReplyRegistry();
+  readonly replies: ReplyRegistry;
   readonly producer: Producer;
   private readonly translator: Translator;
   private readonly hooked = new WeakSet<Span>();
@@ -55,6 +63,7 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
       ...(agentName !== undefined && { agent_name: agentName }),
       ...(options.agentVersion !== undefined && { agent_version: options.agentVersion }),
     };
+    this.replies = new ReplyRegistry({ maxPending: options.maxPendingReplies, onLimit: warnLimit });
     this.translator = new Translator({
       producer: this.producer,
       language: options.language ?? readEnvString('AAEP_LANGUAGE'),
@@ -62,6 +71,9 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
       onViolation: (message) => diag.warn(`aaep-otel: ${message}`),
       // A session that ended leaves nothing to answer: its waits settle as cancelled.
       onSessionClosed: (sessionId) => this.replies.cancelSession(sessionId),
+      maxSessions: options.maxSessions,
+      maxSpansPerSession: options.maxSpansPerSession,
+      onLimit: warnLimit,
     });
     const hubOption = options.hub;
     this.hub =
@@ -70,6 +82,7 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
         : new EventHub({
             retentionEvents: readEnvNumber('AAEP_RETENTION_EVENTS'),
             retentionBytes: readEnvNumber('AAEP_RETENTION_BYTES'),
+            maxSubscribers: readEnvNumber('AAEP_MAX_SUBSCRIBERS'),
             ...hubOption,
             snapshot: (sessionId) => this.translator.snapshot(sessionId),
             producer: this.producer,
@@ -78,13 +91,25 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
     registerRuntime(this);
   }
 
-  /** What the processor holds now: all of it is freed as sessions end. */
-  get stats(): { openSessions: number; trackedSpans: number; pendingReplies: number; subscribers: number } {
+  /** What the processor holds now, each store against its bound: all of it is freed as sessions end. */
+  get stats(): {
+    openSessions: number;
+    trackedSpans: number;
+    pendingReplies: number;
+    sessions: StoreUsage;
+    spans: StoreUsage & { perSession: number };
+    replies: StoreUsage;
+    subscribers: StoreUsage;
+  } {
+    const { sessions, spans } = this.translator.usage;
     return {
-      openSessions: this.translator.openSessionCount,
-      trackedSpans: this.translator.trackedSpanCount,
+      openSessions: sessions.size,
+      trackedSpans: spans.size,
       pendingReplies: this.replies.size,
-      subscribers: this.hub.subscriberCount,
+      sessions,
+      spans,
+      replies: this.replies.usage,
+      subscribers: this.hub.subscribers,
     };
   }
 

@@ -1,3 +1,4 @@
+import { resolveLimit, type StoreUsage } from './limits.js';
 import type { ReceivedReply } from './protocol/index.js';
 import type { ReplyRegistry } from './ReplyRegistry.js';
 import type { ReplyRequest } from './translator.js';
@@ -9,13 +10,24 @@ export type RemoteDecision = { readonly reply: ReceivedReply } | { readonly canc
  * Where the receiver keeps the answers to questions that agents in other
  * processes asked (through span events), until those agents fetch them. Replies
  * pass the same registry checks as in-process; only a reply that was honoured
- * lands here. Bounded: the oldest answers go first.
+ * lands here. Bounded (`AAEP_MAX_DECISIONS`, default 10,000): the oldest answers
+ * go first, and an agent that has not fetched its answer by then gets its default.
+ * Waiters are long-polls, at most one per open request and 30 s each.
  */
 export class DecisionStore {
   private readonly decided = new Map<string, RemoteDecision>();
   private readonly waiters = new Map<string, Set<(decision: RemoteDecision) => void>>();
 
-  constructor(private readonly capacity = 10_000) {}
+  private readonly capacity: number;
+
+  constructor(capacity?: number) {
+    this.capacity = resolveLimit('decisions', capacity);
+  }
+
+  /** Answers kept, against their bound. */
+  get usage(): StoreUsage {
+    return { size: this.decided.size, limit: this.capacity };
+  }
 
   /** Registers a question announced on the stream so replies to it are checked and kept. */
   track(registry: ReplyRegistry, request: ReplyRequest): void {

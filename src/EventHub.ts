@@ -2,6 +2,7 @@ import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { EVENT_FRAME_ID_OFFSET, eventFrameMaxBytes, sseFrame, writeEventFrame } from './http/sseFrame.js';
 import type { AaepEvent, Producer } from './protocol/index.js';
+import { resolveLimit, type StoreUsage } from './limits.js';
 import type { ReplyRegistry } from './ReplyRegistry.js';
 
 /** A transport's side of a subscription (an SSE response, a test's socket reader, …). */
@@ -32,6 +33,8 @@ export interface EventHubOptions {
   readonly subscriberQueueEvents?: number;
   /** Bytes a subscriber may lag behind before it is disconnected. Default 4 MiB. */
   readonly subscriberQueueBytes?: number;
+  /** Subscribers connected at once; transports turn more away (503). Else `AAEP_MAX_SUBSCRIBERS`, else 1,000. */
+  readonly maxSubscribers?: number;
   /** Describes open sessions to a subscriber whose resume point is gone (spec B.1.5). */
   readonly snapshot?: (sessionId?: string) => AaepEvent[];
   /** Who produces the events, for the manifest. */
@@ -115,6 +118,8 @@ export class EventHub {
   private readonly queueEvents: number;
   private readonly queueBytes: number;
   private readonly snapshot: ((sessionId?: string) => AaepEvent[]) | undefined;
+  /** Subscribers connected at once: transports check `subscribers` before subscribing. */
+  readonly maxSubscribers: number;
 
   private readonly ring: Buffer;
   /** Per retained event, indexed by order % maxEvents. */
@@ -140,6 +145,7 @@ export class EventHub {
     this.queueEvents = positive(options.subscriberQueueEvents, HUB_DEFAULTS.subscriberQueueEvents);
     this.queueBytes = positive(options.subscriberQueueBytes, HUB_DEFAULTS.subscriberQueueBytes);
     this.snapshot = options.snapshot;
+    this.maxSubscribers = resolveLimit('subscribers', options.maxSubscribers);
     this.producer = options.producer ?? { agent_id: 'aaep-otel' };
     this.replies = options.replies;
     // Zero-filled now, so its pages are mapped at start-up rather than on the agent's first events.
@@ -151,6 +157,11 @@ export class EventHub {
 
   get subscriberCount(): number {
     return this.subscriptions.size;
+  }
+
+  /** Subscribers connected, against their bound. */
+  get subscribers(): StoreUsage {
+    return { size: this.subscriptions.size, limit: this.maxSubscribers };
   }
 
   /** Events currently kept for resume, and the bytes they take (never more than configured). */

@@ -1,4 +1,5 @@
 import type { Span } from '@opentelemetry/sdk-trace-base';
+import { resolveLimit } from './limits.js';
 import { classifySpan } from './semconv/classifySpan.js';
 
 /** Instrumentation scopes known to say what a span is only after starting it. */
@@ -10,11 +11,21 @@ const LATE_ATTRIBUTE_SCOPES = /^(@arizeai\/openinference-|@traceloop\/|traceloop
  * its start. Such a span is held back and started once its attributes make it
  * recognisable — keeping its own start time — or, as plain structure, when a
  * child starts or it ends first. Spans of other scopes pass straight through.
+ * At most `maxWaiting` are held: beyond, the oldest is started as it stands, so a
+ * span the application abandons without ending is not kept alive here.
  */
 export class LateClassification {
   private readonly waiting = new Map<string, Span>();
 
-  constructor(private readonly start: (span: Span) => void) {}
+  constructor(
+    private readonly start: (span: Span) => void,
+    private readonly maxWaiting = resolveLimit('unclassifiedSpans'),
+  ) {}
+
+  /** Spans held back now. */
+  get size(): number {
+    return this.waiting.size;
+  }
 
   /** Called from onStart: starts the span now, or holds it until it says what it is. */
   onStart(span: Span): void {
@@ -25,6 +36,8 @@ export class LateClassification {
       return;
     }
     const { spanId } = span.spanContext();
+    // Map order is arrival order: the first key is the span held longest.
+    if (this.waiting.size >= this.maxWaiting) this.release(this.waiting.keys().next().value!);
     this.waiting.set(spanId, span);
     const setAttribute = span.setAttribute;
     const setAttributes = span.setAttributes;

@@ -1,6 +1,7 @@
 import { ROOT_CONTEXT, context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { ReceivedReplySchema } from './protocol/index.js';
+import { warnLimit } from './limits.js';
 import { ReplyRegistry, type PendingReply } from './ReplyRegistry.js';
 
 export interface RemoteReplyOptions {
@@ -23,22 +24,23 @@ export class RemoteReplyRegistry extends ReplyRegistry {
   private warnedNoReceiver = false;
 
   constructor(private readonly options: RemoteReplyOptions) {
-    super();
+    super({ onLimit: warnLimit });
   }
 
-  override register(token: string, pending: PendingReply): void {
-    super.register(token, pending);
+  override register(token: string, pending: PendingReply, now?: number): boolean {
+    if (!super.register(token, pending, now)) return false;
     if (this.options.receiverUrl === undefined) {
       if (!this.warnedNoReceiver) {
         diag.warn('aaep-otel: AAEP_RECEIVER_URL is not set, so nobody can answer confirmations; their default decisions apply.');
         this.warnedNoReceiver = true;
       }
-      return;
+      return true;
     }
     const controller = new AbortController();
     this.polls.set(token, controller);
     // Our own requests must not appear in the application's traces.
     void context.with(suppressTracing(ROOT_CONTEXT), () => this.poll(token, controller.signal));
+    return true;
   }
 
   override withdraw(token: string): void {

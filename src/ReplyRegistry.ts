@@ -1,3 +1,4 @@
+import { LimitEpisode, resolveLimit, type LimitReached, type StoreUsage } from './limits.js';
 import type { ReceivedReply } from './protocol/index.js';
 
 export type ResponseKind = 'freetext' | 'yes_no' | 'multiple_choice' | 'numeric';
@@ -27,20 +28,48 @@ export interface PendingClarification extends PendingBase {
 
 export type PendingReply = PendingConfirmation | PendingClarification;
 
+export interface ReplyRegistryOptions {
+  /** Tokens outstanding at once; beyond it, expired ones are dropped, then new ones refused. Else `AAEP_MAX_PENDING_REPLIES`, else 10,000. */
+  readonly maxPending?: number;
+  /** Told once per episode of the bound. Must not throw. */
+  readonly onLimit?: (reached: LimitReached) => void;
+}
+
 /**
  * Outstanding reply tokens and the rules a reply must pass (spec §6.3.4, §6.5.5):
  * a known, unused token of a live session, not expired by the originating event's
  * time plus its timeout, with an allowed decision or a response of an accepted
  * kind. The first valid reply wins; everything else is ignored without saying why.
- * Tokens are freed when their session ends, so the registry stays bounded.
+ * Tokens are freed when answered, withdrawn or their session ends; at the bound,
+ * expired ones go first and then new tokens are refused (their question's default
+ * decision applies, as when nobody answers).
  */
 export class ReplyRegistry {
   private readonly pending = new Map<string, PendingReply>();
   private readonly bySession = new Map<string, Set<string>>();
+  private readonly maxPending: number;
+  private readonly bound: LimitEpisode;
+
+  constructor(options: ReplyRegistryOptions = {}) {
+    this.maxPending = resolveLimit('pendingReplies', options.maxPending);
+    const onLimit = options.onLimit ?? (() => {});
+    this.bound = new LimitEpisode(() =>
+      onLimit({
+        limit: 'pendingReplies',
+        bound: this.maxPending,
+        message: `${this.maxPending} reply tokens are outstanding, the limit (AAEP_MAX_PENDING_REPLIES); new questions cannot be answered and take their default.`,
+      }),
+    );
+  }
 
   /** Outstanding tokens. */
   get size(): number {
     return this.pending.size;
+  }
+
+  /** Outstanding tokens, against their bound. */
+  get usage(): StoreUsage {
+    return { size: this.pending.size, limit: this.maxPending };
   }
 
   /** Whether a token is outstanding. */
@@ -48,8 +77,15 @@ export class ReplyRegistry {
     return this.pending.has(token);
   }
 
-  /** Registers a token; call before publishing the event that carries it. */
-  register(token: string, pending: PendingReply): void {
+  /** Registers a token; call before publishing the event that carries it. False when refused at the bound. */
+  register(token: string, pending: PendingReply, now = Date.now()): boolean {
+    if (this.pending.size >= this.maxPending && !this.pending.has(token)) {
+      this.dropExpired(now);
+      if (this.pending.size >= this.maxPending) {
+        this.bound.refused();
+        return false;
+      }
+    }
     this.pending.set(token, pending);
     let tokens = this.bySession.get(pending.sessionId);
     if (tokens === undefined) {
@@ -57,6 +93,12 @@ export class ReplyRegistry {
       this.bySession.set(pending.sessionId, tokens);
     }
     tokens.add(token);
+    return true;
+  }
+
+  /** Forgets tokens past their deadline: no reply can be honoured for them any more. */
+  private dropExpired(now: number): void {
+    for (const [token, pending] of this.pending) if (now >= pending.issuedAt + pending.timeoutSeconds * 1000) this.withdraw(token);
   }
 
   /** Applies a reply if it passes every check; returns whether it was honoured. */
@@ -84,6 +126,7 @@ export class ReplyRegistry {
     const tokens = this.bySession.get(pending.sessionId);
     tokens?.delete(token);
     if (tokens?.size === 0) this.bySession.delete(pending.sessionId);
+    this.bound.observe(this.pending.size, this.maxPending);
   }
 
   /** Cancels one outstanding token (its question was withdrawn elsewhere). */

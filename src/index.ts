@@ -50,3 +50,4 @@ export * from './protocol/index.js';
 export * as semconv from './semconv/index.js';
 export { classifySpan, type SpanRole } from './semconv/classifySpan.js';
 export { redactText, redactValue, REDACTED } from './redact.js';
+export { LIMIT_DEFAULTS, LIMIT_ENV, type LimitName, type LimitReached, type StoreUsage } from './limits.js';

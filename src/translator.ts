@@ -96,6 +96,7 @@ import {
 import { EVENT_KIND, eventIdFor, outputIdFor, sessionIdFor, toolCallIdFor, traceparentFor, type EventKindCode } from './ids.js';
 import { describeData, describeDuration, humanizeName, sentence, truncate } from './describe.js';
 import { redactText } from './redact.js';
+import { LimitEpisode, resolveLimit, type LimitReached, type StoreUsage } from './limits.js';
 import { codePointLength, lastSentenceBoundary } from './sentenceBoundary.js';
 
 export const AAEP_VERSION = '0.1.0-draft';
@@ -115,6 +116,12 @@ export interface TranslatorOptions {
    * not issue the token itself (the receiver) can accept replies for it.
    */
   readonly onReplyRequested?: (request: ReplyRequest) => void;
+  /** Sessions open at once; a session beyond it is not translated. Else `AAEP_MAX_SESSIONS`, else 10,000. */
+  readonly maxSessions?: number;
+  /** Open spans followed per session; a span beyond it is not translated. Else `AAEP_MAX_SPANS_PER_SESSION`, else 1,000. */
+  readonly maxSpansPerSession?: number;
+  /** Told once per episode of the session bound and once per session at its span bound. Must not throw. */
+  readonly onLimit?: (reached: LimitReached) => void;
 }
 
 /** A question on the stream that replies may answer, as the reply registry needs it. */
@@ -211,6 +218,10 @@ interface SessionState {
   lastOutput: string;
   /** Spans with an unfinished output or tool call, closed with the session. */
   readonly open: Set<SpanInfo>;
+  /** Spans of this session tracked now, against the per-session bound. */
+  spanCount: number;
+  /** Whether reaching the per-session bound was reported. */
+  spansRefused: boolean;
 }
 
 /** What the translator keeps per span: small, and freed when the span ends. */
@@ -291,6 +302,11 @@ export class Translator {
   private readonly retiredOrder: string[] = [];
   private retiredNext = 0;
   private resumeOrdinal = 0;
+  private readonly maxSessions: number;
+  private readonly maxSpansPerSession: number;
+  private readonly onLimit: (reached: LimitReached) => void;
+  private readonly sessionBound: LimitEpisode;
+  private refused = 0;
 
   constructor(options: TranslatorOptions) {
     this.producer = options.producer;
@@ -299,6 +315,30 @@ export class Translator {
     this.onViolation = options.onViolation ?? (() => {});
     this.onSessionClosed = options.onSessionClosed ?? (() => {});
     this.onReplyRequested = options.onReplyRequested;
+    this.maxSessions = resolveLimit('sessions', options.maxSessions);
+    this.maxSpansPerSession = resolveLimit('spansPerSession', options.maxSpansPerSession);
+    this.onLimit = options.onLimit ?? (() => {});
+    this.sessionBound = new LimitEpisode(() =>
+      this.onLimit({
+        limit: 'sessions',
+        bound: this.maxSessions,
+        message: `${this.maxSessions} sessions are open, the limit (AAEP_MAX_SESSIONS); new sessions are not translated until some end.`,
+      }),
+    );
+  }
+
+  /** Spans refused so far at a bound (sessions beyond the limit, spans beyond a session's limit, and their descendants). */
+  get refusedSpanCount(): number {
+    return this.refused;
+  }
+
+  /** Open sessions and open spans followed, against their bounds. */
+  get usage(): { sessions: StoreUsage; spans: StoreUsage & { perSession: number } } {
+    return {
+      sessions: { size: this.sessions.size, limit: this.maxSessions },
+      // Every open session, and the spans outliving closed ones, may hold up to the per-session bound.
+      spans: { size: this.spans.size, limit: (this.maxSessions + 1) * this.maxSpansPerSession, perSession: this.maxSpansPerSession },
+    };
   }
 
   /** Number of sessions whose terminal event has not been emitted yet. */
@@ -405,21 +445,30 @@ export class Translator {
   }
 
   private onStarted(record: SpanStartedRecord): void {
-    // Started already, or already over (a source that delivers a span twice).
-    if (this.spans.has(record.spanId) || this.retiredSession(record.traceId, record.spanId) !== undefined) return;
+    // Started already, or already over (a source that delivers a span twice), or refused before (refused again).
+    if (this.spans.has(record.spanId)) return;
+    const seen = this.retiredSession(record.traceId, record.spanId);
+    if (seen === REFUSED) this.refused++;
+    if (seen !== undefined) return;
     const role = classifySpan(record.attributes);
     const parentId = record.parentSpanId;
-    const parent =
+    const parent: SessionState | undefined =
       (parentId === undefined
         ? undefined
         : (this.lookup(record.traceId, parentId)?.session ?? this.retiredSession(record.traceId, parentId))) ??
       (record.sessionSpanId === undefined
         ? undefined
         : (this.lookup(record.traceId, record.sessionSpanId)?.session ?? this.retiredSession(record.traceId, record.sessionSpanId)));
+    // Under a refused span, a span is refused too: it is not followed at all.
+    if (parent === REFUSED) return this.refuse(record);
     if (parent === undefined) {
       // An llm or tool span outside any session anchors a session of its own,
       // so a lone framework call is still heard.
       if (role === undefined) return;
+      if (this.sessions.size >= this.maxSessions) {
+        this.sessionBound.refused();
+        return this.refuse(record);
+      }
       const session = this.openSession(record, role === 'session' ? undefined : role);
       const info = session.root!;
       if (role !== 'session') this.startRole(info, record);
@@ -427,8 +476,28 @@ export class Translator {
     }
     // A nested session span (a sub-agent) is part of the enclosing session's stream;
     // a span under a finished session is followed only until it ends, silently.
-    const info = this.track(parent.closed ? CLOSED : parent, role === 'session' ? undefined : role, record);
+    const session = parent.closed ? CLOSED : parent;
+    if (session.spanCount >= this.maxSpansPerSession) {
+      if (!session.spansRefused) {
+        session.spansRefused = true;
+        this.onLimit({
+          limit: 'spansPerSession',
+          bound: this.maxSpansPerSession,
+          traceId: record.traceId,
+          ...(session !== CLOSED && { sessionId: session.sessionId }),
+          message: `Session ${session === CLOSED ? '(ended)' : session.sessionId} has ${this.maxSpansPerSession} open spans, the limit (AAEP_MAX_SPANS_PER_SESSION); its further spans are not translated.`,
+        });
+      }
+      return this.refuse(record);
+    }
+    const info = this.track(session, role === 'session' ? undefined : role, record);
     if (!parent.closed) this.startRole(info, record);
+  }
+
+  /** Remembers a span as refused (bounded, with the recently ended), so its end and its children are refused quietly. */
+  private refuse(record: SpanStartedRecord): void {
+    this.refused++;
+    this.retire(record.spanId, record.traceId, REFUSED.handle);
   }
 
   private onEvent(record: SpanEventRecord): void {
@@ -440,7 +509,7 @@ export class Translator {
 
   private onEnded(record: SpanEndedRecord): void {
     let info = this.lookup(record.traceId, record.spanId);
-    // A span delivered twice (an exporter's retry) has already been translated.
+    // A span delivered twice (an exporter's retry) has already been translated (or refused: counted at its start).
     if (info === undefined && this.retiredSession(record.traceId, record.spanId) !== undefined) return;
     if (info === undefined) {
       // A source that only sees finished spans (OTLP without start signals).
@@ -450,7 +519,8 @@ export class Translator {
     }
     this.spans.delete(record.spanId);
     const session = info.session;
-    this.retire(record.spanId, info);
+    session.spanCount--;
+    this.retire(record.spanId, info.traceId, session.handle);
     if (session.closed) return;
     // A source that delivered events live lists them again at the end: those are skipped.
     for (let i = info.eventsSeen; i < record.events.length; i++) this.spanEvent(info, record.events[i]!);
@@ -460,12 +530,12 @@ export class Translator {
     else this.finishOutput(info, record.endTime);
   }
 
-  private retire(key: string, info: SpanInfo): void {
+  private retire(key: string, traceId: string, handle: SessionHandle): void {
     const evicted = this.retiredOrder[this.retiredNext];
     if (evicted !== undefined) this.retired.delete(evicted);
     this.retiredOrder[this.retiredNext] = key;
     this.retiredNext = (this.retiredNext + 1) % MAX_RETIRED_SPANS;
-    this.retired.set(key, { traceId: info.traceId, handle: info.session.handle });
+    this.retired.set(key, { traceId, handle });
   }
 
   private openSession(record: SpanStartedRecord, rootRole: SpanRole | undefined): SessionState {
@@ -490,6 +560,8 @@ export class Translator {
       toolInvocations: 0,
       lastOutput: '',
       open: new Set(),
+      spanCount: 0,
+      spansRefused: false,
     };
     session.handle.session = session;
     this.sessions.add(session);
@@ -535,6 +607,7 @@ export class Translator {
       eventsSeen: 0,
     };
     this.spans.set(record.spanId, info);
+    session.spanCount++;
     return info;
   }
 
@@ -1084,6 +1157,7 @@ export class Translator {
     session.closed = true;
     session.handle.session = undefined;
     this.sessions.delete(session);
+    this.sessionBound.observe(this.sessions.size, this.maxSessions);
     this.onSessionClosed(session.sessionId);
   }
 
@@ -1179,7 +1253,13 @@ const CLOSED: SessionState = {
   toolInvocations: 0,
   lastOutput: '',
   open: new Set(),
+  spanCount: 0,
+  spansRefused: false,
 };
+
+/** Stands for a span refused at a bound: it and the spans under it are not followed. */
+const REFUSED: SessionState = { ...CLOSED, handle: { session: undefined }, open: new Set() };
+REFUSED.handle.session = REFUSED;
 
 /** The record with framework conventions mapped onto aaep.* (the same record when none apply). */
 function withConventions<R extends SpanStartedRecord | SpanEndedRecord>(record: R): R {

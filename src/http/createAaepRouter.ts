@@ -13,6 +13,7 @@ import { SseSink, endStream } from './SseSink.js';
 import { sseComment, sseRetry } from './sseFrame.js';
 import { createUiRouter } from './createUiRouter.js';
 import { UserInputRejected } from './UserInputRejected.js';
+import { LimitEpisode, warnLimit, type LimitReached } from '../limits.js';
 
 export const EVENTS_PATH = '/aaep/v1/events';
 export const REPLIES_PATH = '/aaep/v1/replies';
@@ -55,6 +56,8 @@ export interface AaepRouterOptions {
    * subscription unknown, because the AAEP project's own clients leave it out.
    */
   readonly requireSubscriptionId?: boolean;
+  /** Told once per episode of the hub's subscriber bound; default a `diag` warning. Must not throw. */
+  readonly onLimit?: (reached: LimitReached) => void;
 }
 
 const INVALID_REPLY = {
@@ -94,6 +97,18 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
   const replies = options.replies ?? hub.replies;
   const replySchema = (options.requireSubscriptionId ?? readEnvBoolean('AAEP_REQUIRE_SUBSCRIPTION_ID') ?? false) ? ReplySchema : ReceivedReplySchema;
   const json = express.json({ limit: '64kb', type: () => true });
+  const onLimit = options.onLimit ?? warnLimit;
+  const subscriberBound = new LimitEpisode(() =>
+    onLimit({
+      limit: 'subscribers',
+      bound: hub.maxSubscribers,
+      message: `${hub.maxSubscribers} subscribers are connected, the limit (AAEP_MAX_SUBSCRIBERS); new ones get 503 until some leave.`,
+    }),
+  );
+  const tooManySubscribers = {
+    error: 'too_many_subscribers',
+    message: 'This producer has as many event-stream subscribers as it serves; retry later.',
+  } as const;
 
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
     router.use(
@@ -172,6 +187,11 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     const header = req.get('last-event-id');
     const query = typeof req.query.last_event_id === 'string' ? req.query.last_event_id : undefined;
     const lastEventId = header ?? query;
+    if (hub.subscriberCount >= hub.maxSubscribers) {
+      subscriberBound.refused();
+      res.status(503).set('Retry-After', String(Math.max(1, Math.ceil(retryMs / 1000)))).json(tooManySubscribers);
+      return;
+    }
 
     res.status(200);
     res.set({
@@ -200,6 +220,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     }
     res.on('close', () => {
       subscription.unsubscribe();
+      subscriberBound.observe(hub.subscriberCount, hub.maxSubscribers);
       open.delete(res);
       if (open.size === 0 && keepAlive !== undefined) {
         clearInterval(keepAlive);

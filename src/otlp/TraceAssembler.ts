@@ -1,3 +1,4 @@
+import { LimitEpisode, resolveLimit, type LimitReached, type StoreUsage } from '../limits.js';
 import type { SpanEndedRecord, SpanRecord } from '../records.js';
 import { classifySpan } from '../semconv/classifySpan.js';
 import type { Translator } from '../translator.js';
@@ -8,11 +9,26 @@ export interface TraceAssemblerOptions {
   readonly quietMs?: number;
   /** Signal span ids remembered to drop an exporter's resent batch. Default 65,536. */
   readonly rememberedSignals?: number;
+  /** Spans of one trace held for their parent; more are refused. Else `AAEP_MAX_HELD_SPANS_PER_TRACE`, else 10,000. */
+  readonly maxHeldSpansPerTrace?: number;
+  /** Spans held for their parent in all traces; more are refused. Else `AAEP_MAX_HELD_SPANS`, else 200,000. */
+  readonly maxHeldSpans?: number;
+  /** Told once per trace refused at its bound and once per episode of the total bound. Must not throw. */
+  readonly onLimit?: (reached: LimitReached) => void;
+}
+
+/** What an export brought that was refused at a bound, for its `partial_success`. */
+export interface IngestResult {
+  readonly refused: number;
+  /** Why, one line per bound reached. */
+  readonly reasons: readonly string[];
 }
 
 interface PendingTrace {
   readonly spans: Map<string, SpanEndedRecord>;
   lastArrival: number;
+  /** Whether this trace's reaching its bound was reported. */
+  reported: boolean;
 }
 
 const PHASE = { started: 0, event: 1, ended: 2 } as const;
@@ -35,6 +51,10 @@ export class TraceAssembler {
   private signalNext = 0;
   private readonly rememberedSignals: number;
   private timer: NodeJS.Timeout | undefined;
+  private readonly maxPerTrace: number;
+  private readonly maxHeld: number;
+  private readonly onLimit: (reached: LimitReached) => void;
+  private readonly totalBound: LimitEpisode;
 
   constructor(
     private readonly translator: Translator,
@@ -42,6 +62,12 @@ export class TraceAssembler {
   ) {
     this.quietMs = options.quietMs ?? 5_000;
     this.rememberedSignals = options.rememberedSignals ?? 65_536;
+    this.maxPerTrace = resolveLimit('heldSpansPerTrace', options.maxHeldSpansPerTrace);
+    this.maxHeld = resolveLimit('heldSpans', options.maxHeldSpans);
+    this.onLimit = options.onLimit ?? (() => {});
+    this.totalBound = new LimitEpisode(() =>
+      this.onLimit({ limit: 'heldSpans', bound: this.maxHeld, message: totalMessage(this.maxHeld) }),
+    );
   }
 
   /** Spans waiting for a parent. */
@@ -49,28 +75,82 @@ export class TraceAssembler {
     return this.held;
   }
 
-  ingest(batch: OtlpRecords, now = Date.now()): void {
+  /** Spans waiting for a parent, against the bounds in total and per trace. */
+  get usage(): StoreUsage & { traces: number; perTrace: number } {
+    return { size: this.held, limit: this.maxHeld, traces: this.pending.size, perTrace: this.maxPerTrace };
+  }
+
+  /**
+   * Translates what can be placed and holds the rest. Spans that would take a
+   * trace beyond its bound, or all traces beyond the total, are refused (the
+   * newest first), as are spans the translator refuses (sessions beyond its bound).
+   */
+  ingest(batch: OtlpRecords, now = Date.now()): IngestResult {
+    const refusedBefore = this.translator.refusedSpanCount;
     for (const { id, record } of batch.signals) {
       if (this.seenSignals.has(id)) continue;
       this.rememberSignal(id);
       this.translator.handle(record);
     }
-    const touched = new Set<string>();
+    const added = new Map<string, SpanEndedRecord[]>();
     for (const span of batch.ended) {
       let trace = this.pending.get(span.traceId);
       if (trace === undefined) {
-        trace = { spans: new Map(), lastArrival: now };
+        trace = { spans: new Map(), lastArrival: now, reported: false };
         this.pending.set(span.traceId, trace);
       }
       if (!trace.spans.has(span.spanId)) {
         trace.spans.set(span.spanId, span);
         this.held++;
+        let spans = added.get(span.traceId);
+        if (spans === undefined) added.set(span.traceId, (spans = []));
+        spans.push(span);
       }
       trace.lastArrival = now;
-      touched.add(span.traceId);
     }
-    for (const traceId of touched) this.place(traceId, false);
+    for (const traceId of added.keys()) this.place(traceId, false);
+    const { perTrace, total } = this.enforceBounds(added);
+    this.totalBound.observe(this.held, this.maxHeld);
     this.armTimer();
+    const byTranslator = this.translator.refusedSpanCount - refusedBefore;
+    const reasons: string[] = [];
+    if (perTrace > 0) reasons.push(`${perTrace} span(s) refused: their trace already holds ${this.maxPerTrace} spans waiting for a parent (AAEP_MAX_HELD_SPANS_PER_TRACE)`);
+    if (total > 0) reasons.push(`${total} span(s) refused: ${totalMessage(this.maxHeld)}`);
+    if (byTranslator > 0) reasons.push(`${byTranslator} span(s) refused: too many open sessions or spans (AAEP_MAX_SESSIONS, AAEP_MAX_SPANS_PER_SESSION)`);
+    return { refused: perTrace + total + byTranslator, reasons };
+  }
+
+  /** Drops the spans this export added that are still held beyond a bound, newest first. */
+  private enforceBounds(added: Map<string, SpanEndedRecord[]>): { perTrace: number; total: number } {
+    let perTrace = 0;
+    let total = 0;
+    for (const [traceId, spans] of added) {
+      const trace = this.pending.get(traceId);
+      if (trace === undefined) continue;
+      for (let i = spans.length - 1; i >= 0; i--) {
+        const overTrace = trace.spans.size > this.maxPerTrace;
+        if (!overTrace && this.held <= this.maxHeld) break;
+        if (!trace.spans.delete(spans[i]!.spanId)) continue;
+        this.held--;
+        if (overTrace) {
+          perTrace++;
+          if (!trace.reported) {
+            trace.reported = true;
+            this.onLimit({
+              limit: 'heldSpansPerTrace',
+              bound: this.maxPerTrace,
+              traceId,
+              message: `Trace ${traceId} holds ${this.maxPerTrace} spans waiting for a parent, the limit (AAEP_MAX_HELD_SPANS_PER_TRACE); its further spans are refused until it is placed.`,
+            });
+          }
+        } else {
+          total++;
+          this.totalBound.refused();
+        }
+      }
+      if (trace.spans.size === 0) this.pending.delete(traceId);
+    }
+    return { perTrace, total };
   }
 
   /** Places every held span of traces quiet for `quietMs`, parents or not. */
@@ -173,6 +253,10 @@ export class TraceAssembler {
     }
     return topologicalByTime(nodes);
   }
+}
+
+function totalMessage(bound: number): string {
+  return `the receiver holds ${bound} spans waiting for a parent, the limit (AAEP_MAX_HELD_SPANS)`;
 }
 
 /** A start is truncated to its millisecond; it may have happened up to this much later. */

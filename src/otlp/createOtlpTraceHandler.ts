@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { decodeTraceRequest, encodeStatus, encodeTraceResponse, type ProtoTraceRequest } from './otlpProtobuf.js';
 import { recordsFromOtlp } from './recordsFromOtlp.js';
-import type { TraceAssembler } from './TraceAssembler.js';
+import type { IngestResult, TraceAssembler } from './TraceAssembler.js';
 
 export const OTLP_TRACES_PATH = '/v1/traces';
 
@@ -10,14 +10,12 @@ export interface OtlpTraceHandlerOptions {
   readonly assembler: TraceAssembler;
   /** Largest request body, compressed or not. Default 4 MiB (the OTLP exporters' batches are far smaller). */
   readonly maxBodyBytes?: number;
-  /** Spans waiting for their parents before new exports are turned away with 503. Default 200,000. */
-  readonly maxHeldSpans?: number;
   /** Exports decoded at once before new ones get 429. Default 64. */
   readonly maxConcurrent?: number;
-  /** Seconds a client is asked to wait by 429/503. Default 2. */
+  /** Seconds a client is asked to wait by 429. Default 2. */
   readonly retryAfterSeconds?: number;
   /** Told about each export, for the receiver's logs. */
-  readonly onExport?: (summary: { spans: number; signals: number; rejected: number; encoding: Encoding }) => void;
+  readonly onExport?: (summary: { spans: number; signals: number; rejected: number; refused: number; encoding: Encoding }) => void;
 }
 
 type Encoding = 'protobuf' | 'json';
@@ -25,7 +23,6 @@ type Encoding = 'protobuf' | 'json';
 /** gRPC status codes used in google.rpc.Status bodies (OTLP/HTTP §Failures). */
 const INVALID_ARGUMENT = 3;
 const RESOURCE_EXHAUSTED = 8;
-const UNAVAILABLE = 14;
 
 function encodingOf(req: Request): Encoding | undefined {
   const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
@@ -46,13 +43,14 @@ function sendStatus(res: Response, http: number, encoding: Encoding | undefined,
 /**
  * `POST /v1/traces` as the OTLP/HTTP specification describes it: protobuf or JSON,
  * gzip or not; 200 with an ExportTraceServiceResponse (and `partial_success` when
- * some spans were invalid), 400 with a google.rpc.Status for undecodable bodies,
- * 415 for other media types or encodings, 413 above the size limit, 429 and 503
- * with Retry-After when the receiver is over capacity.
+ * some spans were invalid or refused at a bound), 400 with a google.rpc.Status for
+ * undecodable bodies, 415 for other media types or encodings, 413 above the size
+ * limit, 429 with Retry-After when too many exports are decoded at once. A trace or
+ * session at its bound gets its spans refused in `partial_success`: other exports
+ * go on as before.
  */
 export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router {
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
-  const maxHeld = options.maxHeldSpans ?? 200_000;
   const maxConcurrent = options.maxConcurrent ?? 64;
   const retryAfter = String(options.retryAfterSeconds ?? 2);
   let inFlight = 0;
@@ -69,11 +67,6 @@ export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router
       if (inFlight >= maxConcurrent) {
         res.set('Retry-After', retryAfter);
         sendStatus(res, 429, encoding, RESOURCE_EXHAUSTED, 'Too many concurrent exports; retry later.');
-        return;
-      }
-      if (options.assembler.heldSpans >= maxHeld) {
-        res.set('Retry-After', retryAfter);
-        sendStatus(res, 503, encoding, UNAVAILABLE, 'The receiver is holding too many spans; retry later.');
         return;
       }
       inFlight++;
@@ -99,17 +92,20 @@ export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router
         sendStatus(res, 400, encoding, INVALID_ARGUMENT, `The body is not a valid ExportTraceServiceRequest: ${(error as Error).message}`);
         return;
       }
+      let refused: IngestResult = { refused: 0, reasons: [] };
       try {
-        options.assembler.ingest(records);
+        refused = options.assembler.ingest(records);
       } catch (error) {
         diag.error('aaep-otel: translating an OTLP export failed', error);
       }
-      options.onExport?.({ spans: records.ended.length, signals: records.signals.length, rejected: records.rejected, encoding });
-      const message = records.rejected > 0 ? `${records.rejected} span(s) rejected: ${records.errors.join('; ')}` : '';
+      options.onExport?.({ spans: records.ended.length, signals: records.signals.length, rejected: records.rejected, refused: refused.refused, encoding });
+      const rejected = records.rejected + refused.refused;
+      const reasons = [...(records.rejected > 0 ? [`${records.rejected} span(s) rejected: ${records.errors.join('; ')}`] : []), ...refused.reasons];
+      const message = reasons.join('; ');
       if (encoding === 'protobuf') {
-        res.status(200).type('application/x-protobuf').send(Buffer.from(encodeTraceResponse(records.rejected, message)));
+        res.status(200).type('application/x-protobuf').send(Buffer.from(encodeTraceResponse(rejected, message)));
       } else {
-        res.status(200).json(records.rejected > 0 ? { partialSuccess: { rejectedSpans: String(records.rejected), errorMessage: message } } : {});
+        res.status(200).json(rejected > 0 ? { partialSuccess: { rejectedSpans: String(rejected), errorMessage: message } } : {});
       }
     },
   );

@@ -128,25 +128,52 @@ describe('POST /v1/traces', () => {
     expect(await response.json()).toMatchObject({ code: 3 });
   });
 
-  it('turns exports away with 429 or 503 and Retry-After when over capacity', async () => {
+  it('turns exports away with 429 and Retry-After when too many are decoded at once', async () => {
     const translator = new Translator({ producer: { agent_id: 't' }, emit: () => {} });
-    const start = async (options: Parameters<typeof createOtlpTraceHandler>[0]) => {
-      const app = express().use(createOtlpTraceHandler(options));
-      const server = app.listen(0, '127.0.0.1');
-      await once(server, 'listening');
-      servers.push(() => new Promise((resolve) => server.close(() => resolve())));
-      return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`;
-    };
-    const busy = await start({ assembler: new TraceAssembler(translator), maxConcurrent: 0, retryAfterSeconds: 7 });
+    const app = express().use(createOtlpTraceHandler({ assembler: new TraceAssembler(translator), maxConcurrent: 0, retryAfterSeconds: 7 }));
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    servers.push(() => new Promise((resolve) => server.close(() => resolve())));
+    const busy = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`;
     const tooMany = await fetch(busy, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: new Uint8Array() });
     expect(tooMany.status).toBe(429);
     expect(tooMany.headers.get('retry-after')).toBe('7');
     expect(decodeStatus(new Uint8Array(await tooMany.arrayBuffer())).code).toBe(8);
-    const full = await start({ assembler: new TraceAssembler(translator), maxHeldSpans: 0 });
-    const unavailable = await fetch(full, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{}' });
-    expect(unavailable.status).toBe(503);
-    expect(unavailable.headers.get('retry-after')).toBe('2');
-    expect(await unavailable.json()).toMatchObject({ code: 14 });
+  });
+
+  it('refuses the spans of sessions beyond the bound in partial_success (protobuf too) and takes new sessions once one ends', async () => {
+    receiver = await startTestReceiver({ maxSessions: 1 });
+    const client = await connectSse(`${receiver.url}/aaep/v1/events`);
+    const signal = jsonSpan('e000000000000001', 'a100000000000001', 'aaep.signal', {
+      'gen_ai.operation.name': 'invoke_agent',
+      'aaep.signal': 'start',
+      'aaep.signal.span_id': 'a100000000000001',
+      'aaep.signal.name': 'invoke_agent',
+    }, 0, 0);
+    expect(await (await post('/v1/traces', JSON.stringify(request([signal])), { 'Content-Type': 'application/json' })).json()).toEqual({});
+    const second = jsonSpan('a200000000000001', undefined, 'invoke_agent', { 'gen_ai.operation.name': 'invoke_agent' }, 1, 9);
+    const child = jsonSpan('a200000000000002', 'a200000000000001', 'execute_tool lookup', { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'lookup' }, 2, 3);
+    // The same spans in protobuf: ids as bytes.
+    const bytes = (id: string | undefined) => (id === undefined ? undefined : Buffer.from(id, 'hex'));
+    const toProto = (spans: Array<ReturnType<typeof jsonSpan>>) =>
+      v1.ExportTraceServiceRequest!.encode(
+        v1.ExportTraceServiceRequest!.fromObject(request(spans.map((span) => ({ ...span, traceId: bytes(span.traceId), spanId: bytes(span.spanId), parentSpanId: bytes(span.parentSpanId) })))),
+      ).finish();
+    const refused = await post('/v1/traces', toProto([child, second]), { 'Content-Type': 'application/x-protobuf' });
+    expect(refused.status).toBe(200);
+    const decoded = v1.ExportTraceServiceResponse!.decode(new Uint8Array(await refused.arrayBuffer())) as { partialSuccess?: { rejectedSpans: { low: number }; errorMessage: string } };
+    expect(Number(decoded.partialSuccess?.rejectedSpans.low)).toBe(2);
+    expect(decoded.partialSuccess?.errorMessage).toContain('AAEP_MAX_SESSIONS');
+
+    // The open session ends; a new one is taken and heard.
+    const first = jsonSpan('a100000000000001', undefined, 'invoke_agent', { 'gen_ai.operation.name': 'invoke_agent' }, 0, 10);
+    const third = jsonSpan('a300000000000001', undefined, 'invoke_agent', { 'gen_ai.operation.name': 'invoke_agent' }, 11, 12);
+    expect(await (await post('/v1/traces', JSON.stringify(request([first])), { 'Content-Type': 'application/json' })).json()).toEqual({});
+    expect(await (await post('/v1/traces', JSON.stringify(request([third])), { 'Content-Type': 'application/json' })).json()).toEqual({});
+    await client.waitFor((events) => events.filter((event) => event.type === 'aaep:agent.session.completed').length === 2);
+    client.close();
+    expectLegalStream(client.events);
+    expect(new Set(client.events.map((event) => event.session_id))).toEqual(new Set([`sess_${TRACE}a100000000000001`, `sess_${TRACE}a300000000000001`]));
   });
 
   it('answers an empty export with an empty success', async () => {
