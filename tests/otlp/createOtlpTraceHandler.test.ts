@@ -137,8 +137,8 @@ describe('POST /v1/traces', () => {
       servers.push(() => new Promise((resolve) => server.close(() => resolve())));
       return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`;
     };
-    const busy = await start({ assembler: new TraceAssembler(translator), maxConcurrent: 0, retryAfterSeconds: 7 });
-    const tooMany = await fetch(busy, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: new Uint8Array() });
+    const busy = await start({ assembler: new TraceAssembler(translator), maxPendingBytes: 10, retryAfterSeconds: 7 });
+    const tooMany = await fetch(busy, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: new Uint8Array(100) });
     expect(tooMany.status).toBe(429);
     expect(tooMany.headers.get('retry-after')).toBe('7');
     expect(decodeStatus(new Uint8Array(await tooMany.arrayBuffer())).code).toBe(8);
