@@ -85,7 +85,8 @@ describe('state-changing endpoints and cross-site requests', () => {
   it('answers anything but application/json with 415, whatever the credential, and starts nothing', async () => {
     const { h, started } = await agentBehindServer({ token: TOKEN });
     for (const [path, body] of writes) {
-      for (const headers of [{ 'Content-Type': 'text/plain' }, { 'Content-Type': 'application/x-www-form-urlencoded' }, { 'Content-Type': 'multipart/form-data; boundary=x' }, {}]) {
+      const types: Array<Record<string, string>> = [{ 'Content-Type': 'text/plain' }, { 'Content-Type': 'application/x-www-form-urlencoded' }, { 'Content-Type': 'multipart/form-data; boundary=x' }, {}];
+      for (const headers of types) {
         const response = await raw(h, path, body, { Authorization: `Bearer ${TOKEN}`, ...headers });
         expect(response.status, `${path} ${JSON.stringify(headers)}`).toBe(415);
         expect(await response.json()).toEqual(NOT_JSON);
