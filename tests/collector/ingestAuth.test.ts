@@ -5,11 +5,12 @@ import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readReceiverConfig, type ReceiverConfig } from '../../collector/receiverConfig.js';
 import { startReceiver, type Log, type Receiver } from '../../collector/startReceiver.js';
 import { decodeStatus } from '../../src/otlp/otlpProtobuf.js';
+import { finishedSpansOf } from '../helpers/finishedSpans.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { connectSse, sessionDone, type SseClient } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
@@ -47,15 +48,6 @@ async function honestTurn(tracer: Tracer): Promise<void> {
   });
 }
 
-/** The finished spans of a turn, to hand to several exporters in turn. */
-async function spansOf(turn: (tracer: Tracer) => Promise<void>): Promise<ReadableSpan[]> {
-  const memory = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] });
-  await turn(provider.getTracer('agent'));
-  const spans = memory.getFinishedSpans();
-  await provider.shutdown();
-  return spans;
-}
 
 function exportWith(exporter: SpanExporter, spans: ReadableSpan[]): Promise<ExportResult> {
   cleanups.push(() => exporter.shutdown());
@@ -76,7 +68,7 @@ describe('POST /v1/traces with an ingest token configured', () => {
   it('changes nothing on the stream for spans sent with no token, a wrong one or the listeners\' token, and answers 401', async () => {
     const { receiver, client } = await receiverWithListener({ token: STREAM_TOKEN, ingestToken: INGEST_TOKEN });
     const url = `${receiver.url}/v1/traces`;
-    const forged = await spansOf(forgedTurn);
+    const forged = await finishedSpansOf(forgedTurn);
     const refused = [
       await exportWith(new JsonExporter({ url }), forged),
       await exportWith(new ProtoExporter({ url, headers: bearer('guess') }), forged),
@@ -90,7 +82,7 @@ describe('POST /v1/traces with an ingest token configured', () => {
     expect(receiver.assembler.heldSpans).toBe(0);
 
     // Only now an honest export with the ingest token: the stream holds its session and nothing else.
-    const honest = await exportWith(new ProtoExporter({ url, headers: bearer(INGEST_TOKEN) }), await spansOf(honestTurn));
+    const honest = await exportWith(new ProtoExporter({ url, headers: bearer(INGEST_TOKEN) }), await finishedSpansOf(honestTurn));
     expect(honest.code).toBe(ExportResultCode.SUCCESS);
     await client.waitFor(sessionDone());
     expectLegalStream(client.events);
@@ -122,7 +114,7 @@ describe('POST /v1/traces with an ingest token configured', () => {
   it('takes exports from the real JSON and protobuf exporters that send the ingest token, gzipped or not', async () => {
     const { receiver, client } = await receiverWithListener({ token: STREAM_TOKEN, ingestToken: INGEST_TOKEN });
     const url = `${receiver.url}/v1/traces`;
-    const spans = await spansOf(honestTurn);
+    const spans = await finishedSpansOf(honestTurn);
     expect((await exportWith(new JsonExporter({ url, headers: bearer(INGEST_TOKEN) }), spans)).code).toBe(ExportResultCode.SUCCESS);
     expect((await exportWith(new ProtoExporter({ url, headers: bearer(INGEST_TOKEN), compression: CompressionAlgorithm.GZIP }), spans)).code).toBe(ExportResultCode.SUCCESS);
     await client.waitFor(sessionDone());
@@ -139,7 +131,7 @@ describe('POST /v1/traces with an ingest token configured', () => {
 
     const { receiver, client } = await receiverWithListener({ token: STREAM_TOKEN, ingestToken: STREAM_TOKEN });
     const url = `${receiver.url}/v1/traces`;
-    const spans = await spansOf(honestTurn);
+    const spans = await finishedSpansOf(honestTurn);
     expect((await exportWith(new ProtoExporter({ url }), spans)).code).toBe(ExportResultCode.FAILED);
     expect((await exportWith(new ProtoExporter({ url, headers: bearer(STREAM_TOKEN) }), spans)).code).toBe(ExportResultCode.SUCCESS);
     await client.waitFor(sessionDone());

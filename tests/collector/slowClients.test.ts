@@ -3,9 +3,9 @@ import { context, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Receiver } from '../../collector/startReceiver.js';
+import { finishedSpansOf } from '../helpers/finishedSpans.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { connectSse, sessionDone } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
@@ -51,14 +51,6 @@ async function slowUpload(receiver: Receiver, head: string, everyMs: number): Pr
 const uploadHead = (token: string, length = 100_000) =>
   `POST /v1/traces HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/x-protobuf\r\nAuthorization: Bearer ${token}\r\nContent-Length: ${length}\r\n\r\n`;
 
-async function spansOf(turn: (tracer: Tracer) => Promise<void>): Promise<ReadableSpan[]> {
-  const memory = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] });
-  await turn(provider.getTracer('agent'));
-  const spans = memory.getFinishedSpans();
-  await provider.shutdown();
-  return spans;
-}
 
 const turn = (request: string) => (tracer: Tracer) =>
   tracer.startActiveSpan('invoke_agent', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'aaep.session.request': request } }, async (session) => {
@@ -77,7 +69,7 @@ describe('the receiver under slow uploads', () => {
     const slow = await Promise.all(Array.from({ length: 64 }, () => slowUpload(receiver, uploadHead(INGEST_TOKEN), 2_000)));
     const exporter = new ProtoExporter({ url: `${receiver.url}/v1/traces`, headers: { Authorization: `Bearer ${INGEST_TOKEN}` }, timeoutMillis: 3_000 });
     cleanups.push(() => exporter.shutdown());
-    const spans = await spansOf(turn('Weather in Oslo'));
+    const spans = await finishedSpansOf(turn('Weather in Oslo'));
     const result = await new Promise<ExportResult>((resolve) => exporter.export(spans, resolve));
     expect(result.code).toBe(ExportResultCode.SUCCESS);
     // Answered while every slow upload is still open and unanswered.
