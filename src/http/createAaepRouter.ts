@@ -85,7 +85,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
   const replies = options.replies ?? hub.replies;
   const json = express.json({ limit: '64kb', type: () => true });
   // Every state-changing endpoint: another site's page is refused before anything else, then the token, then anything not JSON.
-  const write = [refuseCrossSite(options.corsOrigins), guard, requireJson, json];
+  const write = [refuseCrossSite(options.corsOrigins, { tokenless: token === undefined }), guard, requireJson, json];
 
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
     router.use(

@@ -17,6 +17,20 @@ export function isCrossSite(req: Request, allowedOrigins: ReadonlySet<string>): 
   return !URL.canParse(origin) || new URL(origin).host !== req.get('host');
 }
 
+const LOOPBACK_HOST = /^(?:localhost|[a-z0-9.-]+\.localhost|127(?:\.\d{1,3}){3}|\[::1\])(?::\d{1,5})?$/i;
+
+/**
+ * Whether a web page reached us under a name that is not a loopback address. With no
+ * token, that is how DNS rebinding lets another site's page look same-origin: its own
+ * name, pointed at 127.0.0.1. Pages of allowed (CORS) origins are not refused.
+ */
+export function isReboundPage(req: Request, allowedOrigins: ReadonlySet<string>): boolean {
+  const origin = req.get('origin');
+  if (origin === undefined && req.get('sec-fetch-site') === undefined) return false;
+  if (origin !== undefined && allowedOrigins.has(origin)) return false;
+  return !LOOPBACK_HOST.test(req.get('host') ?? '');
+}
+
 export const CROSS_SITE = {
   error: 'forbidden',
   message: 'Requests from other sites may not change anything here; allow the origin with corsOrigins (AAEP_CORS_ORIGINS).',
@@ -25,12 +39,13 @@ export const CROSS_SITE = {
 /**
  * Refuses state-changing requests sent by other sites' pages with 403, whatever
  * credential they carry (a cookie travels with them) and even when no token is
- * configured: no web page the user visits may drive a local agent.
+ * configured: no web page the user visits may drive a local agent. Without a token
+ * (`tokenless`), a page must also have reached us as localhost or 127.x / [::1].
  */
-export function refuseCrossSite(allowedOrigins: readonly string[] = []): RequestHandler {
+export function refuseCrossSite(allowedOrigins: readonly string[] = [], options: { tokenless?: boolean } = {}): RequestHandler {
   const allowed = new Set(allowedOrigins);
   return (req: Request, res: Response, next: NextFunction) => {
-    if (isCrossSite(req, allowed)) res.status(403).json(CROSS_SITE);
+    if (isCrossSite(req, allowed) || (options.tokenless === true && isReboundPage(req, allowed))) res.status(403).json(CROSS_SITE);
     else next();
   };
 }

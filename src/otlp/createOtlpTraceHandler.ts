@@ -2,7 +2,7 @@ import { diag } from '@opentelemetry/api';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { readEnvString } from '../env.js';
 import { bearerToken, tokenMatcher } from '../http/authenticate.js';
-import { isCrossSite } from '../http/refuseCrossSite.js';
+import { isCrossSite, isReboundPage } from '../http/refuseCrossSite.js';
 import { decodeTraceRequest, encodeStatus, encodeTraceResponse, type ProtoTraceRequest } from './otlpProtobuf.js';
 import { recordsFromOtlp } from './recordsFromOtlp.js';
 import type { TraceAssembler } from './TraceAssembler.js';
@@ -91,7 +91,7 @@ export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router
     OTLP_TRACES_PATH,
     (req: Request, res: Response, next: NextFunction) => {
       const encoding = encodingOf(req);
-      if (isCrossSite(req, allowedOrigins)) {
+      if (isCrossSite(req, allowedOrigins) || (matches === undefined && isReboundPage(req, allowedOrigins))) {
         sendStatus(res, 403, encoding, PERMISSION_DENIED, "Other sites' pages may not send spans here.");
         return;
       }

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { context, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
@@ -153,6 +154,17 @@ describe("the receiver's endpoints and other sites' pages", () => {
       const messages = await fetch(`${receiver.url}/aaep/v1/messages`, { method: 'POST', headers: { 'Content-Type': 'text/plain', ...headers }, body: '{"kind":"user_input","text":"hi"}' });
       expect(messages.status).toBe(403);
     }
+    // A page under its own name pointed at 127.0.0.1 (DNS rebinding) looks same-origin; with no ingest token it is refused too.
+    const rebound = await new Promise<number>((resolve, reject) => {
+      const host = `attacker.example:${receiver.port}`;
+      const req = request(`${receiver.url}/v1/traces`, { method: 'POST', headers: { Host: host, Origin: `http://${host}`, 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/json' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      });
+      req.once('error', reject);
+      req.end(body);
+    });
+    expect(rebound).toBe(403);
     // Allowed with the receiver's own CORS origins.
     const trusted = await startTestReceiver({ corsOrigins: ['https://dashboard.example'] });
     cleanups.push(() => trusted.close());

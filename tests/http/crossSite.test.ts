@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { confirm } from '../../src/index.js';
 import { NOT_JSON } from '../../src/http/requireJson.js';
@@ -119,6 +120,43 @@ describe('state-changing endpoints and cross-site requests', () => {
     expect(started).toEqual([]);
     expect((await raw(h, '/sessions', writes[1][1], { 'Content-Type': 'application/json' })).status).toBe(202);
     expect(started).toHaveLength(1);
+  });
+});
+
+/** A POST over node:http, which (unlike fetch) sends the Host header it is given. */
+function postWithHost(h: Harness, path: string, body: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(`${h.server.url}${path}`, { method: 'POST', headers }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}
+
+describe('a page that reached the server by DNS rebinding (its own name pointed at 127.0.0.1)', () => {
+  /** Looks same-origin to the browser: the page's origin is the name it used, and so is the Host. */
+  const rebound = (h: Harness) => {
+    const host = `attacker.example:${h.server.port}`;
+    return { Host: host, Origin: `http://${host}`, 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/json' };
+  };
+
+  it('changes nothing when no token is configured: 403, while pages served as localhost or 127.0.0.1 still work', async () => {
+    const { h, started } = await agentBehindServer();
+    for (const [path, body] of writes) expect(await postWithHost(h, path, body, rebound(h)), path).toBe(403);
+    expect(started).toEqual([]);
+    for (const host of [`localhost:${h.server.port}`, `127.0.0.1:${h.server.port}`]) {
+      const page = { Host: host, Origin: `http://${host}`, 'Sec-Fetch-Site': 'same-origin', 'Content-Type': 'application/json' };
+      expect(await postWithHost(h, '/sessions', writes[1][1], page), host).toBe(202);
+    }
+    expect(started).toHaveLength(2);
+  });
+
+  it('is left to the token when one is configured: the rebound page has no credential and gets 401', async () => {
+    const { h, started } = await agentBehindServer({ token: TOKEN });
+    expect(await postWithHost(h, '/sessions', writes[1][1], rebound(h))).toBe(401);
+    expect(started).toEqual([]);
   });
 });
 
