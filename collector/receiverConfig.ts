@@ -78,13 +78,16 @@ export function readReceiverConfig(argv: string[], env: NodeJS.ProcessEnv): Rece
   const headersTimeoutMs = number('headers-timeout-ms', get('headers-timeout-ms')!, 1);
   const requestTimeoutMs = number('request-timeout-ms', get('request-timeout-ms')!, 1);
   if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError(`headers-timeout-ms (${headersTimeoutMs}) must not exceed request-timeout-ms (${requestTimeoutMs})`);
+  const maxBodyBytes = number('max-body-bytes', get('max-body-bytes')!, 1024);
+  const maxPendingBytes = number('max-pending-bytes', get('max-pending-bytes')!, 1024);
+  if (maxPendingBytes < maxBodyBytes) throw new ConfigError(`max-pending-bytes (${maxPendingBytes}) must be at least max-body-bytes (${maxBodyBytes}), or a full-size export could never be taken`);
   return {
     host: get('host')!,
     port: number('port', get('port')!, 0),
     token,
     ingestToken: get('ingest-token') ?? token,
-    maxBodyBytes: number('max-body-bytes', get('max-body-bytes')!, 1024),
-    maxPendingBytes: number('max-pending-bytes', get('max-pending-bytes')!, 1024),
+    maxBodyBytes,
+    maxPendingBytes,
     bodyTimeoutMs: number('body-timeout-ms', get('body-timeout-ms')!, 1),
     headersTimeoutMs,
     requestTimeoutMs,

@@ -109,8 +109,9 @@ export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router
         sendStatus(res, 503, encoding, UNAVAILABLE, 'The receiver is holding too many spans; retry later.');
         return;
       }
+      // A body declared too large is left to the size limit below (413), not turned away as busy.
       const declared = Number(req.get('content-length') ?? 0) || 0;
-      if (pending + declared > maxPending) {
+      if (declared <= maxBody && pending + declared > maxPending) {
         res.set('Retry-After', retryAfter);
         sendStatus(res, 429, encoding, RESOURCE_EXHAUSTED, 'Too many export bytes in progress; retry later.');
         return;
