@@ -1,12 +1,20 @@
 import { parseArgs } from 'node:util';
 import { LIMIT_DEFAULTS, LIMIT_ENV } from '../src/limits.js';
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../src/http/listen.js';
+import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_PENDING_BYTES } from '../src/otlp/createOtlpTraceHandler.js';
 
 /** Every setting of the receiver: a flag, else an AAEP_* variable, else the default. */
 export interface ReceiverConfig {
   readonly host: string;
   readonly port: number;
   readonly token: string | undefined;
+  /** What span senders (exporters, and agents fetching decisions) must present; the stream token unless set. */
+  readonly ingestToken: string | undefined;
   readonly maxBodyBytes: number;
+  readonly maxPendingBytes: number;
+  readonly bodyTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly requestTimeoutMs: number;
   readonly retentionEvents: number;
   readonly retentionBytes: number;
   readonly quietMs: number;
@@ -28,8 +36,13 @@ export const DEFAULT_RECEIVER_PORT = 4320;
 const SETTINGS = {
   host: { env: 'AAEP_RECEIVER_HOST', help: 'interface to listen on', fallback: '127.0.0.1' },
   port: { env: 'AAEP_RECEIVER_PORT', help: 'port for OTLP/HTTP and AAEP (0 picks one)', fallback: String(DEFAULT_RECEIVER_PORT) },
-  token: { env: 'AAEP_TOKEN', help: 'bearer token required on the stream, replies and decisions', fallback: undefined },
+  token: { env: 'AAEP_TOKEN', help: 'bearer token required on the stream, replies and messages', fallback: undefined },
+  'ingest-token': { env: 'AAEP_INGEST_TOKEN', help: 'bearer token required on /v1/traces and decisions (default: the token)', fallback: undefined },
   'max-body-bytes': { env: 'AAEP_MAX_BODY_BYTES', help: 'largest OTLP request body', fallback: String(4 * 1024 * 1024) },
+  'max-pending-bytes': { env: 'AAEP_MAX_PENDING_BYTES', help: 'OTLP body bytes being received at once before 429', fallback: String(DEFAULT_MAX_PENDING_BYTES) },
+  'body-timeout-ms': { env: 'AAEP_BODY_TIMEOUT_MS', help: 'time to send an OTLP body once the headers are in', fallback: String(DEFAULT_BODY_TIMEOUT_MS) },
+  'headers-timeout-ms': { env: 'AAEP_HEADERS_TIMEOUT_MS', help: 'time to send the request headers', fallback: String(DEFAULT_HEADERS_TIMEOUT_MS) },
+  'request-timeout-ms': { env: 'AAEP_REQUEST_TIMEOUT_MS', help: 'time to send a whole request', fallback: String(DEFAULT_REQUEST_TIMEOUT_MS) },
   'retention-events': { env: 'AAEP_RETENTION_EVENTS', help: 'events kept for Last-Event-ID resume', fallback: '10000' },
   'retention-bytes': { env: 'AAEP_RETENTION_BYTES', help: 'bytes kept for resume', fallback: String(16 * 1024 * 1024) },
   'quiet-ms': { env: 'AAEP_TRACE_QUIET_MS', help: 'wait this long for a missing parent span before announcing anyway', fallback: '5000' },
@@ -76,11 +89,23 @@ export function readReceiverConfig(argv: string[], env: NodeJS.ProcessEnv): Rece
     const fromEnv = env[SETTINGS[flag].env]?.trim();
     return fromEnv !== undefined && fromEnv !== '' ? fromEnv : SETTINGS[flag].fallback;
   };
+  const token = get('token');
+  const headersTimeoutMs = number('headers-timeout-ms', get('headers-timeout-ms')!, 1);
+  const requestTimeoutMs = number('request-timeout-ms', get('request-timeout-ms')!, 1);
+  if (headersTimeoutMs > requestTimeoutMs) throw new ConfigError(`headers-timeout-ms (${headersTimeoutMs}) must not exceed request-timeout-ms (${requestTimeoutMs})`);
+  const maxBodyBytes = number('max-body-bytes', get('max-body-bytes')!, 1024);
+  const maxPendingBytes = number('max-pending-bytes', get('max-pending-bytes')!, 1024);
+  if (maxPendingBytes < maxBodyBytes) throw new ConfigError(`max-pending-bytes (${maxPendingBytes}) must be at least max-body-bytes (${maxBodyBytes}), or a full-size export could never be taken`);
   return {
     host: get('host')!,
     port: number('port', get('port')!, 0),
-    token: get('token'),
-    maxBodyBytes: number('max-body-bytes', get('max-body-bytes')!, 1024),
+    token,
+    ingestToken: get('ingest-token') ?? token,
+    maxBodyBytes,
+    maxPendingBytes,
+    bodyTimeoutMs: number('body-timeout-ms', get('body-timeout-ms')!, 1),
+    headersTimeoutMs,
+    requestTimeoutMs,
     retentionEvents: number('retention-events', get('retention-events')!, 1),
     retentionBytes: number('retention-bytes', get('retention-bytes')!, 1024 * 1024),
     quietMs: number('quiet-ms', get('quiet-ms')!, 0),

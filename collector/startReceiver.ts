@@ -1,13 +1,11 @@
-import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ROOT_CONTEXT, context } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
 import express, { type Request, type Response } from 'express';
 import { DecisionStore } from '../src/DecisionStore.js';
 import { EventHub } from '../src/EventHub.js';
 import { createAaepRouter } from '../src/http/createAaepRouter.js';
 import { createDecisionRouter } from '../src/http/createDecisionRouter.js';
+import { listen } from '../src/http/listen.js';
 import { createOtlpTraceHandler } from '../src/otlp/createOtlpTraceHandler.js';
 import { TraceAssembler } from '../src/otlp/TraceAssembler.js';
 import type { LimitReached, StoreUsage } from '../src/limits.js';
@@ -103,7 +101,11 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
   app.use(
     createOtlpTraceHandler({
       assembler,
+      ...(config.ingestToken !== undefined && { token: config.ingestToken }),
+      corsOrigins: config.corsOrigins,
       maxBodyBytes: config.maxBodyBytes,
+      maxPendingBytes: config.maxPendingBytes,
+      bodyTimeoutMs: config.bodyTimeoutMs,
       onExport: (summary) => {
         if (summary.rejected > 0) log('warn', 'export had invalid spans', summary);
       },
@@ -111,10 +113,10 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
   );
   const router = createAaepRouter({ hub, replies, onLimit, ...(config.token !== undefined && { token: config.token }), ...(config.corsOrigins.length > 0 && { corsOrigins: config.corsOrigins }) });
   app.use(router);
-  app.use(createDecisionRouter({ decisions, ...(config.token !== undefined && { token: config.token }) }));
+  // Decisions answer the agent that asked, a span sender: the ingest token.
+  app.use(createDecisionRouter({ decisions, ...(config.ingestToken !== undefined && { token: config.ingestToken }) }));
 
-  const server = context.with(suppressTracing(ROOT_CONTEXT), () => app.listen(config.port, config.host));
-  await once(server, 'listening');
+  const server = await listen(app, config);
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${urlHost}:${address.port}`;
@@ -132,9 +134,11 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     otlp: `${url}/v1/traces`,
     events: `${url}/aaep/v1/events`,
     authentication: config.token === undefined ? 'none' : 'bearer',
+    ingest_authentication: config.ingestToken === undefined ? 'none' : 'bearer',
   });
-  if (config.token === undefined && !/^(127\.|::1$|::ffff:127\.)/.test(address.address)) {
-    log('warn', 'no AAEP_TOKEN: anyone who can reach this port can read the stream and answer confirmations');
+  if (!/^(127\.|::1$|::ffff:127\.)/.test(address.address)) {
+    if (config.token === undefined) log('warn', 'no AAEP_TOKEN: anyone who can reach this port can read the stream and answer confirmations');
+    if (config.ingestToken === undefined) log('warn', 'no AAEP_INGEST_TOKEN or AAEP_TOKEN: anyone who can reach this port can send spans, forging what the stream announces and asks');
   }
 
   let closing: Promise<void> | undefined;

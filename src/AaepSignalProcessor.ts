@@ -33,7 +33,7 @@ export interface AaepSignalProcessorOptions {
   readonly exporter: SpanExporter;
   /** The receiver's base URL, for fetching decisions. Else `AAEP_RECEIVER_URL`; without it confirm() cannot reach anyone. */
   readonly receiverUrl?: string;
-  /** Bearer token for the receiver. Else `AAEP_TOKEN`. */
+  /** Bearer token for the receiver's decision endpoint (its ingest token). Else `AAEP_INGEST_TOKEN`, else `AAEP_TOKEN`. */
   readonly token?: string;
   /** Delay before a batch of signals is sent. Default 50 ms: signals are what makes the stream live. */
   readonly delayMs?: number;
@@ -89,7 +89,7 @@ export class AaepSignalProcessor implements SpanProcessor, AaepRuntime {
     this.signals = this.provider.getTracer('aaep-otel-signals');
     this.replies = new RemoteReplyRegistry({
       receiverUrl: options.receiverUrl ?? readEnvString('AAEP_RECEIVER_URL'),
-      token: options.token ?? readEnvString('AAEP_TOKEN'),
+      token: options.token ?? readEnvString('AAEP_INGEST_TOKEN') ?? readEnvString('AAEP_TOKEN'),
     });
     registerRuntime(this);
   }

@@ -72,7 +72,7 @@ export class RemoteReplyRegistry extends ReplyRegistry {
           continue;
         }
         failures++;
-        if (response.status === 401) diag.warn('aaep-otel: the receiver refused our AAEP_TOKEN when fetching a decision.');
+        if (response.status === 401) diag.warn('aaep-otel: the receiver refused our token (AAEP_INGEST_TOKEN, else AAEP_TOKEN) when fetching a decision.');
       } catch (error) {
         if (signal.aborted) return;
         failures++;

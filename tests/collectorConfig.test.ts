@@ -152,8 +152,14 @@ describe('the OpenTelemetry Collector configuration (otel-collector.yaml)', () =
     expect(exporter.compression).toBe('gzip');
   });
 
-  it('takes the bearer token for the receiver from AAEP_TOKEN in the environment', () => {
-    expect(aaepExporter().headers).toEqual({ Authorization: 'Bearer ${env:AAEP_TOKEN}' });
+  it('sends the receiver its ingest token, taken from AAEP_INGEST_TOKEN in the environment', () => {
+    expect(aaepExporter().headers).toEqual({ Authorization: 'Bearer ${env:AAEP_INGEST_TOKEN}' });
+  });
+
+  it('writes no token into the file: every Authorization header, the scaling-out example included, comes from AAEP_INGEST_TOKEN', () => {
+    const headers = [...configText.matchAll(/^[\s#]*Authorization:\s*(.*)$/gm)].map((match) => match[1]!.trim());
+    expect(headers.length).toBeGreaterThanOrEqual(2);
+    for (const value of headers) expect(value).toBe('"Bearer ${env:AAEP_INGEST_TOKEN}"');
   });
 
   it('flushes the aaep pipeline within a second so announcements stay live', () => {

@@ -6,7 +6,8 @@
  * `confirm()` back from the receiver. Nothing in the agent code changes.
  *
  *   AAEP_RECEIVER_URL   the receiver (default http://127.0.0.1:4320)
- *   AAEP_TOKEN          its bearer token, if it has one
+ *   AAEP_INGEST_TOKEN   the receiver's ingest token, if it has one (else AAEP_TOKEN):
+ *                       sent with the spans and with the requests for decisions
  *   --wait-for-go       the weather tool waits for a line "go" on stdin (used by the tests)
  */
 import { createInterface } from 'node:readline';
@@ -19,7 +20,8 @@ import { AaepSignalProcessor, confirm } from '../../src/index.js';
 
 const { values } = parseArgs({ options: { 'wait-for-go': { type: 'boolean', default: false } } });
 const receiverUrl = (process.env.AAEP_RECEIVER_URL ?? 'http://127.0.0.1:4320').replace(/\/$/, '');
-const headers = process.env.AAEP_TOKEN ? { Authorization: `Bearer ${process.env.AAEP_TOKEN}` } : undefined;
+const ingestToken = process.env.AAEP_INGEST_TOKEN || process.env.AAEP_TOKEN;
+const headers = ingestToken ? { Authorization: `Bearer ${ingestToken}` } : undefined;
 const exporter = () => new OTLPTraceExporter({ url: `${receiverUrl}/v1/traces`, ...(headers && { headers }) });
 
 const sdk = new NodeSDK({

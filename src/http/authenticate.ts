@@ -2,20 +2,23 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { parse as parseCookie } from 'cookie';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
-/** Cookie a browser page can carry to an EventSource, which cannot set headers. */
+/** Cookie the web page's stream and replies carry: set HttpOnly and SameSite=Strict by GET /aaep/ui. */
 export const TOKEN_COOKIE = 'aaep_token';
 
 function digest(value: string): Buffer {
   return createHash('sha256').update(value).digest();
 }
 
+/** The `Authorization: Bearer …` credential, if the request has one. */
+export function bearerToken(req: Request): string | undefined {
+  const header = req.get('authorization');
+  if (header === undefined) return undefined;
+  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+}
+
 /** The credential a request offers: bearer header, then cookie, then `access_token` query parameter. */
 function offered(req: Request): string | undefined {
-  const header = req.get('authorization');
-  if (header !== undefined) {
-    const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-    return match?.[1];
-  }
+  if (req.get('authorization') !== undefined) return bearerToken(req);
   const cookieHeader = req.get('cookie');
   if (cookieHeader !== undefined) {
     const fromCookie = parseCookie(cookieHeader)[TOKEN_COOKIE];
@@ -26,15 +29,20 @@ function offered(req: Request): string | undefined {
 }
 
 /**
- * Requires the shared bearer token when one is configured; compares digests in
- * constant time so the response time says nothing about how much of a guess was right.
+ * Whether a candidate is the token. Compares digests in constant time so the
+ * response time says nothing about how much of a guess was right.
  */
+export function tokenMatcher(token: string): (candidate: string | undefined) => boolean {
+  const expected = digest(token);
+  return (candidate) => candidate !== undefined && timingSafeEqual(digest(candidate), expected);
+}
+
+/** Requires the shared bearer token (header, cookie or query) when one is configured. */
 export function authenticate(token: string | undefined): RequestHandler {
   if (token === undefined) return (_req, _res, next) => next();
-  const expected = digest(token);
+  const matches = tokenMatcher(token);
   return (req: Request, res: Response, next: NextFunction) => {
-    const candidate = offered(req);
-    if (candidate !== undefined && timingSafeEqual(digest(candidate), expected)) {
+    if (matches(offered(req))) {
       next();
       return;
     }

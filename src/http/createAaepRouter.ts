@@ -9,6 +9,8 @@ import { AAEP_EVENT_TYPES, ReceivedReplySchema, ReplySchema, type Producer } fro
 import type { ReplyRegistry } from '../ReplyRegistry.js';
 import { AAEP_VERSION } from '../translator.js';
 import { authenticate } from './authenticate.js';
+import { refuseCrossSite } from './refuseCrossSite.js';
+import { requireJson } from './requireJson.js';
 import { SseSink, endStream } from './SseSink.js';
 import { sseComment, sseRetry } from './sseFrame.js';
 import { createUiRouter } from './createUiRouter.js';
@@ -109,6 +111,8 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     error: 'too_many_subscribers',
     message: 'This producer has as many event-stream subscribers as it serves; retry later.',
   } as const;
+  // Every state-changing endpoint: another site's page is refused before anything else, then the token, then anything not JSON.
+  const write = [refuseCrossSite(options.corsOrigins, { tokenless: token === undefined }), guard, requireJson, json];
 
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
     router.use(
@@ -150,11 +154,11 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     }
   };
 
-  router.post(REPLIES_PATH, guard, json, (req: Request, res: Response) => {
+  router.post(REPLIES_PATH, ...write, (req: Request, res: Response) => {
     if (!acceptReply(req.body, res)) res.status(400).json(INVALID_REPLY);
   });
 
-  router.post(MESSAGES_PATH, guard, json, async (req: Request, res: Response) => {
+  router.post(MESSAGES_PATH, ...write, async (req: Request, res: Response) => {
     const body: unknown = req.body;
     const type = typeof body === 'object' && body !== null ? (body as { type?: unknown }).type : undefined;
     if (type === 'confirmation.reply' || type === 'clarification.reply') {
@@ -169,7 +173,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     await startSession(input.data.text, res);
   });
 
-  router.post(SESSIONS_PATH, guard, json, async (req: Request, res: Response) => {
+  router.post(SESSIONS_PATH, ...write, async (req: Request, res: Response) => {
     const request = SessionRequestSchema.safeParse(req.body);
     if (!request.success) {
       res.status(400).json({ error: 'invalid_request', message: 'Expected {"user_message":"…"} with 1 to 16384 characters.' });
@@ -258,7 +262,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     else res.status(400).json({ error: 'invalid_request', message: 'The request body is not valid JSON.' });
   });
 
-  router.use(createUiRouter());
+  router.use(createUiRouter({ token }));
 
   router.close = () => {
     for (const stream of open) endStream(stream);

@@ -10,7 +10,10 @@ const MAX_WAIT_SECONDS = 30;
 
 export interface DecisionRouterOptions {
   readonly decisions: DecisionStore;
-  /** Same token as the AAEP endpoints: `AAEP_TOKEN` by default. */
+  /**
+   * The ingest token: the agents polling here are the span senders that asked.
+   * Else `AAEP_INGEST_TOKEN`, else `AAEP_TOKEN`.
+   */
   readonly token?: string;
 }
 
@@ -21,7 +24,7 @@ export interface DecisionRouterOptions {
  */
 export function createDecisionRouter(options: DecisionRouterOptions): Router {
   const router = Router();
-  const guard = authenticate(options.token ?? readEnvString('AAEP_TOKEN'));
+  const guard = authenticate(options.token ?? readEnvString('AAEP_INGEST_TOKEN') ?? readEnvString('AAEP_TOKEN'));
   router.get(`${DECISIONS_PATH}/:token`, guard, async (req: Request, res: Response) => {
     const token = String(req.params.token);
     if (!TOKEN.test(token)) {

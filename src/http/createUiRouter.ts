@@ -1,6 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { diag } from '@opentelemetry/api';
+import { serialize as serializeCookie } from 'cookie';
 import { Router, type Request, type Response } from 'express';
+import { TOKEN_COOKIE, tokenMatcher } from './authenticate.js';
 
 export const UI_PATH = '/aaep/ui';
 
@@ -41,14 +43,22 @@ async function send(res: Response, file: string, contentType: string): Promise<v
   res.send(body);
 }
 
+export interface UiRouterOptions {
+  /** The token of the AAEP endpoints, if they have one. */
+  readonly token?: string | undefined;
+}
+
 /**
  * `GET /aaep/ui`: a web page that subscribes to the AAEP stream and speaks it through
  * ARIA live regions, with keyboard-operable confirmation and question dialogs. Public:
- * the page holds no data; it passes the `access_token` of its own URL on to the stream
- * and to replies, which need it when a token is configured.
+ * the page holds no data. Opened as `/aaep/ui?access_token=…` with the right token, it
+ * answers with the token in an `HttpOnly`, `SameSite=Strict` cookie and sends the
+ * browser back to its address without the token; the page's script never sees the
+ * token, and no other site's request carries it.
  */
-export function createUiRouter(): Router {
+export function createUiRouter(options: UiRouterOptions = {}): Router {
   const router = Router();
+  const matches = options.token === undefined ? undefined : tokenMatcher(options.token);
 
   router.get(UI_PATH, (req: Request, res: Response) => {
     // The page links its files and the endpoints relatively ("ui/aaep-ui.js", "v1/events"),
@@ -56,6 +66,20 @@ export function createUiRouter(): Router {
     const [path = '', query] = req.originalUrl.split('?', 2);
     if (path.endsWith('/')) {
       res.redirect(301, `../ui${query === undefined ? '' : `?${query}`}`);
+      return;
+    }
+    const offered = req.query.access_token;
+    if (matches !== undefined && offered !== undefined) {
+      res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
+      if (typeof offered !== 'string' || !matches(offered)) {
+        res.status(401).json({ error: 'unauthorized', message: 'The access_token in this address is not valid.' });
+        return;
+      }
+      // No Path: the cookie's default path is the page's folder (/aaep), where the endpoints are.
+      res.append('Set-Cookie', serializeCookie(TOKEN_COOKIE, offered, { httpOnly: true, sameSite: 'strict', secure: req.secure }));
+      const rest = new URLSearchParams(query);
+      rest.delete('access_token');
+      res.redirect(303, `ui${rest.size === 0 ? '' : `?${rest.toString()}`}`);
       return;
     }
     res.set({ 'Content-Security-Policy': PAGE_POLICY, 'Referrer-Policy': 'no-referrer', 'X-Frame-Options': 'DENY' });

@@ -1,12 +1,11 @@
-import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ROOT_CONTEXT, context, diag } from '@opentelemetry/api';
-import { suppressTracing } from '@opentelemetry/core';
+import { diag } from '@opentelemetry/api';
 import express from 'express';
 import type { EventHub } from '../EventHub.js';
 import { readEnvNumber, readEnvString } from '../env.js';
 import { createAaepRouter, type AaepRouterOptions } from './createAaepRouter.js';
+import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, listen } from './listen.js';
 
 export interface AaepServerOptions extends Omit<AaepRouterOptions, 'hub'> {
   readonly hub: EventHub;
@@ -14,6 +13,10 @@ export interface AaepServerOptions extends Omit<AaepRouterOptions, 'hub'> {
   readonly port?: number;
   /** Interface to bind. Else `AAEP_HOST`, else 127.0.0.1 (loopback only). */
   readonly host?: string;
+  /** Time a client has to send its request headers. Else `AAEP_HEADERS_TIMEOUT_MS`, else 10 s. */
+  readonly headersTimeoutMs?: number;
+  /** Time a client has to send its whole request (a stream's response is not limited). Else `AAEP_REQUEST_TIMEOUT_MS`, else 30 s. */
+  readonly requestTimeoutMs?: number;
 }
 
 export interface AaepServer {
@@ -42,9 +45,12 @@ export async function startAaepServer(options: AaepServerOptions): Promise<AaepS
   const router = createAaepRouter(options);
   app.use(router);
 
-  // Our own sockets inherit this context, so the user's HTTP instrumentation leaves them alone.
-  const server = context.with(suppressTracing(ROOT_CONTEXT), () => app.listen(port, host));
-  await once(server, 'listening');
+  const server = await listen(app, {
+    port,
+    host,
+    headersTimeoutMs: options.headersTimeoutMs ?? readEnvNumber('AAEP_HEADERS_TIMEOUT_MS') ?? DEFAULT_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: options.requestTimeoutMs ?? readEnvNumber('AAEP_REQUEST_TIMEOUT_MS') ?? DEFAULT_REQUEST_TIMEOUT_MS,
+  });
   // Requests in flight: close() lets them finish, then drops connections that carry none.
   let inFlight = 0;
   let closeRequested = false;

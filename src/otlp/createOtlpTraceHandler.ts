@@ -1,5 +1,8 @@
 import { diag } from '@opentelemetry/api';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import { readEnvString } from '../env.js';
+import { bearerToken, tokenMatcher } from '../http/authenticate.js';
+import { isCrossSite, isReboundPage } from '../http/refuseCrossSite.js';
 import { decodeTraceRequest, encodeStatus, encodeTraceResponse, type ProtoTraceRequest } from './otlpProtobuf.js';
 import { recordsFromOtlp } from './recordsFromOtlp.js';
 import type { IngestResult, TraceAssembler } from './TraceAssembler.js';
@@ -8,10 +11,24 @@ export const OTLP_TRACES_PATH = '/v1/traces';
 
 export interface OtlpTraceHandlerOptions {
   readonly assembler: TraceAssembler;
+  /**
+   * Bearer token every export must carry (`Authorization: Bearer …`), else 401 and
+   * nothing is read. Else `AAEP_INGEST_TOKEN`, else `AAEP_TOKEN`, else none.
+   */
+  readonly token?: string;
+  /** Browser origins whose pages may post spans; other sites' pages get 403. Default: none. */
+  readonly corsOrigins?: readonly string[];
   /** Largest request body, compressed or not. Default 4 MiB (the OTLP exporters' batches are far smaller). */
   readonly maxBodyBytes?: number;
-  /** Exports decoded at once before new ones get 429. Default 64. */
-  readonly maxConcurrent?: number;
+  /**
+   * Bytes of export bodies being received at once, over all requests, before new ones
+   * get 429. Counted as the bytes arrive, not per request: an upload trickling in holds
+   * only what it has sent, so slow clients cannot make a normal exporter wait or get 429.
+   * Default 64 MiB.
+   */
+  readonly maxPendingBytes?: number;
+  /** Time a client has to send its whole body once its headers are in; then 408 and the connection is closed. Default 10 s. */
+  readonly bodyTimeoutMs?: number;
   /** Seconds a client is asked to wait by 429. Default 2. */
   readonly retryAfterSeconds?: number;
   /** Told about each export, for the receiver's logs. */
@@ -22,7 +39,13 @@ type Encoding = 'protobuf' | 'json';
 
 /** gRPC status codes used in google.rpc.Status bodies (OTLP/HTTP §Failures). */
 const INVALID_ARGUMENT = 3;
+const DEADLINE_EXCEEDED = 4;
+const PERMISSION_DENIED = 7;
 const RESOURCE_EXHAUSTED = 8;
+const UNAUTHENTICATED = 16;
+
+export const DEFAULT_MAX_PENDING_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 
 function encodingOf(req: Request): Encoding | undefined {
   const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
@@ -44,33 +67,74 @@ function sendStatus(res: Response, http: number, encoding: Encoding | undefined,
  * `POST /v1/traces` as the OTLP/HTTP specification describes it: protobuf or JSON,
  * gzip or not; 200 with an ExportTraceServiceResponse (and `partial_success` when
  * some spans were invalid or refused at a bound), 400 with a google.rpc.Status for
- * undecodable bodies, 415 for other media types or encodings, 413 above the size
- * limit, 429 with Retry-After when too many exports are decoded at once. A trace or
- * session at its bound gets its spans refused in `partial_success`: other exports
- * go on as before.
+ * undecodable bodies, 401 without the ingest token, 403 from another site's page,
+ * 415 for other media types or encodings, 413 above the size limit, 408 when the
+ * body is not in by the deadline, 429 with Retry-After when too many export bytes
+ * are in progress. A trace or session at its bound gets its spans refused in
+ * `partial_success`: other exports go on as before.
  */
 export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router {
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
-  const maxConcurrent = options.maxConcurrent ?? 64;
+  const maxPending = options.maxPendingBytes ?? DEFAULT_MAX_PENDING_BYTES;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
   const retryAfter = String(options.retryAfterSeconds ?? 2);
-  let inFlight = 0;
+  const token = options.token ?? readEnvString('AAEP_INGEST_TOKEN') ?? readEnvString('AAEP_TOKEN');
+  const matches = token === undefined ? undefined : tokenMatcher(token);
+  const allowedOrigins = new Set(options.corsOrigins ?? []);
+  /** Body bytes received and not yet translated, over every export in progress. */
+  let pending = 0;
   const router = Router();
 
   router.post(
     OTLP_TRACES_PATH,
     (req: Request, res: Response, next: NextFunction) => {
       const encoding = encodingOf(req);
+      if (isCrossSite(req, allowedOrigins) || (matches === undefined && isReboundPage(req, allowedOrigins))) {
+        sendStatus(res, 403, encoding, PERMISSION_DENIED, "Other sites' pages may not send spans here.");
+        return;
+      }
+      if (matches !== undefined && !matches(bearerToken(req))) {
+        res.set('WWW-Authenticate', 'Bearer realm="aaep-ingest"');
+        sendStatus(res, 401, encoding, UNAUTHENTICATED, 'A valid ingest token is required: Authorization: Bearer <AAEP_INGEST_TOKEN>.');
+        return;
+      }
       if (encoding === undefined) {
         sendStatus(res, 415, undefined, INVALID_ARGUMENT, 'Unsupported Content-Type: send application/x-protobuf or application/json.');
         return;
       }
-      if (inFlight >= maxConcurrent) {
+      // A body declared too large is left to the size limit below (413), not turned away as busy.
+      const declared = Number(req.get('content-length') ?? 0) || 0;
+      if (declared <= maxBody && pending + declared > maxPending) {
         res.set('Retry-After', retryAfter);
-        sendStatus(res, 429, encoding, RESOURCE_EXHAUSTED, 'Too many concurrent exports; retry later.');
+        sendStatus(res, 429, encoding, RESOURCE_EXHAUSTED, 'Too many export bytes in progress; retry later.');
         return;
       }
-      inFlight++;
-      res.once('close', () => inFlight--);
+      let mine = 0;
+      const release = () => {
+        pending -= mine;
+        mine = 0;
+      };
+      /** Answers before the body is in and closes the connection, so the rest is never read. */
+      const cutOff = (http: number, code: number, message: string) => {
+        if (res.headersSent) return;
+        release();
+        res.set('Connection', 'close');
+        if (http === 429) res.set('Retry-After', retryAfter);
+        sendStatus(res, http, encoding, code, message);
+      };
+      const deadline = setTimeout(() => cutOff(408, DEADLINE_EXCEEDED, `The body did not arrive within ${bodyTimeoutMs} ms.`), bodyTimeoutMs);
+      deadline.unref();
+      req.on('data', (chunk: Buffer) => {
+        if (res.headersSent) return;
+        mine += chunk.length;
+        pending += chunk.length;
+        if (pending > maxPending) cutOff(429, RESOURCE_EXHAUSTED, 'Too many export bytes in progress; retry later.');
+      });
+      req.once('end', () => clearTimeout(deadline));
+      res.once('close', () => {
+        clearTimeout(deadline);
+        release();
+      });
       next();
     },
     express.raw({ type: () => true, limit: maxBody, inflate: true }),
@@ -112,10 +176,12 @@ export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router
 
   // Body errors from express.raw: too large, unknown Content-Encoding, broken gzip.
   router.use((error: { status?: number; type?: string; message?: string }, req: Request, res: Response, next: NextFunction) => {
-    if (req.path !== OTLP_TRACES_PATH || res.headersSent) {
+    if (req.path !== OTLP_TRACES_PATH) {
       next(error);
       return;
     }
+    // Already answered (cut off at the deadline or the byte bound): the read failing is expected.
+    if (res.headersSent) return;
     const encoding = encodingOf(req);
     if (error.type === 'entity.too.large') {
       sendStatus(res, 413, encoding, INVALID_ARGUMENT, `The body is larger than ${maxBody} bytes; export smaller batches.`);

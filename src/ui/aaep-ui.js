@@ -11,8 +11,8 @@
  *   shows the consequence, the default and the time left (announced once, at half time),
  *   and gives focus back when it closes; it closes itself when the question is settled
  *   elsewhere (the state leaves awaiting_input, or the session ends).
- * - `?access_token=…` in the page's address goes to the stream (query) and to replies
- *   (Authorization: Bearer).
+ * - The token, when the server has one, travels in the `aaep_token` cookie the server set
+ *   (HttpOnly: this script never sees it) with the stream and the replies, both same-origin.
  *
  * No framework and no build step: a plain ES module, type-checked through JSDoc.
  */
@@ -100,12 +100,10 @@ const clarifyError = byId('clarify-error', HTMLElement);
 
 // ---- Where to talk to ----
 
-const token = new URLSearchParams(location.search).get('access_token') ?? '';
 // Relative to the page (…/aaep/ui), so the page works wherever the router is mounted.
 const EVENTS_URL = new URL('v1/events', location.href);
 const REPLIES_URL = new URL('v1/replies', location.href);
 const MESSAGES_URL = new URL('v1/messages', location.href);
-if (token !== '') EVENTS_URL.searchParams.set('access_token', token);
 
 const SUBSCRIPTION_ID = `sub_web${Array.from(crypto.getRandomValues(new Uint8Array(8)), (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 const PAGE_LANG = document.documentElement.lang || 'en';
@@ -116,10 +114,7 @@ const MAX_LOG_ITEMS = 500;
  * @param {unknown} body
  */
 function post(url, body) {
-  /** @type {Record<string, string>} */
-  const headers = { 'Content-Type': 'application/json' };
-  if (token !== '') headers.Authorization = `Bearer ${token}`;
-  return fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  return fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 }
 
 // ---- Verbosity ----

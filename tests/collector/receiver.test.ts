@@ -7,6 +7,7 @@ import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@ope
 import { afterEach, describe, expect, it } from 'vitest';
 import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
 import type { Receiver } from '../../collector/startReceiver.js';
+import { finishedSpansOf } from '../helpers/finishedSpans.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { connectSse, sessionDone, type SseClient } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
@@ -110,7 +111,7 @@ describe('the receiver fed by the real OTLP exporters', () => {
     const { receiver, client } = await receiverWithClient();
     const exporter = new ProtoExporter({ url: `${receiver.url}/v1/traces` });
     cleanups.push(() => exporter.shutdown());
-    const spans = await exportedSpansOf(agentTurn);
+    const spans = await finishedSpansOf(agentTurn);
     // The exporter's retry: the same spans again, as the same kind of request.
     for (let attempt = 0; attempt < 3; attempt++) await new Promise<void>((resolve) => exporter.export(spans, () => resolve()));
     await client.waitFor(sessionDone());
@@ -122,15 +123,3 @@ describe('the receiver fed by the real OTLP exporters', () => {
     expect(new Set(client.events.map((e) => e.event_id)).size).toBe(heard);
   });
 });
-
-/** Runs an agent turn on a provider whose exporter only keeps the finished spans. */
-async function exportedSpansOf(turn: (tracer: Tracer) => Promise<void>) {
-  const { InMemorySpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
-  const memory = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] });
-  await turn(provider.getTracer('agent'));
-  await provider.forceFlush();
-  const spans = memory.getFinishedSpans();
-  await provider.shutdown();
-  return spans;
-}

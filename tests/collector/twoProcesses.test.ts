@@ -43,13 +43,13 @@ function run(script: string, args: string[], env: Record<string, string>): { chi
 }
 
 describe('an agent process exporting to a receiver process', () => {
-  it('is heard live — the tool is announced while it still runs — and gets the answer to its confirmation', async () => {
-    const receiver = run('collector/main.ts', ['--port', '0'], { AAEP_TOKEN: 'two-process-secret' });
+  it('is heard live — the tool is announced while it still runs — and gets the answer to its confirmation, holding only the ingest token', async () => {
+    const receiver = run('collector/main.ts', ['--port', '0'], { AAEP_TOKEN: 'two-process-secret', AAEP_INGEST_TOKEN: 'two-process-ingest' });
     const [, url] = await receiver.waitFor(/"url":"(http:\/\/[^"]+)"/);
     const auth = { Authorization: 'Bearer two-process-secret' };
     const client = await connectSse(`${url}/aaep/v1/events`, { headers: auth });
 
-    const agent = run('examples/remote-agent/main.ts', ['--wait-for-go'], { AAEP_RECEIVER_URL: url!, AAEP_TOKEN: 'two-process-secret' });
+    const agent = run('examples/remote-agent/main.ts', ['--wait-for-go'], { AAEP_RECEIVER_URL: url!, AAEP_INGEST_TOKEN: 'two-process-ingest' });
     await agent.waitFor(/tool get_weather started/);
     await client.waitFor((events) => events.some((e) => e.type === 'aaep:agent.tool.invoked' && e.tool === 'get_weather'));
     // The tool is still waiting for "go": it cannot have completed.

@@ -128,14 +128,17 @@ describe('POST /v1/traces', () => {
     expect(await response.json()).toMatchObject({ code: 3 });
   });
 
-  it('turns exports away with 429 and Retry-After when too many are decoded at once', async () => {
+  it('turns exports away with 429 and Retry-After when too many export bytes are in progress', async () => {
     const translator = new Translator({ producer: { agent_id: 't' }, emit: () => {} });
-    const app = express().use(createOtlpTraceHandler({ assembler: new TraceAssembler(translator), maxConcurrent: 0, retryAfterSeconds: 7 }));
-    const server = app.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    servers.push(() => new Promise((resolve) => server.close(() => resolve())));
-    const busy = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`;
-    const tooMany = await fetch(busy, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: new Uint8Array() });
+    const start = async (options: Parameters<typeof createOtlpTraceHandler>[0]) => {
+      const app = express().use(createOtlpTraceHandler(options));
+      const server = app.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      servers.push(() => new Promise((resolve) => server.close(() => resolve())));
+      return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`;
+    };
+    const busy = await start({ assembler: new TraceAssembler(translator), maxPendingBytes: 10, retryAfterSeconds: 7 });
+    const tooMany = await fetch(busy, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body: new Uint8Array(100) });
     expect(tooMany.status).toBe(429);
     expect(tooMany.headers.get('retry-after')).toBe('7');
     expect(decodeStatus(new Uint8Array(await tooMany.arrayBuffer())).code).toBe(8);
