@@ -49,7 +49,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
   hub = new EventHub({
     retentionEvents: config.retentionEvents,
     retentionBytes: config.retentionBytes,
-    snapshot: (sessionId) => translator.snapshot(sessionId),
+    catchUp: (sessionId, maxSessions) => translator.catchUp(sessionId, maxSessions),
     producer,
     replies,
   });

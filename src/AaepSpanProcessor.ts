@@ -71,7 +71,7 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
             retentionEvents: readEnvNumber('AAEP_RETENTION_EVENTS'),
             retentionBytes: readEnvNumber('AAEP_RETENTION_BYTES'),
             ...hubOption,
-            snapshot: (sessionId) => this.translator.snapshot(sessionId),
+            catchUp: (sessionId, maxSessions) => this.translator.catchUp(sessionId, maxSessions),
             producer: this.producer,
             replies: this.replies,
           });
