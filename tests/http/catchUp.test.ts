@@ -1,7 +1,13 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Span, Tracer } from '@opentelemetry/api';
+import { createParser } from 'eventsource-parser';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
+import { POSITION_EVENT } from '../../src/CatchUp.js';
+import { EventHub } from '../../src/EventHub.js';
+import { Translator } from '../../src/translator.js';
+import { event, started } from '../helpers/records.js';
 import { confirm, type ConfirmDecision } from '../../src/confirm.js';
 import { startAaepServer, type AaepServer } from '../../src/http/startAaepServer.js';
 import { confirmationReply } from '../helpers/harness.js';
@@ -211,3 +217,84 @@ describe('catch-up for a subscriber that joins mid-session', () => {
     expectLegalStream(late.events);
   });
 });
+
+describe('the catch-up bound', () => {
+  it('keeps 10 concurrent catch-ups of thousands of sessions within the subscriber bound, questions first, while the server still answers', async () => {
+    const queueBytes = 8 * 1024 * 1024;
+    let translator: Translator | undefined;
+    const hub = new EventHub({ subscriberQueueBytes: queueBytes, catchUpMaxSessions: 100_000, catchUp: (id, max) => translator!.catchUp(id, max) });
+    translator = new Translator({ producer: { agent_id: 'test-agent' }, emit: (e) => hub.publish(e) });
+    const t0 = Date.now();
+    const request = 'Summarise this long request. '.repeat(50);
+    const asking = new Set<string>();
+    for (let i = 0; i < 3_000; i++) {
+      const root = started(10 * i + 1, undefined, { 'aaep.span.kind': 'session', 'aaep.session.request': request }, t0);
+      translator.handle(root);
+      if (i < 20) {
+        translator.handle(started(10 * i + 2, 10 * i + 1, { 'aaep.span.kind': 'tool', 'aaep.tool.name': 'pay' }, t0));
+        translator.handle(event(10 * i + 2, 'aaep.confirmation.requested', { 'aaep.confirmation.reply_token': `rpl_q${i}`, 'aaep.confirmation.action': 'Pay the bill', 'aaep.confirmation.timeout_seconds': 600 }, t0));
+        asking.add(`sess_${root.traceId}${root.spanId}`);
+      }
+    }
+    const server = await startAaepServer({ hub, port: 0 });
+    cleanups.push(() => server.close());
+    const streams: ServerResponse[] = [];
+    server.server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+      if (req.url?.startsWith('/aaep/v1/events')) streams.push(res);
+    });
+
+    // Ten resumes whose Last-Event-ID is unknown, none of them reading yet.
+    const readers = await Promise.all(
+      Array.from({ length: 10 }, () => new Promise<IncomingMessage>((resolve) => {
+        const req = http.get(`${server.url}/aaep/v1/events`, { headers: { 'Last-Event-ID': 'evt_gone' } }, (res) => {
+          res.pause();
+          resolve(res);
+        });
+        cleanups.push(() => req.destroy());
+      })),
+    );
+    await until(() => streams.length === 10 && streams.every((res) => res.writableNeedDrain));
+    // Each is written a slice at a time as its socket drains, never built whole in memory.
+    for (const res of streams) expect(res.writableLength).toBeLessThan(256 * 1024);
+    const manifest = await fetch(`${server.url}/.well-known/aaep-manifest.json`);
+    expect(manifest.status).toBe(200);
+
+    const catchUps = await Promise.all(readers.map((res) => readCatchUp(res)));
+    for (const { bytes, sessions } of catchUps) {
+      expect(bytes).toBeLessThanOrEqual(queueBytes / 2);
+      expect(bytes).toBeGreaterThan(queueBytes / 2 - 8 * 1024);
+      expect(sessions.length).toBeLessThan(3_000);
+      expect(new Set(sessions.slice(0, 20))).toEqual(asking);
+    }
+  });
+});
+
+/** Reads an SSE response until its catch-up ends, counting bytes and the sessions in it. */
+function readCatchUp(res: IncomingMessage): Promise<{ bytes: number; sessions: string[] }> {
+  return new Promise((resolve, reject) => {
+    let bytes = 0;
+    const sessions: string[] = [];
+    const parser = createParser({
+      onEvent(message) {
+        if (message.event === POSITION_EVENT) {
+          res.destroy();
+          resolve({ bytes, sessions });
+          return;
+        }
+        const { session_id: id } = JSON.parse(message.data) as { session_id: string };
+        if (sessions.at(-1) !== id) sessions.push(id);
+      },
+    });
+    const decoder = new TextDecoder();
+    res.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      parser.feed(decoder.decode(chunk, { stream: true }));
+    });
+    res.on('error', reject);
+    res.resume();
+  });
+}
+
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 10));
+}
