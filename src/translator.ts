@@ -296,6 +296,8 @@ export class Translator {
   /** Spans that belong to a session, keyed by trace id + span id. */
   private readonly spans = new Map<string, SpanInfo>();
   private readonly sessions = new Set<SessionState>();
+  /** Open sessions with a question waiting, so a catch-up finds them without visiting every session. */
+  private readonly asking = new Set<SessionState>();
   /**
    * Recently ended spans and their session (bounded), so a span that starts after
    * its parent ended still joins the right session, or stays silent when that
@@ -382,16 +384,21 @@ export class Translator {
    * then the newest; at most `maxSessions`.
    */
   catchUp(sessionFilter: string | undefined, maxSessions: number, now = Date.now()): CatchUpSession[] {
-    const asking: SessionState[] = [];
-    const others: SessionState[] = [];
-    for (const session of this.sessions) {
-      if (sessionFilter !== undefined && session.sessionId !== sessionFilter) continue;
-      (session.questions.some((question) => question.deadline - now >= 1000) ? asking : others).push(session);
+    let chosen: SessionState[];
+    if (sessionFilter !== undefined) {
+      // A session id names its root span, tracked while the session is open.
+      const session = this.lookup(sessionFilter.slice(5, 37), sessionFilter.slice(37))?.session;
+      chosen = session !== undefined && !session.closed && session.sessionId === sessionFilter ? [session] : [];
+    } else {
+      // Touching only the sessions sent: visiting 60,000 sessions' state alone takes tens of ms.
+      const soonest = (session: SessionState) => Math.min(...session.questions.map((question) => question.deadline));
+      chosen = [...this.asking].filter((session) => soonest(session) - now >= 1000);
+      chosen.sort((a, b) => soonest(a) - soonest(b));
+      chosen.length = Math.min(chosen.length, maxSessions);
+      const taken = new Set(chosen);
+      const open = [...this.sessions];
+      for (let i = open.length - 1; i >= 0 && chosen.length < maxSessions; i--) if (!taken.has(open[i]!)) chosen.push(open[i]!);
     }
-    const soonest = (session: SessionState) => Math.min(...session.questions.map((question) => question.deadline));
-    asking.sort((a, b) => soonest(a) - soonest(b));
-    const chosen = asking.slice(0, maxSessions);
-    for (let i = others.length - 1; i >= 0 && chosen.length < maxSessions; i--) chosen.push(others[i]!);
     return chosen.map((session) => ({ sessionId: session.sessionId, events: this.resend(session, now) }));
   }
 
@@ -843,11 +850,13 @@ export class Translator {
   private ask(info: SpanInfo, token: string, event: AaepEvent, deadline: number, detailed: (secondsLeft: number) => string): void {
     if (event.type !== 'aaep:agent.awaiting.confirmation' && event.type !== 'aaep:agent.awaiting.clarification') return;
     info.session.questions.push({ token, event, deadline, detailed });
+    this.asking.add(info.session);
   }
 
   private answered(session: SessionState, token: string): void {
     const index = session.questions.findIndex((question) => question.token === token);
     if (index >= 0) session.questions.splice(index, 1);
+    if (session.questions.length === 0) this.asking.delete(session);
   }
 
   private progress(info: SpanInfo, record: SpanEventRecord): void {
@@ -1142,6 +1151,7 @@ export class Translator {
     session.closed = true;
     session.handle.session = undefined;
     this.sessions.delete(session);
+    this.asking.delete(session);
     this.onSessionClosed(session.sessionId);
   }
 
