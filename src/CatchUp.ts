@@ -28,13 +28,17 @@ export class CatchUp {
   written = 0;
   private next = 0;
   private done = false;
+  /** The frame that ends the catch-up, which the budget makes room for. */
+  private readonly end: string;
 
   constructor(
     private readonly sessions: readonly CatchUpSession[],
     private readonly budgetBytes: number,
     /** Id of the last event published before the catch-up was taken. */
-    private readonly position: string | undefined,
-  ) {}
+    position: string | undefined,
+  ) {
+    this.end = position === undefined ? '' : sseFrame({ event: POSITION_EVENT, id: position, data: '' });
+  }
 
   /** The next frames, about `sliceBytes` of them, or undefined once everything is out. */
   take(sliceBytes: number): Buffer | undefined {
@@ -46,7 +50,7 @@ export class CatchUp {
       let frames = '';
       for (const event of session.events) frames += sseFrame({ event: 'aaep.event', data: JSON.stringify(event) });
       const length = Buffer.byteLength(frames);
-      if (this.written + bytes + length > this.budgetBytes) {
+      if (this.written + bytes + length + this.end.length > this.budgetBytes) {
         this.next = this.sessions.length;
         break;
       }
@@ -56,7 +60,7 @@ export class CatchUp {
     }
     if (this.next >= this.sessions.length) {
       this.done = true;
-      if (this.position !== undefined) text += sseFrame({ event: POSITION_EVENT, id: this.position, data: '' });
+      text += this.end;
     }
     const slice = Buffer.from(text);
     this.written += slice.length;
