@@ -699,8 +699,8 @@ export class Translator {
     info.clarification = { token, question };
     this.changeState(info, 'awaiting_input', record.time, question);
     const choiceWords = choices.length >= 2 ? ` Options: ${choices.map((c) => c.label).join(', ')}.` : '';
-    const detailed = (seconds: number) =>
-      `Question: ${question}${choiceWords}${context ? ` ${sentence(truncate(redactText(context), 1000))}` : ''} Answer within ${describeDuration(seconds * 1000)}.`;
+    const contextWords = context ? ` ${sentence(truncate(redactText(context), 1000))}` : '';
+    const detailed = (seconds: number) => `Question: ${question}${choiceWords}${contextWords} Answer within ${describeDuration(seconds * 1000)}.`;
     const event = this.publish(info.session, info, EVENT_KIND.clarification, record.time, 'critical', {
       type: 'aaep:agent.awaiting.clarification',
       question,
