@@ -62,7 +62,7 @@ function endToEnd(): { ms: number; events: number } {
   let events = 0;
   let hub: EventHub | undefined;
   const translator = new Translator({ producer: { agent_id: 'bench' }, emit: (event) => (events++, hub!.publish(event)) });
-  hub = new EventHub({ snapshot: () => translator.snapshot() });
+  hub = new EventHub({ catchUp: (sessionId, maxSessions) => translator.catchUp(sessionId, maxSessions) });
   const assembler = new TraceAssembler(translator);
   const start = process.hrtime.bigint();
   for (const batch of batches) assembler.ingest(recordsFromOtlp(decodeTraceRequest(batch)));

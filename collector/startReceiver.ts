@@ -70,7 +70,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     retentionEvents: config.retentionEvents,
     retentionBytes: config.retentionBytes,
     maxSubscribers: config.maxSubscribers,
-    snapshot: (sessionId) => translator.snapshot(sessionId),
+    catchUp: (sessionId, maxSessions) => translator.catchUp(sessionId, maxSessions),
     producer,
     replies,
   });

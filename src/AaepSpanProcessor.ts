@@ -84,7 +84,7 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
             retentionBytes: readEnvNumber('AAEP_RETENTION_BYTES'),
             maxSubscribers: readEnvNumber('AAEP_MAX_SUBSCRIBERS'),
             ...hubOption,
-            snapshot: (sessionId) => this.translator.snapshot(sessionId),
+            catchUp: (sessionId, maxSessions) => this.translator.catchUp(sessionId, maxSessions),
             producer: this.producer,
             replies: this.replies,
           });

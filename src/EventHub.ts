@@ -1,6 +1,8 @@
 import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { EVENT_FRAME_ID_OFFSET, eventFrameMaxBytes, sseFrame, writeEventFrame } from './http/sseFrame.js';
+import { CatchUp, type CatchUpSource } from './CatchUp.js';
+import { readEnvNumber } from './env.js';
+import { EVENT_FRAME_ID_OFFSET, eventFrameMaxBytes, writeEventFrame } from './http/sseFrame.js';
 import type { AaepEvent, Producer } from './protocol/index.js';
 import { resolveLimit, type StoreUsage } from './limits.js';
 import type { ReplyRegistry } from './ReplyRegistry.js';
@@ -20,7 +22,7 @@ export interface SubscriberSink {
 export interface SubscribeOptions {
   /** Only events of this session. */
   readonly sessionId?: string | undefined;
-  /** Resume after this event (SSE `Last-Event-ID`). */
+  /** Resume after this event (SSE `Last-Event-ID`); without it, or when it aged out, a catch-up comes first. */
   readonly lastEventId?: string | undefined;
 }
 
@@ -35,8 +37,10 @@ export interface EventHubOptions {
   readonly subscriberQueueBytes?: number;
   /** Subscribers connected at once; transports turn more away (503). Else `AAEP_MAX_SUBSCRIBERS`, else 1,000. */
   readonly maxSubscribers?: number;
-  /** Describes open sessions to a subscriber whose resume point is gone (spec B.1.5). */
-  readonly snapshot?: (sessionId?: string) => AaepEvent[];
+  /** Where open sessions stand, for a subscriber that joins mid-session or whose resume point is gone (spec §8.7, B.1.5). */
+  readonly catchUp?: CatchUpSource;
+  /** Sessions in one catch-up, at most. Else `AAEP_CATCHUP_MAX_SESSIONS`, else 1,000. */
+  readonly catchUpMaxSessions?: number;
   /** Who produces the events, for the manifest. */
   readonly producer?: Producer;
   /** Where replies sent to this hub's endpoints go. */
@@ -48,7 +52,11 @@ export const HUB_DEFAULTS = {
   retentionBytes: 16 * 1024 * 1024,
   subscriberQueueEvents: 2_000,
   subscriberQueueBytes: 4 * 1024 * 1024,
+  catchUpMaxSessions: 1_000,
 } as const;
+
+/** Catch-up bytes written per subscriber per turn of the event loop, so many at once never stall it. */
+const CATCH_UP_SLICE_BYTES = 64 * 1024;
 
 const MIN_RETENTION_BYTES = 1024 * 1024;
 
@@ -58,8 +66,8 @@ export class Subscription {
   cursor: number;
   /** @internal */ writable = true;
   /** @internal */ closed = false;
-  /** @internal Frames sent before the log (state summaries on resume). */
-  preamble: Buffer | undefined;
+  /** @internal Where open sessions stood when it joined, sent before the log. */
+  catchUp: CatchUp | undefined;
   private drainWaiters: Array<() => void> = [];
 
   /** @internal */
@@ -98,7 +106,7 @@ export class Subscription {
   }
 
   private idle(): boolean {
-    return this.closed || (this.writable && this.preamble === undefined && this.cursor >= this.hub.nextOrder);
+    return this.closed || (this.writable && this.catchUp === undefined && this.cursor >= this.hub.nextOrder);
   }
 }
 
@@ -117,9 +125,10 @@ export class EventHub {
   private readonly maxEvents: number;
   private readonly queueEvents: number;
   private readonly queueBytes: number;
-  private readonly snapshot: ((sessionId?: string) => AaepEvent[]) | undefined;
   /** Subscribers connected at once: transports check `subscribers` before subscribing. */
   readonly maxSubscribers: number;
+  private readonly catchUpSource: CatchUpSource | undefined;
+  private readonly catchUpMaxSessions: number;
 
   private readonly ring: Buffer;
   /** Per retained event, indexed by order % maxEvents. */
@@ -144,8 +153,12 @@ export class EventHub {
     const bytes = Math.max(MIN_RETENTION_BYTES, positive(options.retentionBytes, HUB_DEFAULTS.retentionBytes));
     this.queueEvents = positive(options.subscriberQueueEvents, HUB_DEFAULTS.subscriberQueueEvents);
     this.queueBytes = positive(options.subscriberQueueBytes, HUB_DEFAULTS.subscriberQueueBytes);
-    this.snapshot = options.snapshot;
     this.maxSubscribers = resolveLimit('subscribers', options.maxSubscribers);
+    this.catchUpSource = options.catchUp;
+    this.catchUpMaxSessions = positive(
+      options.catchUpMaxSessions ?? readEnvNumber('AAEP_CATCHUP_MAX_SESSIONS'),
+      HUB_DEFAULTS.catchUpMaxSessions,
+    );
     this.producer = options.producer ?? { agent_id: 'aaep-otel' };
     this.replies = options.replies;
     // Zero-filled now, so its pages are mapped at start-up rather than on the agent's first events.
@@ -201,9 +214,12 @@ export class EventHub {
   }
 
   /**
-   * Registers a subscriber, which receives events published from now on. With
-   * `lastEventId` it first receives the retained events after that one or, when
-   * that event is no longer retained, a state summary of each open session.
+   * Registers a subscriber, which receives events published from now on. With a
+   * retained `lastEventId` it first receives the events after that one. Without
+   * one, or when it is no longer retained, it first receives a catch-up: where each
+   * open session stands (see `CatchUp`), taken at the same instant as its place in
+   * the log, so nothing is missed or doubled between the two. The catch-up takes at
+   * most half the subscriber's byte bound and counts against it while it is sent.
    */
   subscribe(sink: SubscriberSink, options: SubscribeOptions = {}): Subscription {
     const subscription = new Subscription(this, sink, options.sessionId, this.nextOrder);
@@ -213,19 +229,17 @@ export class EventHub {
       return subscription;
     }
     this.subscriptions.add(subscription);
-    if (options.lastEventId !== undefined && options.lastEventId !== '') {
-      const found = this.find(options.lastEventId);
-      if (found !== undefined) {
-        subscription.cursor = found + 1;
-        this.minCursor = Math.min(this.minCursor, subscription.cursor);
-      } else {
-        const summaries = this.snapshot?.(options.sessionId) ?? [];
-        if (summaries.length > 0) {
-          subscription.preamble = Buffer.from(
-            summaries.map((event) => sseFrame({ event: 'aaep.event', id: event.event_id, data: JSON.stringify(event) })).join(''),
-          );
-        }
-      }
+    const found =
+      options.lastEventId === undefined || options.lastEventId === '' ? undefined : this.find(options.lastEventId);
+    if (found !== undefined) {
+      subscription.cursor = found + 1;
+      this.minCursor = Math.min(this.minCursor, subscription.cursor);
+      this.scheduleFlush();
+      return subscription;
+    }
+    const sessions = this.catchUpSource?.(options.sessionId, this.catchUpMaxSessions) ?? [];
+    if (sessions.length > 0) {
+      subscription.catchUp = new CatchUp(sessions, Math.floor(this.queueBytes / 2), this.idAt(this.nextOrder - 1));
       this.scheduleFlush();
     }
     return subscription;
@@ -261,10 +275,16 @@ export class EventHub {
     }
     if (!subscription.writable) return;
     try {
-      if (subscription.preamble !== undefined) {
-        const preamble = subscription.preamble;
-        subscription.preamble = undefined;
-        if (!subscription.sink.write(preamble)) subscription.writable = false;
+      const catchUp = subscription.catchUp;
+      if (catchUp !== undefined) {
+        const slice = catchUp.take(CATCH_UP_SLICE_BYTES);
+        if (slice === undefined) subscription.catchUp = undefined;
+        else if (slice.length > 0 && !subscription.sink.write(slice)) subscription.writable = false;
+        // The rest on a later turn: live events wait until the catch-up is out.
+        if (subscription.catchUp !== undefined) {
+          if (subscription.writable) this.scheduleFlush();
+          return;
+        }
       }
       if (subscription.writable && subscription.cursor < this.nextOrder) {
         const from = subscription.cursor;
@@ -288,7 +308,7 @@ export class EventHub {
   remove(subscription: Subscription): void {
     if (subscription.closed) return;
     subscription.closed = true;
-    subscription.preamble = undefined;
+    subscription.catchUp = undefined;
     this.subscriptions.delete(subscription);
     subscription.notifyIfDrained();
   }
@@ -313,7 +333,7 @@ export class EventHub {
     const behind = this.nextOrder - subscription.cursor;
     if (behind === 0 || subscription.writable) return false;
     if (behind > this.queueEvents) return true;
-    let bytes = 0;
+    let bytes = subscription.catchUp?.written ?? 0;
     for (let order = subscription.cursor; order < this.nextOrder; order++) {
       bytes += this.lengths[order % this.maxEvents]!;
       if (bytes > this.queueBytes) return true;
@@ -330,6 +350,13 @@ export class EventHub {
       if (this.ring.compare(id, 0, id.length, at, at + id.length) === 0) return order;
     }
     return undefined;
+  }
+
+  /** The id of a retained event, read from its frame. */
+  private idAt(order: number): string | undefined {
+    if (order < this.firstOrder || order >= this.nextOrder) return undefined;
+    const at = this.starts[order % this.maxEvents]! + EVENT_FRAME_ID_OFFSET;
+    return this.ring.toString('latin1', at, this.ring.indexOf(0x0a, at));
   }
 
   private evictOldest(): void {

@@ -38,7 +38,6 @@ export const EVENT_KIND = {
   terminal: 'h',
   clarification: 'i',
   handoff: 'j',
-  resume: 'z',
 } as const;
 
 export type EventKindCode = (typeof EVENT_KIND)[keyof typeof EVENT_KIND];

@@ -83,6 +83,7 @@ import {
   GEN_AI_TOOL_DESCRIPTION,
   GEN_AI_TOOL_NAME,
 } from './semconv/attributes.js';
+import type { CatchUpSession } from './CatchUp.js';
 import { classifySpan, type SpanRole } from './semconv/classifySpan.js';
 import { normalizeAttributes } from './semconv/normalizeAttributes.js';
 import {
@@ -178,6 +179,18 @@ interface ToolState {
   readonly startTime: number;
   invoked: boolean;
   decision?: 'accept' | 'reject';
+  /** Its `agent.tool.invoked`, re-sent to a late subscriber while the call runs. */
+  invokedEvent?: AaepEvent;
+}
+
+/** A confirmation or clarification on the stream and not yet resolved, as a late subscriber is re-sent it. */
+interface PendingQuestion {
+  readonly token: string;
+  readonly event: AaepEventOf<'aaep:agent.awaiting.confirmation'> | AaepEventOf<'aaep:agent.awaiting.clarification'>;
+  /** Deadline in the translator's clock (ms). */
+  readonly deadline: number;
+  /** `summary_detailed` for the time left. */
+  readonly detailed: (secondsLeft: number) => string;
 }
 
 /**
@@ -211,8 +224,11 @@ interface SessionState {
   isoMillis: number;
   iso: string;
   state: AgentState;
-  /** Label of the current activity, for the state summary sent on resume. */
-  activity?: string;
+  /** What a late subscriber is re-sent (spec §8.7): how the session started, and its last state change. */
+  started?: AaepEvent;
+  lastState?: AaepEvent;
+  /** Questions asked and not yet resolved. */
+  readonly questions: PendingQuestion[];
   closed: boolean;
   toolInvocations: number;
   lastOutput: string;
@@ -292,6 +308,8 @@ export class Translator {
   /** Spans that belong to a session, keyed by trace id + span id. */
   private readonly spans = new Map<string, SpanInfo>();
   private readonly sessions = new Set<SessionState>();
+  /** Open sessions with a question waiting, so a catch-up finds them without visiting every session. */
+  private readonly asking = new Set<SessionState>();
   /**
    * Recently ended spans and their session (bounded), so a span that starts after
    * its parent ended still joins the right session, or stays silent when that
@@ -301,7 +319,6 @@ export class Translator {
   /** Insertion order of `retired`, as a ring: evicting by Map iteration degrades after many deletes. */
   private readonly retiredOrder: string[] = [];
   private retiredNext = 0;
-  private resumeOrdinal = 0;
   private readonly maxSessions: number;
   private readonly maxSpansPerSession: number;
   private readonly onLimit: (reached: LimitReached) => void;
@@ -398,34 +415,60 @@ export class Translator {
   }
 
   /**
-   * One `agent.state.changed` per open session describing where it is now, for a
-   * subscriber that resumes from an event that is no longer retained (spec B.1.5).
-   * These carry no sequence number: they are not part of the session's sequence.
+   * Where each open session stands, for a subscriber that joins mid-session or
+   * whose resume point aged out (spec §8.7, B.1.5). Each session's events are ones
+   * it already emitted, re-sent with their own event_id and sequence_number, in
+   * sequence order: its `session.started`, its last `state.changed` (the current
+   * state), the tool calls still running, and the questions still open, with
+   * `timeout_seconds` the time left and `timestamp` now, so their sum is still the
+   * deadline. Sessions with an open question come first, soonest deadline first,
+   * then the newest; at most `maxSessions`.
    */
-  snapshot(sessionFilter?: string): AaepEvent[] {
-    const events: AaepEvent[] = [];
-    for (const session of this.sessions) {
-      if (sessionFilter !== undefined && session.sessionId !== sessionFilter) continue;
-      const phrase = STATE_PHRASES[session.state];
-      const activity = session.activity === undefined ? '' : ` (${session.activity})`;
-      const ordinal = this.resumeOrdinal++;
-      events.push({
-        '@context': AAEP_CONTEXT,
-        aaep_version: AAEP_VERSION,
-        type: 'aaep:agent.state.changed',
-        event_id: eventIdFor(session.traceId, session.rootSpanId, EVENT_KIND.resume, ordinal),
-        session_id: session.sessionId,
-        timestamp: new Date(Math.max(Date.now(), session.lastTime)).toISOString(),
-        producer: this.producer,
-        urgency: 'normal',
-        localization_hints: session.localization,
-        from_state: session.state,
-        to_state: session.state,
-        summary_terse: phrase.terse,
-        summary_normal: `Reconnected. ${session.agentName} is still working: ${phrase.normal.toLowerCase()}${activity}`,
-      });
+  catchUp(sessionFilter: string | undefined, maxSessions: number, now = Date.now()): CatchUpSession[] {
+    let chosen: SessionState[];
+    if (sessionFilter !== undefined) {
+      // A session id names its root span, tracked while the session is open.
+      const session = this.lookup(sessionFilter.slice(5, 37), sessionFilter.slice(37))?.session;
+      chosen = session !== undefined && !session.closed && session.sessionId === sessionFilter ? [session] : [];
+    } else {
+      // Touching only the sessions sent: visiting 60,000 sessions' state alone takes tens of ms.
+      const soonest = (session: SessionState) => Math.min(...session.questions.map((question) => question.deadline));
+      chosen = [...this.asking].filter((session) => soonest(session) - now >= 1000);
+      chosen.sort((a, b) => soonest(a) - soonest(b));
+      chosen.length = Math.min(chosen.length, maxSessions);
+      const taken = new Set(chosen);
+      const open = [...this.sessions];
+      for (let i = open.length - 1; i >= 0 && chosen.length < maxSessions; i--) if (!taken.has(open[i]!)) chosen.push(open[i]!);
     }
-    return events;
+    return chosen.map((session) => ({ sessionId: session.sessionId, events: this.resend(session, now) }));
+  }
+
+  private resend(session: SessionState, now: number): AaepEvent[] {
+    const events: AaepEvent[] = [];
+    if (session.started !== undefined) events.push(session.started);
+    if (session.lastState !== undefined) events.push(session.lastState);
+    for (const info of session.open) if (info.tool?.invokedEvent !== undefined) events.push(info.tool.invokedEvent);
+    const asked = session.questions.filter((question) => question.deadline - now >= 1000);
+    if (asked.length > 0) {
+      // Later events of the session must not be stamped before this re-send (timestamps never go backwards).
+      session.lastTime = Math.max(session.lastTime, now);
+      const stamp = new Date(session.lastTime).toISOString();
+      for (const question of asked) {
+        const secondsLeft = Math.floor((question.deadline - session.lastTime) / 1000);
+        if (secondsLeft < 1) continue;
+        events.push({ ...question.event, timestamp: stamp, timeout_seconds: secondsLeft, summary_detailed: question.detailed(secondsLeft) });
+      }
+    }
+    events.sort((a, b) => (a.sequence_number ?? 0) - (b.sequence_number ?? 0));
+    // A re-sent question is stamped now: what follows it in the catch-up is too.
+    let latest = '';
+    return events.map((event) => {
+      if (event.timestamp >= latest) {
+        latest = event.timestamp;
+        return event;
+      }
+      return { ...event, timestamp: latest };
+    });
   }
 
   /**
@@ -524,6 +567,9 @@ export class Translator {
     if (session.closed) return;
     // A source that delivered events live lists them again at the end: those are skipped.
     for (let i = info.eventsSeen; i < record.events.length; i++) this.spanEvent(info, record.events[i]!);
+    // A question whose span ended unanswered can no longer be answered.
+    if (info.confirmation !== undefined) this.answered(session, info.confirmation.token);
+    if (info.clarification !== undefined) this.answered(session, info.clarification.token);
     if (info.role === 'llm') this.endLlm(info, record);
     else if (info.role === 'tool') this.endTool(info, record);
     if (record.spanId === session.rootSpanId) this.endSession(session, record);
@@ -557,6 +603,7 @@ export class Translator {
       iso: '',
       state: 'idle',
       closed: false,
+      questions: [],
       toolInvocations: 0,
       lastOutput: '',
       open: new Set(),
@@ -582,7 +629,7 @@ export class Translator {
     if (conversation) detailParts.push(`Conversation ${truncate(conversation, 64)}.`);
     const expected = readNumber(attrs, AAEP_SESSION_EXPECTED_DURATION_MS);
     const requestedBy = readString(attrs, AAEP_SESSION_REQUESTED_BY);
-    this.publish(session, root, EVENT_KIND.started, record.startTime, 'normal', {
+    session.started = this.publish(session, root, EVENT_KIND.started, record.startTime, 'normal', {
       type: 'aaep:agent.session.started',
       summary_terse: 'Started.',
       summary_normal: normal,
@@ -658,7 +705,7 @@ export class Translator {
     if (description) detailed.push(sentence(truncate(redactText(description), 500)));
     const risk = readEnum(attrs, AAEP_TOOL_RISK_LEVEL, RISK_LEVELS);
     const expected = readNumber(attrs, AAEP_TOOL_EXPECTED_DURATION_MS);
-    this.publish(session, info, EVENT_KIND.toolInvoked, time, 'normal', {
+    tool.invokedEvent = this.publish(session, info, EVENT_KIND.toolInvoked, time, 'normal', {
       type: 'aaep:agent.tool.invoked',
       tool: tool.name,
       tool_call_id: tool.callId,
@@ -726,19 +773,22 @@ export class Translator {
     info.clarification = { token, question };
     this.changeState(info, 'awaiting_input', record.time, question);
     const choiceWords = choices.length >= 2 ? ` Options: ${choices.map((c) => c.label).join(', ')}.` : '';
-    this.publish(info.session, info, EVENT_KIND.clarification, record.time, 'critical', {
+    const contextWords = context ? ` ${sentence(truncate(redactText(context), 1000))}` : '';
+    const detailed = (seconds: number) => `Question: ${question}${choiceWords}${contextWords} Answer within ${describeDuration(seconds * 1000)}.`;
+    const event = this.publish(info.session, info, EVENT_KIND.clarification, record.time, 'critical', {
       type: 'aaep:agent.awaiting.clarification',
       question,
       reply_token: token,
       timeout_seconds: timeout,
       summary_terse: truncate(question, 200),
       summary_normal: `Question: ${question}${choiceWords}`,
-      summary_detailed: `Question: ${question}${choiceWords}${context ? ` ${sentence(truncate(redactText(context), 1000))}` : ''} Answer within ${describeDuration(timeout * 1000)}.`,
+      summary_detailed: detailed(timeout),
       ...(kinds !== undefined && kinds.length > 0 && { accepted_response_kinds: [...new Set(kinds)] }),
       ...(choices.length >= 2 && { choices }),
       ...(context !== undefined && { context: truncate(redactText(context), 4000) }),
       ...(defaultResponse !== undefined && { default_response: truncate(redactText(defaultResponse), 4000) }),
     });
+    this.ask(info, token, event, record.time + timeout * 1000, detailed);
     this.onReplyRequested?.({
       kind: 'clarification',
       token,
@@ -752,6 +802,7 @@ export class Translator {
 
   private clarificationResolved(info: SpanInfo, record: SpanEventRecord): void {
     if (info.clarification === undefined) return;
+    this.answered(info.session, info.clarification.token);
     info.clarification = undefined;
     const by = readString(record.attributes, AAEP_CLARIFICATION_BY);
     const response = readString(record.attributes, AAEP_CLARIFICATION_RESPONSE);
@@ -814,7 +865,9 @@ export class Translator {
     this.changeState(info, 'awaiting_input', record.time, action);
     const stakes = irreversible ? ' This cannot be undone.' : '';
     const onTimeout = defaultDecision === 'reject' ? 'it will not happen' : 'it will go ahead';
-    this.publish(info.session, info, EVENT_KIND.confirmation, record.time, 'critical', {
+    const detailed = (seconds: number) =>
+      `Confirmation needed: ${sentence(action)} ${sentence(consequence)}${stakes} Without an answer in ${describeDuration(seconds * 1000)}, ${onTimeout}.`;
+    const event = this.publish(info.session, info, EVENT_KIND.confirmation, record.time, 'critical', {
       type: 'aaep:agent.awaiting.confirmation',
       action,
       consequence,
@@ -823,11 +876,12 @@ export class Translator {
       default_decision: defaultDecision,
       summary_terse: sentence(`Confirm: ${truncate(action, 80)}?`.replace(/\?\.$/, '?')),
       summary_normal: `Confirmation needed: ${sentence(action)} ${sentence(consequence)}${stakes}`,
-      summary_detailed: `Confirmation needed: ${sentence(action)} ${sentence(consequence)}${stakes} Without an answer in ${describeDuration(timeout * 1000)}, ${onTimeout}.`,
+      summary_detailed: detailed(timeout),
       ...(risk !== undefined && { risk_level: risk }),
       ...(irreversible && { irreversible: true, reversibility: 'irreversible' as const }),
       ...(allowed !== undefined && { allowed_replies: [...new Set(allowed)] }),
     });
+    this.ask(info, token, event, record.time + timeout * 1000, detailed);
     this.onReplyRequested?.({
       kind: 'confirmation',
       token,
@@ -842,6 +896,7 @@ export class Translator {
   private confirmationResolved(info: SpanInfo, record: SpanEventRecord): void {
     const pending = info.confirmation;
     if (pending === undefined) return;
+    this.answered(info.session, pending.token);
     info.confirmation = undefined;
     const decision = readString(record.attributes, AAEP_CONFIRMATION_DECISION);
     const by = readString(record.attributes, AAEP_CONFIRMATION_BY);
@@ -863,6 +918,19 @@ export class Translator {
     const why =
       by === 'timeout' ? 'No answer in time, so not doing it' : by === 'cancelled' ? 'Cancelled, so not doing it' : 'You declined, so not doing it';
     this.changeState(info, 'thinking', record.time, undefined, sentence(`${why}: ${action}`));
+  }
+
+  /** Keeps an open question for late subscribers until it is resolved or its span ends. */
+  private ask(info: SpanInfo, token: string, event: AaepEvent, deadline: number, detailed: (secondsLeft: number) => string): void {
+    if (event.type !== 'aaep:agent.awaiting.confirmation' && event.type !== 'aaep:agent.awaiting.clarification') return;
+    info.session.questions.push({ token, event, deadline, detailed });
+    this.asking.add(info.session);
+  }
+
+  private answered(session: SessionState, token: string): void {
+    const index = session.questions.findIndex((question) => question.token === token);
+    if (index >= 0) session.questions.splice(index, 1);
+    if (session.questions.length === 0) this.asking.delete(session);
   }
 
   private progress(info: SpanInfo, record: SpanEventRecord): void {
@@ -1158,17 +1226,17 @@ export class Translator {
     session.handle.session = undefined;
     this.sessions.delete(session);
     this.sessionBound.observe(this.sessions.size, this.maxSessions);
+    this.asking.delete(session);
     this.onSessionClosed(session.sessionId);
   }
 
   private changeState(info: SpanInfo, to: AgentState, time: number, activity?: string, summary?: string): void {
     const session = info.session;
-    session.activity = activity;
     if (session.state === to) return;
     const from = session.state;
     session.state = to;
     const phrase = STATE_PHRASES[to];
-    this.publish(session, info, EVENT_KIND.state, time, summary === undefined ? 'background' : 'normal', {
+    session.lastState = this.publish(session, info, EVENT_KIND.state, time, summary === undefined ? 'background' : 'normal', {
       type: 'aaep:agent.state.changed',
       from_state: from,
       to_state: to,
@@ -1185,7 +1253,7 @@ export class Translator {
     time: number,
     urgency: 'background' | 'normal' | 'critical',
     payload: Payload,
-  ): void {
+  ): AaepEvent {
     // Timestamps never go backwards within a session (spec §3.2.5), even when spans end out of order.
     if (time > session.lastTime) session.lastTime = time;
     const millis = Math.floor(session.lastTime);
@@ -1210,6 +1278,7 @@ export class Translator {
       ...payload,
     } as AaepEvent;
     this.emitEvent(event);
+    return event;
   }
 }
 
@@ -1249,6 +1318,7 @@ const CLOSED: SessionState = {
   isoMillis: -1,
   iso: '',
   state: 'idle',
+  questions: [],
   closed: true,
   toolInvocations: 0,
   lastOutput: '',

@@ -14,6 +14,7 @@ class RecordingSink implements SubscriberSink {
   accepting = true;
   private readonly parser = createParser({
     onEvent: (message) => {
+      if (message.event !== 'aaep.event') return;
       const parsed = JSON.parse(message.data) as AaepEvent;
       expect(validateAgainstSpec(parsed)).toEqual([]);
       this.ids.push(message.id!);
@@ -108,6 +109,32 @@ describe('EventHub', () => {
     expect(reader.closedBy).toBeUndefined();
     expect(reader.ids).toEqual(published.map((e) => e.event_id));
     expect(hub.subscriberCount).toBe(1);
+  });
+
+  it('counts a catch-up against the subscriber byte bound while it is being sent', async () => {
+    const queueBytes = 256 * 1024;
+    const started = session(new EventHub(), 0)[0]!;
+    const hub = new EventHub({
+      subscriberQueueBytes: queueBytes,
+      catchUp: () => Array.from({ length: 2_000 }, (_, i) => ({ sessionId: `sess_${i}`, events: [started] })),
+    });
+    const stalled = new RecordingSink();
+    stalled.accepting = false;
+    hub.subscribe(stalled);
+    await tick();
+    const caughtUp = stalled.events.length * Buffer.byteLength(`event: aaep.event\ndata: ${JSON.stringify(started)}\n\n`);
+    // One slice went out before the transport said it was full; the rest waits.
+    expect(caughtUp).toBeGreaterThanOrEqual(64 * 1024);
+    expect(caughtUp).toBeLessThan(queueBytes / 2);
+    const before = hub.retention.bytes;
+    while (stalled.closedBy === undefined) {
+      session(hub, 1);
+      await tick();
+    }
+    expect(stalled.closedBy).toBe('overflow');
+    // Dropped with fewer live bytes behind than the bound: the catch-up sent counted too.
+    expect(hub.retention.bytes - before).toBeLessThan(queueBytes);
+    expect(hub.retention.bytes - before + caughtUp).toBeGreaterThan(queueBytes);
   });
 
   it('sends a session-filtered subscriber only that session', async () => {

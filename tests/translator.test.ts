@@ -287,19 +287,61 @@ describe('Translator', () => {
     });
   });
 
-  it('summarises open sessions for a subscriber that cannot resume', () => {
+  it('tells a late subscriber where each open session stands: questions first, soonest deadline first, then the newest', () => {
+    const { t, events } = translator();
+    const asking = session(1);
+    t.handle(asking);
+    const tool = started(2, 1, { 'aaep.span.kind': 'tool', 'aaep.tool.name': 'delete_files', 'aaep.tool.irreversible': true }, T0 + 1);
+    t.handle(tool);
+    t.handle(event(2, 'aaep.confirmation.requested', { 'aaep.confirmation.reply_token': 'rpl_abc123', 'aaep.confirmation.action': 'Delete 3 files', 'aaep.confirmation.timeout_seconds': 300, 'aaep.confirmation.risk_level': 'high' }, T0 + 2));
+    const idle = session(10);
+    t.handle(idle);
+    const busy = session(20);
+    t.handle(busy);
+    t.handle(started(21, 20, { 'aaep.span.kind': 'tool', 'aaep.tool.name': 'search_web' }, T0 + 3));
+    const done = session(30);
+    t.handle(done);
+    t.handle(ended(done, T0 + 4));
+
+    const now = T0 + 100_000;
+    const catchUp = t.catchUp(undefined, 10, now);
+    const idOf = (record: { traceId: string; spanId: string }) => `sess_${record.traceId}${record.spanId}`;
+    expect(catchUp.map((c) => c.sessionId)).toEqual([idOf(asking), idOf(busy), idOf(idle)]);
+    const [first, second, third] = catchUp.map((c) => c.events.map((e) => e.type.replace('aaep:agent.', '')));
+    expect(first).toEqual(['session.started', 'state.changed', 'awaiting.confirmation']);
+    expect(second).toEqual(['session.started', 'state.changed', 'tool.invoked']);
+    expect(third).toEqual(['session.started']);
+    const original = events.find((e) => e.type === 'aaep:agent.awaiting.confirmation')!;
+    const resent = catchUp[0]!.events[2]!;
+    expect(resent).toMatchObject({ event_id: original.event_id, sequence_number: original.sequence_number, reply_token: 'rpl_abc123', timeout_seconds: 200, timestamp: new Date(now).toISOString() });
+    expect(resent.type === 'aaep:agent.awaiting.confirmation' && resent.summary_detailed).toContain('Without an answer in 3 min 20 s');
+    for (const c of catchUp) for (const e of c.events.filter((e) => e.type !== 'aaep:agent.awaiting.confirmation')) expect(events).toContain(e);
+    expect(t.catchUp(undefined, 2, now).map((c) => c.sessionId)).toEqual([idOf(asking), idOf(busy)]);
+    expect(t.catchUp(idOf(busy), 10, now).map((c) => c.sessionId)).toEqual([idOf(busy)]);
+    // Events after the re-sent question are never stamped before it.
+    t.handle(ended(started(22, 20, { 'aaep.span.kind': 'tool', 'aaep.tool.name': 'late' }, T0 + 5), T0 + 6));
+    t.handle(event(2, 'aaep.confirmation.resolved', { 'aaep.confirmation.decision': 'reject', 'aaep.confirmation.by': 'user' }, T0 + 7));
+    expect(events.at(-1)!.timestamp >= new Date(now).toISOString()).toBe(true);
+  });
+
+  it('stops re-sending a question once it is answered, its span ended unanswered, or its time ran out', () => {
     const { t } = translator();
-    const s = session();
-    t.handle(s);
-    t.handle(started(2, 1, { 'aaep.span.kind': 'tool', 'aaep.tool.name': 'search_web' }, T0 + 1));
-    const [summary] = t.snapshot();
-    expect(summary).toMatchObject({
-      type: 'aaep:agent.state.changed',
-      from_state: 'calling_tool',
-      to_state: 'calling_tool',
-    });
-    expect(summary?.type === 'aaep:agent.state.changed' && summary.summary_normal).toContain('search web');
-    expect(summary).not.toHaveProperty('sequence_number');
+    const ask = (id: number, token: string, timeout: number) => {
+      const root = session(id);
+      t.handle(root);
+      const tool = started(id + 1, id, { 'aaep.span.kind': 'tool', 'aaep.tool.name': 'pay' }, T0 + 1);
+      t.handle(tool);
+      t.handle(event(id + 1, 'aaep.clarification.requested', { 'aaep.clarification.reply_token': token, 'aaep.clarification.question': 'Which card?', 'aaep.clarification.timeout_seconds': timeout }, T0 + 2));
+      return tool;
+    };
+    const questions = () => t.catchUp(undefined, 10, T0 + 30_000).flatMap((c) => c.events).filter((e) => e.type === 'aaep:agent.awaiting.clarification');
+    ask(1, 'rpl_answered', 600);
+    const unanswered = ask(10, 'rpl_spanended', 600);
+    ask(20, 'rpl_expired', 20);
+    expect(questions().map((e) => e.type === 'aaep:agent.awaiting.clarification' && e.reply_token)).toEqual(['rpl_answered', 'rpl_spanended']);
+    t.handle(event(2, 'aaep.clarification.resolved', { 'aaep.clarification.by': 'user', 'aaep.clarification.response': 'Visa' }, T0 + 3));
+    t.handle(ended(unanswered, T0 + 4));
+    expect(questions()).toEqual([]);
   });
 });
 

@@ -55,6 +55,8 @@ export interface AaepSubscription {
   readonly done: Promise<void>;
 }
 
+/** The empty SSE frame an aaep-otel server ends a catch-up with: its id is where live events start. */
+const POSITION_EVENT = 'aaep.position';
 /** Ids remembered to drop repeats; far more than a resume ever repeats. */
 const RECENT_EVENT_IDS = 4_096;
 /** The largest event accepted (characters), so a broken stream cannot exhaust memory. */
@@ -108,8 +110,9 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
 
   const deliver = (message: EventSourceMessage): void => {
     if (stopped.signal.aborted) return;
-    if (message.event !== undefined && message.event !== 'aaep.event') return;
     const sseId = message.id === undefined || message.id === '' ? undefined : message.id;
+    if (message.event === POSITION_EVENT && sseId !== undefined) lastEventId = sseId;
+    if (message.event !== undefined && message.event !== 'aaep.event') return;
     const event = parseEvent(message.data);
     if (event === undefined) {
       // Resume past it: asking for it again would only skip it again.
@@ -122,9 +125,11 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
       );
       return;
     }
+    // A catch-up's re-sent events (a session joined mid-way, a question still open) have no
+    // SSE id: they are not a place in the stream to resume from. One already seen is dropped.
+    if (sseId !== undefined) lastEventId = sseId;
     if (recent.has(event.event_id)) return;
     recent.add(event.event_id);
-    lastEventId = sseId ?? event.event_id;
     try {
       options.onEvent(event, announce(event, verbosity));
     } catch (error) {

@@ -185,6 +185,7 @@ function announce(text, { lang = PAGE_LANG, assertive = false } = {}) {
   if (!(region instanceof HTMLElement)) return;
   const line = document.createElement('p');
   line.lang = lang;
+  line.dir = 'auto';
   line.textContent = text;
   region.append(line);
   // Added nodes are what is read; old ones only need to go.
@@ -203,6 +204,7 @@ function logItem(text, { lang = PAGE_LANG, critical = false } = {}) {
   const body = document.createElement('span');
   body.className = 'text';
   body.lang = lang;
+  body.dir = 'auto';
   body.textContent = text;
   const now = new Date();
   const time = document.createElement('time');
@@ -243,6 +245,7 @@ function onEvent(event) {
   if (event.type === 'aaep:agent.session.started') handoffNotice.hidden = true;
   if (event.type === 'aaep:agent.handoff.requested') {
     handoffText.lang = lang;
+    handoffText.dir = 'auto';
     handoffText.textContent = event.reason !== undefined && !text.includes(event.reason) ? `${text} ${event.reason}` : text;
     handoffNotice.hidden = false;
   }
@@ -390,6 +393,23 @@ function setText(id, text, lang) {
   const element = byId(id, HTMLElement);
   element.textContent = text;
   element.lang = lang;
+  element.dir = 'auto';
+}
+
+/**
+ * The page's words around the agent's, the agent's isolated in a <bdi>: a bidi control in
+ * them (an RLO) cannot reorder the words around.
+ * @param {string} before
+ * @param {string} agentText
+ * @param {string} after
+ * @param {string} lang
+ * @returns {(string | HTMLElement)[]}
+ */
+function framed(before, agentText, after, lang) {
+  const isolated = document.createElement('bdi');
+  isolated.lang = lang;
+  isolated.textContent = agentText;
+  return [before, isolated, after];
 }
 
 /** @param {Question} question @returns {HTMLElement} the element to focus */
@@ -410,10 +430,9 @@ function fillClarification({ event, lang }) {
   const kinds = event.accepted_response_kinds ?? ['freetext'];
   setText('clarify-title', event.question ?? summaryOf(event), lang);
   setText('clarify-context', event.context ?? '', lang);
-  byId('clarify-default', HTMLElement).textContent =
-    event.default_response === undefined || event.default_response === ''
-      ? 'If you do not answer in time, the agent stops waiting.'
-      : `If you do not answer in time, the agent uses: ${event.default_response}.`;
+  const fallback = byId('clarify-default', HTMLElement);
+  if (event.default_response === undefined || event.default_response === '') fallback.textContent = 'If you do not answer in time, the agent stops waiting.';
+  else fallback.replaceChildren(...framed('If you do not answer in time, the agent uses: ', event.default_response, '.', lang));
 
   /** @type {{ label: string, response: string | boolean }[]} */
   const options = (event.choices ?? []).map((choice) => ({ label: choice.label, response: choice.value }));
@@ -423,6 +442,7 @@ function fillClarification({ event, lang }) {
       const button = document.createElement('button');
       button.type = 'button';
       button.textContent = label;
+      button.dir = 'auto';
       if (typeof response === 'string') button.lang = lang;
       button.addEventListener('click', () => answer({ response }));
       return button;
@@ -653,6 +673,10 @@ function connect() {
     // Refused (a wrong token, a server error): EventSource gives up, so try again later.
     setConnection('Not connected. Retrying in 15 seconds. If this goes on, check the access token in the address.');
     window.setTimeout(connect, 15_000);
+  });
+  // Ends a catch-up of re-sent events (which carry no id): where a reconnection resumes.
+  source.addEventListener('aaep.position', (message) => {
+    lastEventId = message.lastEventId || lastEventId;
   });
   source.addEventListener('aaep.event', (message) => {
     lastEventId = message.lastEventId || lastEventId;

@@ -130,6 +130,27 @@ describe('aaep-otel tail', () => {
     expect(lines.at(-1)).toBe('Done.');
   });
 
+  it('started while a confirmation is pending, asks it and sends the answer typed on stdin to the agent', async () => {
+    const h = await harness();
+    const decision = confirmingTurn(h);
+    await h.client.waitFor((events) => events.some((e) => e.type === 'aaep:agent.awaiting.confirmation'));
+    const tail = cli(['tail', h.server.url]);
+    await tail.waitFor(/Allow\? \(y\/n\) $/);
+    expect(tail.lines()).toEqual([
+      `Listening to ${h.server.url}.`,
+      'Started: Test agent is working on your request: Email Ada',
+      'Status: Waiting for your answer.',
+      'Urgent: Confirmation needed: Send an email to Ada. Ada receives it right away.',
+      'Allow? (y/n) ',
+    ]);
+    tail.child.stdin.write('y\n');
+    await expect(decision).resolves.toEqual({ decision: 'accept', by: 'user' });
+    await tail.waitFor(/^Done/m);
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+    expect(tail.lines()).toEqual(expect.arrayContaining(['Allow? (y/n) y', 'Answer sent.', 'Tool: Using send email.']));
+  });
+
   it('asks a question with numbered options and sends the option chosen by number', async () => {
     const h = await harness();
     const tail = cli(['tail', h.server.url, '--verbosity', 'terse']);

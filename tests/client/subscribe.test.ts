@@ -247,6 +247,32 @@ describe('subscribe()', () => {
     expect(client.statuses).toEqual(['connecting', 'open', 'reconnecting', 'open']);
   });
 
+  it('hears a session joined mid-way once, and after a drop resumes where the live events start', async () => {
+    let open: ReturnType<typeof publishSession> | undefined;
+    const hub = new EventHub({ catchUp: (sessionId, max) => open?.translator.catchUp(sessionId, max) ?? [] });
+    const server = await serve(hub);
+    const sockets: Socket[] = [];
+    server.server.on('connection', (socket: Socket) => sockets.push(socket));
+    const watcher = await watch(server.url);
+    open = publishSession(hub, 3, { end: false });
+    await watcher.waitFor((events) => events.length === 6);
+    const client = follow(server.url, { retry: { initialMs: 200, maxMs: 200 } });
+    // The catch-up: how the session started and where it stands, then the id live events follow.
+    await client.until(() => client.events.length === 2);
+    while (client.subscription.lastEventId === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(client.subscription.lastEventId).toBe(watcher.ids.at(-1));
+    expect(client.events.map((event) => event.type)).toEqual(['aaep:agent.session.started', 'aaep:agent.state.changed']);
+    expect(client.events.map((event) => event.event_id)).toEqual([watcher.ids[0], watcher.ids[2]]);
+    sockets[1]!.destroy();
+    await client.until(() => client.statuses.includes('reconnecting'));
+    open.translator.cancelAll(Date.now(), 'test_over');
+    const cancelled = (events: ReadonlyArray<{ type: string }>) => events.some((event) => event.type === 'aaep:agent.session.cancelled');
+    await watcher.waitFor(cancelled);
+    await client.until(() => cancelled(client.events));
+    expect(client.ids()).toEqual([watcher.ids[0], watcher.ids[2], ...watcher.ids.slice(6)]);
+    expect(client.errors.filter((error) => error.code !== 'network')).toEqual([]);
+  });
+
   it('retries after 503 and 429 and then delivers', async () => {
     const event = { type: 'aaep:agent.session.started', event_id: 'evt_1', session_id: 'sess_1', summary_normal: 'Started work.' };
     const server = await startRawServer((request, res) => {

@@ -9,7 +9,12 @@ export type WireEvent = Record<string, unknown> & { type: string; session_id: st
 
 export interface SseClient {
   readonly events: WireEvent[];
+  /** The SSE id of each event; '' for one re-sent in a catch-up, which has none. */
   readonly ids: string[];
+  /** How many events at the start were a catch-up (re-sent, without an SSE id). */
+  readonly catchUp: number;
+  /** The id the catch-up said live events start after (its `aaep.position` frame). */
+  readonly position: string | undefined;
   readonly status: number;
   readonly headers: Headers;
   /** Resolves when `predicate` holds for the events so far (checked on each arrival). */
@@ -29,16 +34,27 @@ export async function connectSse(
   const response = await fetch(url, { headers, signal: controller.signal });
   const events: WireEvent[] = [];
   const ids: string[] = [];
+  let catchUp = 0;
+  let position: string | undefined;
   const waiters = new Set<() => void>();
   const parser = createParser({
     onEvent(message) {
+      if (message.event === 'aaep.position') {
+        if (ids.some((id) => id !== '')) throw new Error('aaep.position after live events');
+        position = message.id;
+        for (const waiter of waiters) waiter();
+        return;
+      }
       if (message.event !== 'aaep.event') return;
       const event = JSON.parse(message.data) as WireEvent;
       const errors = validateAgainstSpec(event);
       if (errors.length > 0) throw new Error(`schema-invalid event on the wire: ${errors.join('; ')}\n${message.data}`);
-      if (message.id !== event.event_id) throw new Error(`SSE id ${message.id} differs from event_id ${event.event_id}`);
+      if (message.id === undefined) {
+        if (ids.length > catchUp || position !== undefined) throw new Error(`re-sent ${event.event_id} after live events`);
+        catchUp++;
+      } else if (message.id !== event.event_id) throw new Error(`SSE id ${message.id} differs from event_id ${event.event_id}`);
       events.push(event);
-      ids.push(message.id);
+      ids.push(message.id ?? '');
       for (const waiter of waiters) waiter();
     },
   });
@@ -54,6 +70,12 @@ export async function connectSse(
   return {
     events,
     ids,
+    get catchUp() {
+      return catchUp;
+    },
+    get position() {
+      return position;
+    },
     status: response.status,
     headers: response.headers,
     ended,

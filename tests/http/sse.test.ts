@@ -83,24 +83,21 @@ describe('GET /aaep/v1/events', () => {
     expect(resumed.ids).toEqual(watcher.ids.slice(2));
   });
 
-  it('sends a state summary of open sessions when the resume point has aged out', async () => {
+  it('re-sends where open sessions stand when the resume point has aged out, then the live events', async () => {
     let open: ReturnType<typeof publishSession> | undefined;
-    const hub = new EventHub({ retentionEvents: 5, snapshot: (sessionId) => open?.translator.snapshot(sessionId) ?? [] });
+    const hub = new EventHub({ retentionEvents: 5, catchUp: (sessionId, max) => open?.translator.catchUp(sessionId, max) ?? [] });
     const server = await serve(hub);
     const watcher = await client(`${server.url}/aaep/v1/events`);
     open = publishSession(hub, 20, { end: false });
     await watcher.waitFor((events) => events.length >= 10);
     const resumed = await client(`${server.url}/aaep/v1/events`, { lastEventId: watcher.ids[0] });
-    await resumed.waitFor((events) => events.length >= 1);
-    expect(resumed.events[0]).toMatchObject({
-      type: 'aaep:agent.state.changed',
-      session_id: open.sessionId,
-      from_state: 'writing_output',
-      to_state: 'writing_output',
-    });
+    await resumed.waitFor(() => resumed.position !== undefined);
+    expect(resumed.events.map((e) => e.event_id)).toEqual([watcher.events[0]!.event_id, [...watcher.events].reverse().find((e) => e.type === 'aaep:agent.state.changed')!.event_id]);
+    expect(resumed.events[1]).toMatchObject({ type: 'aaep:agent.state.changed', session_id: open.sessionId, to_state: 'writing_output' });
     open.translator.cancelAll(Date.now(), 'test_over');
     await resumed.waitFor(sessionDone(open.sessionId));
     expect(resumed.events.at(-1)).toMatchObject({ type: 'aaep:agent.session.cancelled' });
+    expectLegalStream(resumed.events, { catchUp: resumed.catchUp });
   });
 
   it('keeps delivering to a reader while another subscriber never reads, and disconnects the stalled one', async () => {

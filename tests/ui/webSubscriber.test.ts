@@ -50,7 +50,9 @@ afterEach(async () => {
 });
 
 /** The reference agent behind a token, and the page opened with that token in its address. */
-async function openPage(options: { replyTimeoutSeconds?: number; bypassCSP?: boolean } = {}): Promise<{ h: Harness; page: Page }> {
+async function openPage(
+  options: { replyTimeoutSeconds?: number; bypassCSP?: boolean; before?: (h: Harness) => Promise<void> } = {},
+): Promise<{ h: Harness; page: Page }> {
   let agent: ReferenceAgent | undefined;
   const h = await startHarness({ token: TOKEN, onUserInput: (text) => agent!.start(text).sessionId });
   harness = h;
@@ -63,6 +65,7 @@ async function openPage(options: { replyTimeoutSeconds?: number; bypassCSP?: boo
   page.on('console', (message) => {
     if (message.type() === 'error') pageErrors.push(message.text());
   });
+  await options.before?.(h);
   await page.goto(`${h.server.url}/aaep/ui?access_token=${TOKEN}`);
   await installRecorder(page);
   await page.locator('#connection', { hasText: /^Connected$/ }).waitFor({ timeout: 10_000 });
@@ -181,6 +184,64 @@ describe('the web subscriber page (GET /aaep/ui) in Chromium', () => {
     expect(heard.find((s) => s.text.startsWith('You accepted'))).toMatchObject({ inDialog: false });
 
     await expectNoAxeViolations(page, 'after the session');
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
+
+  it('opened while a confirmation is pending, shows its dialog with the time left, and runs the tool on a keyboard accept', async () => {
+    let sessionId = '';
+    let original: WireEvent | undefined;
+    const { h, page } = await openPage({
+      bypassCSP: true,
+      replyTimeoutSeconds: 20,
+      async before(h) {
+        sessionId = await say(h, 'Send an email to Ada saying hi');
+        await h.client.waitFor((events) => events.some((e) => e.session_id === sessionId && e.type === 'aaep:agent.awaiting.confirmation'));
+        original = h.client.events.find((e) => e.session_id === sessionId && e.type === 'aaep:agent.awaiting.confirmation');
+        // Long enough that the time left is less than the question's whole timeout.
+        await new Promise((resolve) => setTimeout(resolve, 1_100));
+      },
+    });
+    const dialog = page.getByRole('dialog', { name: 'Confirm: Send an email to Ada' });
+    await dialog.waitFor({ state: 'visible' });
+    expect(await focusInside(page, '#confirm-dialog')).toBe(true);
+    expect(await page.locator('#log-empty').isHidden()).toBe(true);
+    expect(await page.locator('#confirm-consequence').textContent()).toBe(String(original!.consequence));
+    const left = Number((await page.locator('#confirm-time').textContent())?.match(/^About (\d+) seconds? left to answer\.$/)?.[1]);
+    expect(left).toBeGreaterThan(0);
+    expect(left).toBeLessThan(Number(original!.timeout_seconds));
+    // Where the session stood was logged before the question: how it started.
+    expect((await logTexts(page))[0]).toBe(String(h.client.events.find((e) => e.session_id === sessionId)!.summary_normal));
+    await expectNoAxeViolations(page, 'dialog opened by a catch-up');
+
+    for (let i = 0; i < 3 && (await focusedId(page)) !== 'confirm-accept'; i++) await page.keyboard.press('Tab');
+    expect(await focusedId(page)).toBe('confirm-accept');
+    await page.keyboard.press('Enter');
+    await h.client.waitFor((events) =>
+      events.some((e) => e.session_id === sessionId && e.type === 'aaep:agent.tool.completed' && e.tool === 'send_email' && e.status === 'success'),
+    );
+    await page.locator('#confirm-dialog').waitFor({ state: 'hidden' });
+    await h.client.waitFor(sessionDone(sessionId));
+    await page.locator('#log li .text', { hasText: /^Done\.$/ }).waitFor();
+    expect(pageErrors).toEqual([]);
+  }, 30_000);
+
+  it('isolates the agent\'s words, so a right-to-left override in them cannot reorder the page\'s own', async () => {
+    const { h, page } = await openPage();
+    const sessionId = await say(h, 'Hello \u202Eevil text');
+    await h.client.waitFor(sessionDone(sessionId));
+    const item = page.locator('#log li').first();
+    await item.waitFor();
+    expect(await item.locator('.text').textContent()).toContain('\u202E');
+    const text = (await item.locator('.text').boundingBox())!;
+    const time = (await item.locator('time').boundingBox())!;
+    // Without isolation the override runs on to the end of the line and puts the time first.
+    expect(time.x).toBeGreaterThan(text.x + text.width - 1);
+    const notIsolated: string[] = await page.evaluate(() =>
+      [...document.querySelectorAll('#log .text, [aria-live] p, #confirm-action, #confirm-consequence, #clarify-title, #clarify-context, #handoff-text')]
+        .filter((element: any) => element.textContent !== '' && window.getComputedStyle(element).unicodeBidi !== 'isolate')
+        .map((element: any) => element.outerHTML),
+    );
+    expect(notIsolated).toEqual([]);
     expect(pageErrors).toEqual([]);
   }, 30_000);
 
