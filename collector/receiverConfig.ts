@@ -12,6 +12,10 @@ export interface ReceiverConfig {
   readonly agentId: string;
   readonly agentName: string | undefined;
   readonly corsOrigins: readonly string[];
+  /** OTLP/gRPC port; off when undefined. */
+  readonly grpcPort: number | undefined;
+  /** redis://… of the hub shared with other receivers; the in-memory hub when undefined. */
+  readonly hubUrl: string | undefined;
 }
 
 /** 4320: next to a Collector's 4317 (gRPC) and 4318 (HTTP) without colliding. */
@@ -28,6 +32,8 @@ const SETTINGS = {
   'agent-id': { env: 'AAEP_AGENT_ID', help: 'producer.agent_id on every event', fallback: 'aaep-otel-receiver' },
   'agent-name': { env: 'AAEP_AGENT_NAME', help: 'name used in announcements', fallback: undefined },
   'cors-origins': { env: 'AAEP_CORS_ORIGINS', help: 'comma-separated browser origins allowed (CORS)', fallback: '' },
+  'grpc-port': { env: 'AAEP_RECEIVER_GRPC_PORT', help: 'port for OTLP/gRPC (0 picks one; off unless set)', fallback: undefined },
+  'hub-url': { env: 'AAEP_HUB_URL', help: 'redis://host:port shared by several receivers (default: in memory)', fallback: undefined },
 } as const;
 
 export class ConfigError extends Error {}
@@ -72,5 +78,13 @@ export function readReceiverConfig(argv: string[], env: NodeJS.ProcessEnv): Rece
     agentId: get('agent-id')!,
     agentName: get('agent-name'),
     corsOrigins: (get('cors-origins') ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
+    grpcPort: get('grpc-port') === undefined ? undefined : number('grpc-port', get('grpc-port')!, 0),
+    hubUrl: hubUrl(get('hub-url')),
   };
+}
+
+function hubUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^rediss?:\/\/[^\s]+$/.test(raw)) throw new ConfigError(`hub-url must be a redis:// or rediss:// URL, not "${raw}"`);
+  return raw;
 }

@@ -9,6 +9,7 @@ import { EventHub } from '../src/EventHub.js';
 import { createAaepRouter } from '../src/http/createAaepRouter.js';
 import { createDecisionRouter } from '../src/http/createDecisionRouter.js';
 import { createOtlpTraceHandler } from '../src/otlp/createOtlpTraceHandler.js';
+import { startOtlpGrpcServer, type OtlpGrpcServer } from '../src/otlp/startOtlpGrpcServer.js';
 import { TraceAssembler } from '../src/otlp/TraceAssembler.js';
 import { ReplyRegistry } from '../src/ReplyRegistry.js';
 import { Translator } from '../src/translator.js';
@@ -25,6 +26,8 @@ export interface Receiver {
   readonly assembler: TraceAssembler;
   readonly replies: ReplyRegistry;
   readonly server: Server;
+  /** The OTLP/gRPC port, when `grpcPort` is set. */
+  readonly grpcPort: number | undefined;
   /** Stops taking exports, lets requests in flight finish, places held spans and ends the streams. Idempotent. */
   close(): Promise<void>;
 }
@@ -101,6 +104,28 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     log('warn', 'no AAEP_TOKEN: anyone who can reach this port can read the stream and answer confirmations');
   }
 
+  // OTLP/gRPC, when asked for: the same assembler, limits and token as OTLP/HTTP.
+  const ingestToken = config.token;
+  let grpcServer: OtlpGrpcServer | undefined;
+  if (config.grpcPort !== undefined) {
+    try {
+      grpcServer = await startOtlpGrpcServer({
+        assembler,
+        host: config.host,
+        port: config.grpcPort,
+        token: ingestToken,
+        maxMessageBytes: config.maxBodyBytes,
+        onExport: (summary) => {
+          if (summary.rejected > 0) log('warn', 'export had invalid spans', summary);
+        },
+      });
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+    log('info', 'OTLP/gRPC listening', { host: config.host, port: grpcServer.port });
+  }
+
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -111,10 +136,12 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     assembler,
     replies,
     server,
+    grpcPort: grpcServer?.port,
     close() {
       closing ??= (async () => {
         ready = false;
         stopping = true;
+        await grpcServer?.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         // Long-lived streams would hold the server open; requests in flight finish.
