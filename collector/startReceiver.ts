@@ -6,6 +6,8 @@ import { suppressTracing } from '@opentelemetry/core';
 import express, { type Request, type Response } from 'express';
 import { DecisionStore } from '../src/DecisionStore.js';
 import { EventHub } from '../src/EventHub.js';
+import { createHubBackend } from '../src/hub/createHubBackend.js';
+import type { HubBackend } from '../src/hub/HubBackend.js';
 import { createAaepRouter } from '../src/http/createAaepRouter.js';
 import { createDecisionRouter } from '../src/http/createDecisionRouter.js';
 import { createOtlpTraceHandler } from '../src/otlp/createOtlpTraceHandler.js';
@@ -22,6 +24,8 @@ export interface Receiver {
   readonly port: number;
   readonly host: string;
   readonly hub: EventHub;
+  /** Where translated events go: the hub itself, or the Redis stream it follows (`hubUrl`). */
+  readonly backend: HubBackend;
   readonly translator: Translator;
   readonly assembler: TraceAssembler;
   readonly replies: ReplyRegistry;
@@ -41,21 +45,22 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
   const producer = { agent_id: config.agentId, ...(config.agentName !== undefined && { agent_name: config.agentName }) };
   const replies = new ReplyRegistry();
   const decisions = new DecisionStore();
-  let hub: EventHub | undefined;
+  let backend: HubBackend | undefined;
   const translator = new Translator({
     producer,
-    emit: (event) => hub!.publish(event),
+    emit: (event) => backend!.publish(event),
     onViolation: (message) => log('warn', message),
     onSessionClosed: (sessionId) => replies.cancelSession(sessionId),
     onReplyRequested: (request) => decisions.track(replies, request),
   });
-  hub = new EventHub({
+  const hub = new EventHub({
     retentionEvents: config.retentionEvents,
     retentionBytes: config.retentionBytes,
     snapshot: (sessionId) => translator.snapshot(sessionId),
     producer,
     replies,
   });
+  backend = createHubBackend(hub, { hubUrl: config.hubUrl, retentionEvents: config.retentionEvents });
   const assembler = new TraceAssembler(translator, { quietMs: config.quietMs });
 
   let ready = true;
@@ -65,12 +70,14 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     res.json({ status: 'ok' });
   });
   app.get('/readyz', (_req: Request, res: Response) => {
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'stopping', held_spans: assembler.heldSpans, subscribers: hub!.subscriberCount });
+    const status = !ready ? 'stopping' : !backend!.available ? 'hub unavailable' : 'ready';
+    res.status(status === 'ready' ? 200 : 503).json({ status, hub: backend!.kind, held_spans: assembler.heldSpans, subscribers: hub.subscriberCount });
   });
   app.use(
     createOtlpTraceHandler({
       assembler,
       maxBodyBytes: config.maxBodyBytes,
+      gate: backend,
       onExport: (summary) => {
         if (summary.rejected > 0) log('warn', 'export had invalid spans', summary);
       },
@@ -115,6 +122,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
         port: config.grpcPort,
         token: ingestToken,
         maxMessageBytes: config.maxBodyBytes,
+        gate: backend,
         onExport: (summary) => {
           if (summary.rejected > 0) log('warn', 'export had invalid spans', summary);
         },
@@ -132,6 +140,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     port: address.port,
     host: address.address,
     hub,
+    backend,
     translator,
     assembler,
     replies,
@@ -148,8 +157,9 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
         router.close();
         assembler.flushAll();
         assembler.close();
-        await hub!.flush(2_000);
-        hub!.close();
+        await backend!.close();
+        await hub.flush(2_000);
+        hub.close();
         if (inFlight === 0) server.closeAllConnections();
         await closed;
         log('info', 'receiver stopped');

@@ -1,5 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { IngestGate } from './IngestGate.js';
 import { decodeTraceRequest, encodeStatus, encodeTraceResponse, type ProtoTraceRequest } from './otlpProtobuf.js';
 import { recordsFromOtlp } from './recordsFromOtlp.js';
 import type { TraceAssembler } from './TraceAssembler.js';
@@ -16,6 +17,8 @@ export interface OtlpTraceHandlerOptions {
   readonly maxConcurrent?: number;
   /** Seconds a client is asked to wait by 429/503. Default 2. */
   readonly retryAfterSeconds?: number;
+  /** The event store's say on whether an export may be taken and when it is stored (a shared hub). */
+  readonly gate?: IngestGate;
   /** Told about each export, for the receiver's logs. */
   readonly onExport?: (summary: { spans: number; signals: number; rejected: number; encoding: Encoding }) => void;
 }
@@ -76,12 +79,17 @@ export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router
         sendStatus(res, 503, encoding, UNAVAILABLE, 'The receiver is holding too many spans; retry later.');
         return;
       }
+      if (options.gate !== undefined && !options.gate.available) {
+        res.set('Retry-After', retryAfter);
+        sendStatus(res, 503, encoding, UNAVAILABLE, 'The event store is unreachable; retry later.');
+        return;
+      }
       inFlight++;
       res.once('close', () => inFlight--);
       next();
     },
     express.raw({ type: () => true, limit: maxBody, inflate: true }),
-    (req: Request, res: Response) => {
+    async (req: Request, res: Response) => {
       const encoding = encodingOf(req)!;
       const body: unknown = req.body;
       const bytes = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
@@ -103,6 +111,15 @@ export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router
         options.assembler.ingest(records);
       } catch (error) {
         diag.error('aaep-otel: translating an OTLP export failed', error);
+      }
+      if (options.gate !== undefined) {
+        try {
+          await options.gate.stored();
+        } catch {
+          res.set('Retry-After', retryAfter);
+          sendStatus(res, 503, encoding, UNAVAILABLE, 'The event store did not confirm the events; retry later.');
+          return;
+        }
       }
       options.onExport?.({ spans: records.ended.length, signals: records.signals.length, rejected: records.rejected, encoding });
       const message = records.rejected > 0 ? `${records.rejected} span(s) rejected: ${records.errors.join('; ')}` : '';

@@ -1,0 +1,126 @@
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EventHub } from '../../src/EventHub.js';
+import { hubKeys, RedisHubBackend, type RedisHubOptions } from '../../src/hub/RedisHubBackend.js';
+import { publishSession } from '../helpers/fakeSession.js';
+import { collectEvents } from '../helpers/hubEvents.js';
+import { startRedisServer, type RedisServer } from '../helpers/redisServer.js';
+import type { WireEvent } from '../helpers/sseClient.js';
+import { expectLegalStream } from '../helpers/streamRules.js';
+
+let redis: RedisServer;
+let prefix = 0;
+beforeAll(async () => {
+  redis = await startRedisServer();
+});
+afterAll(() => redis.stop());
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+/** Instances sharing one hub: each test gets its own key prefix on the one Redis. */
+function sharedHub(): { instance: (options?: Partial<RedisHubOptions>) => Promise<{ backend: RedisHubBackend; hub: EventHub; events: WireEvent[] }>; keys: ReturnType<typeof hubKeys> } {
+  const keyPrefix = `t${++prefix}`;
+  return {
+    keys: hubKeys(keyPrefix),
+    async instance(options = {}) {
+      const hub = new EventHub();
+      const backend = new RedisHubBackend(hub, { url: redis.url, keyPrefix, ...options });
+      cleanups.push(async () => {
+        await backend.close();
+        hub.close();
+      });
+      await backend.ready();
+      return { backend, hub, events: collectEvents(hub) };
+    },
+  };
+}
+
+async function until(predicate: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function client(): Redis {
+  const connection = new Redis(redis.url);
+  cleanups.push(() => connection.quit());
+  return connection;
+}
+
+describe('the hub on Redis Streams', () => {
+  it('gives subscribers of every instance every instance’s events, once, in one order', async () => {
+    const shared = sharedHub();
+    const a = await shared.instance();
+    const b = await shared.instance();
+    publishSession(a.backend, 5);
+    publishSession(b.backend, 3);
+    publishSession(a.backend, 2);
+    await until(() => a.events.length > 0 && a.events.length === b.events.length && a.events.at(-1)?.type === b.events.at(-1)?.type && a.events.filter((e) => e.type === 'aaep:agent.session.completed').length === 3);
+    expect(a.events).toEqual(b.events);
+    expect(new Set(a.events.map((e) => e.event_id)).size).toBe(a.events.length);
+    for (const sessionId of new Set(a.events.map((e) => e.session_id))) expectLegalStream(a.events.filter((e) => e.session_id === sessionId));
+  });
+
+  it('stores an event produced on two instances once (an OTLP retry that reached both)', async () => {
+    const shared = sharedHub();
+    const a = await shared.instance();
+    const b = await shared.instance();
+    const events: Parameters<EventHub['publish']>[0][] = [];
+    publishSession({ publish: (event) => events.push(event) }, 4);
+    for (const event of events) {
+      a.backend.publish(event);
+      b.backend.publish(event);
+    }
+    await a.backend.stored();
+    await b.backend.stored();
+    expect(await client().xlen(shared.keys.stream)).toBe(events.length);
+    await until(() => b.events.length === events.length);
+    expect(b.events.map((e) => e.event_id)).toEqual(events.map((e) => e.event_id));
+  });
+
+  it('resumes a subscriber on another instance after the last event it heard, even on an instance started later', async () => {
+    const shared = sharedHub();
+    const a = await shared.instance();
+    publishSession(a.backend, 6);
+    await a.backend.stored();
+    await until(() => a.events.some((e) => e.type === 'aaep:agent.session.completed'));
+    const late = await shared.instance();
+    const heard = a.events.slice(0, 4);
+    const resumed: string[] = [];
+    late.hub.subscribe(
+      { write: (frames) => (resumed.push(...[...frames.toString().matchAll(/^id: (.+)$/gm)].map((m) => m[1]!)), true), close: () => {} },
+      { lastEventId: heard.at(-1)!.event_id },
+    );
+    await until(() => resumed.length === a.events.length - heard.length);
+    expect([...heard.map((e) => e.event_id), ...resumed]).toEqual(a.events.map((e) => e.event_id));
+  });
+
+  it('trims the stream to the retention setting (XADD MAXLEN)', async () => {
+    const shared = sharedHub();
+    const a = await shared.instance({ retentionEvents: 100 });
+    for (let i = 0; i < 20; i++) publishSession(a.backend, 20);
+    await a.backend.stored();
+    const length = await client().xlen(shared.keys.stream);
+    // Approximate trimming drops whole macro-nodes (100 entries by default): never far above the bound.
+    expect(length).toBeGreaterThanOrEqual(100);
+    expect(length).toBeLessThan(300);
+  });
+
+  it('remembers an event id for dedupSeconds, then forgets it (Redis expiry)', async () => {
+    const shared = sharedHub();
+    const a = await shared.instance({ dedupSeconds: 60 });
+    const events: Parameters<EventHub['publish']>[0][] = [];
+    publishSession({ publish: (event) => events.push(event) }, 1);
+    a.backend.publish(events[0]!);
+    await a.backend.stored();
+    const ttl = await client().ttl(shared.keys.event(events[0]!.event_id));
+    expect(ttl).toBeGreaterThan(50);
+    expect(ttl).toBeLessThanOrEqual(60);
+    expect(await client().get(shared.keys.event(events[0]!.event_id))).toMatch(/^\d+-\d+$/);
+  });
+});
