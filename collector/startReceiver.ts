@@ -6,7 +6,10 @@ import { suppressTracing } from '@opentelemetry/core';
 import express, { type Request, type Response } from 'express';
 import { DecisionStore } from '../src/DecisionStore.js';
 import { EventHub } from '../src/EventHub.js';
+import { connectRedis } from '../src/hub/connectRedis.js';
 import { createHubBackend } from '../src/hub/createHubBackend.js';
+import { RedisDecisionStore } from '../src/hub/RedisDecisionStore.js';
+import { RedisReplyRegistry } from '../src/hub/RedisReplyRegistry.js';
 import type { HubBackend } from '../src/hub/HubBackend.js';
 import { createAaepRouter } from '../src/http/createAaepRouter.js';
 import { createDecisionRouter } from '../src/http/createDecisionRouter.js';
@@ -43,8 +46,10 @@ export interface Receiver {
  */
 export async function startReceiver(config: ReceiverConfig, log: Log = () => {}): Promise<Receiver> {
   const producer = { agent_id: config.agentId, ...(config.agentName !== undefined && { agent_name: config.agentName }) };
-  const replies = new ReplyRegistry();
-  const decisions = new DecisionStore();
+  // With a shared hub, questions, replies and decisions live in the same Redis, on the connection the hub appends with.
+  const shared = config.hubUrl === undefined ? undefined : { url: config.hubUrl, connection: connectRedis(config.hubUrl, 'hub writer') };
+  const decisions = shared === undefined ? new DecisionStore() : new RedisDecisionStore(shared);
+  const replies = decisions instanceof RedisDecisionStore ? new RedisReplyRegistry(decisions) : new ReplyRegistry();
   let backend: HubBackend | undefined;
   const translator = new Translator({
     producer,
@@ -60,7 +65,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     producer,
     replies,
   });
-  backend = createHubBackend(hub, { hubUrl: config.hubUrl, retentionEvents: config.retentionEvents });
+  backend = createHubBackend(hub, { hubUrl: config.hubUrl, retentionEvents: config.retentionEvents, ...(shared !== undefined && { connection: shared.connection }) });
   const assembler = new TraceAssembler(translator, { quietMs: config.quietMs });
 
   let ready = true;
@@ -158,6 +163,8 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
         assembler.flushAll();
         assembler.close();
         await backend!.close();
+        if (decisions instanceof RedisDecisionStore) await decisions.close();
+        await shared?.connection.quit().catch(() => shared.connection.disconnect());
         await hub.flush(2_000);
         hub.close();
         if (inFlight === 0) server.closeAllConnections();

@@ -19,6 +19,8 @@ export interface RedisHubOptions {
   readonly maxPendingWrites?: number;
   /** How long `stored()` waits for Redis before an export is answered with a retryable status. Default 5 s. */
   readonly storeTimeoutMs?: number;
+  /** A connection to append with, shared with stores whose writes must be ordered with the stream's (left open by close()). */
+  readonly connection?: Redis;
 }
 
 /** The key names every instance agrees on; the hash tag keeps them in one Redis Cluster slot. */
@@ -59,6 +61,7 @@ const BLOCK_MS = 2_000;
 export class RedisHubBackend implements HubBackend {
   readonly kind = 'redis';
   private readonly writer: ScriptedRedis;
+  private readonly ownsWriter: boolean;
   private readonly reader: Redis;
   private readonly keys: ReturnType<typeof hubKeys>;
   private readonly retentionEvents: number;
@@ -85,7 +88,8 @@ export class RedisHubBackend implements HubBackend {
     this.dedupSeconds = options.dedupSeconds ?? 3_600;
     this.maxPending = options.maxPendingWrites ?? 10_000;
     this.storeTimeoutMs = options.storeTimeoutMs ?? 5_000;
-    this.writer = connectRedis(options.url, 'hub writer') as ScriptedRedis;
+    this.ownsWriter = options.connection === undefined;
+    this.writer = (options.connection ?? connectRedis(options.url, 'hub writer')) as ScriptedRedis;
     this.writer.defineCommand('aaepAppendOnce', { numberOfKeys: 2, lua: APPEND_ONCE });
     this.reader = connectRedis(options.url, 'hub reader');
     this.caughtUpPromise = new Promise((resolve) => (this.markCaughtUp = resolve));
@@ -154,7 +158,7 @@ export class RedisHubBackend implements HubBackend {
       }
       this.reader.disconnect();
       await this.loop;
-      await this.writer.quit().catch(() => this.writer.disconnect());
+      if (this.ownsWriter) await this.writer.quit().catch(() => this.writer.disconnect());
     })();
     return this.closing;
   }
