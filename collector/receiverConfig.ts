@@ -36,6 +36,9 @@ const SETTINGS = {
   'hub-url': { env: 'AAEP_HUB_URL', help: 'redis://host:port shared by several receivers (default: in memory)', fallback: undefined },
 } as const;
 
+/** Every environment variable the receiver reads (for checking deployment manifests). */
+export const RECEIVER_ENVIRONMENT: readonly string[] = Object.values(SETTINGS).map((setting) => setting.env);
+
 export class ConfigError extends Error {}
 
 export function usage(): string {
