@@ -16,6 +16,8 @@ export interface ReceiverConfig {
   readonly grpcPort: number | undefined;
   /** redis://… of the hub shared with other receivers; the in-memory hub when undefined. */
   readonly hubUrl: string | undefined;
+  /** How long a receiver's sessions outlive it on a shared hub before another ends them. */
+  readonly hubLeaseMs: number;
 }
 
 /** 4320: next to a Collector's 4317 (gRPC) and 4318 (HTTP) without colliding. */
@@ -34,6 +36,7 @@ const SETTINGS = {
   'cors-origins': { env: 'AAEP_CORS_ORIGINS', help: 'comma-separated browser origins allowed (CORS)', fallback: '' },
   'grpc-port': { env: 'AAEP_RECEIVER_GRPC_PORT', help: 'port for OTLP/gRPC (0 picks one; off unless set)', fallback: undefined },
   'hub-url': { env: 'AAEP_HUB_URL', help: 'redis://host:port shared by several receivers (default: in memory)', fallback: undefined },
+  'hub-lease-ms': { env: 'AAEP_HUB_LEASE_MS', help: 'a dead receiver\'s open sessions are ended after this long', fallback: '10000' },
 } as const;
 
 /** Every environment variable the receiver reads (for checking deployment manifests). */
@@ -83,6 +86,7 @@ export function readReceiverConfig(argv: string[], env: NodeJS.ProcessEnv): Rece
     corsOrigins: (get('cors-origins') ?? '').split(',').map((origin) => origin.trim()).filter(Boolean),
     grpcPort: get('grpc-port') === undefined ? undefined : number('grpc-port', get('grpc-port')!, 0),
     hubUrl: hubUrl(get('hub-url')),
+    hubLeaseMs: number('hub-lease-ms', get('hub-lease-ms')!, 100),
   };
 }
 

@@ -65,7 +65,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     producer,
     replies,
   });
-  backend = createHubBackend(hub, { hubUrl: config.hubUrl, retentionEvents: config.retentionEvents, ...(shared !== undefined && { connection: shared.connection }) });
+  backend = createHubBackend(hub, { hubUrl: config.hubUrl, retentionEvents: config.retentionEvents, leaseMs: config.hubLeaseMs, ...(shared !== undefined && { connection: shared.connection }) });
   const assembler = new TraceAssembler(translator, { quietMs: config.quietMs });
 
   let ready = true;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ROOT_CONTEXT, context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { Redis } from 'ioredis';
@@ -5,6 +6,7 @@ import { HUB_DEFAULTS, type EventHub } from '../EventHub.js';
 import type { AaepEvent } from '../protocol/index.js';
 import { connectRedis } from './connectRedis.js';
 import type { HubBackend } from './HubBackend.js';
+import { OpenSessionLedger } from './OpenSessionLedger.js';
 
 export interface RedisHubOptions {
   /** redis://[user:password@]host:port[/db] */
@@ -19,31 +21,96 @@ export interface RedisHubOptions {
   readonly maxPendingWrites?: number;
   /** How long `stored()` waits for Redis before an export is answered with a retryable status. Default 5 s. */
   readonly storeTimeoutMs?: number;
+  /**
+   * A session's owner (the instance that stored its start) renews a lease this
+   * long; when it lapses, any instance ends the session legally. Default 10 s.
+   */
+  readonly leaseMs?: number;
   /** A connection to append with, shared with stores whose writes must be ordered with the stream's (left open by close()). */
   readonly connection?: Redis;
 }
 
 /** The key names every instance agrees on; the hash tag keeps them in one Redis Cluster slot. */
-export function hubKeys(prefix = 'aaep'): { stream: string; event: (eventId: string) => string; prefix: string } {
-  return { prefix: `${prefix}:{hub}`, stream: `${prefix}:{hub}:events`, event: (eventId) => `${prefix}:{hub}:event:${eventId}` };
+export function hubKeys(prefix = 'aaep') {
+  const base = `${prefix}:{hub}`;
+  return {
+    prefix: base,
+    stream: `${base}:events`,
+    /** Sessions started and not ended, for the sweeper. */
+    open: `${base}:open`,
+    event: (eventId: string) => `${base}:event:${eventId}`,
+    /** The owner's instance id, expiring unless renewed. */
+    lease: (sessionId: string) => `${base}:lease:${sessionId}`,
+    /** The instance that stored the session's start: the only one that may take the lease again. */
+    origin: (sessionId: string) => `${base}:origin:${sessionId}`,
+    /** Set by the terminal event: nothing more of the session is stored. */
+    ended: (sessionId: string) => `${base}:ended:${sessionId}`,
+  };
 }
 
 /**
- * Stores an event unless its id was stored before, atomically: one script run
- * checks the id (SET NX, with a TTL) and appends (XADD, trimmed to the retention),
- * then maps the event id to its stream entry id. An event produced twice — an
- * OTLP retry that reached two instances — is therefore stored once.
+ * Stores an event unless its id was stored before, atomically, in one script
+ * run: the id is checked (SET NX, with a TTL) and the event appended (XADD,
+ * trimmed to the retention) and mapped to its entry id. An event produced twice
+ * — an OTLP retry that reached two instances — is therefore stored once. The
+ * script also keeps one writer per session: the instance that stores a
+ * session's start owns it (a lease it renews), another instance's events for it
+ * are not stored, and after the terminal event (or a sweep) nothing is.
+ *
+ * KEYS: stream, event, lease, origin, ended, open.
+ * ARGV: ttl s, maxlen, event id, session id, json, instance id, lease ms, role.
  */
 const APPEND_ONCE = `
-if redis.call('SET', KEYS[2], '', 'NX', 'EX', ARGV[1]) then
-  local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', ARGV[3], 's', ARGV[4], 'e', ARGV[5])
-  redis.call('SET', KEYS[2], id, 'EX', ARGV[1])
-  return id
+if redis.call('EXISTS', KEYS[5]) == 1 then return false end
+local role = ARGV[8]
+local owner = redis.call('GET', KEYS[3])
+if owner then
+  if owner ~= ARGV[6] then return false end
+elseif role ~= 'started' and redis.call('GET', KEYS[4]) ~= ARGV[6] then
+  return false
 end
-return false`;
+if not redis.call('SET', KEYS[2], '', 'NX', 'EX', ARGV[1]) then return false end
+local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', ARGV[3], 's', ARGV[4], 'e', ARGV[5])
+redis.call('SET', KEYS[2], id, 'EX', ARGV[1])
+if role == 'terminal' then
+  redis.call('SET', KEYS[5], '1', 'EX', ARGV[1])
+  redis.call('DEL', KEYS[3], KEYS[4])
+  redis.call('SREM', KEYS[6], ARGV[4])
+else
+  redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[7])
+  redis.call('SET', KEYS[4], ARGV[6], 'EX', ARGV[1])
+  if role == 'started' then redis.call('SADD', KEYS[6], ARGV[4]) end
+end
+return id`;
+
+/** KEYS: leases of the sessions this instance owns. ARGV: instance id, lease ms. */
+const RENEW = `
+for i = 1, #KEYS do
+  if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
+end
+return 0`;
+
+/**
+ * Ends a session whose lease lapsed, once: only if the lease is still gone and
+ * the session not ended, appends its closing events and marks it ended.
+ * KEYS: stream, lease, origin, ended, open. ARGV: ttl s, maxlen, session id, then (event id, json) pairs.
+ */
+const SWEEP = `
+if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
+for i = 4, #ARGV, 2 do
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', ARGV[i], 's', ARGV[3], 'e', ARGV[i + 1])
+end
+redis.call('SET', KEYS[4], '1', 'EX', ARGV[1])
+redis.call('DEL', KEYS[3])
+redis.call('SREM', KEYS[5], ARGV[3])
+return 1`;
+
+const TERMINAL_TYPES = new Set(['aaep:agent.session.completed', 'aaep:agent.session.errored', 'aaep:agent.session.cancelled']);
 
 type ScriptedRedis = Redis & {
-  aaepAppendOnce(stream: string, eventKey: string, ttl: number, maxLen: number, eventId: string, sessionId: string, json: string): Promise<string | null>;
+  aaepAppendOnce(...args: Array<string | number>): Promise<string | null>;
+  aaepRenew(keyCount: number, ...args: Array<string | number>): Promise<number>;
+  aaepSweep(...args: Array<string | number>): Promise<number>;
 };
 
 const READ_BATCH = 512;
@@ -68,6 +135,12 @@ export class RedisHubBackend implements HubBackend {
   private readonly dedupSeconds: number;
   private readonly maxPending: number;
   private readonly storeTimeoutMs: number;
+  private readonly leaseMs: number;
+  private readonly instanceId = randomUUID();
+  /** Sessions whose lease this instance holds. */
+  private readonly owned = new Set<string>();
+  private readonly ledger = new OpenSessionLedger();
+  private readonly timers: NodeJS.Timeout[] = [];
   private readonly writes = new Set<Promise<void>>();
   private failures = 0;
   private lastEntryId = '0-0';
@@ -90,7 +163,17 @@ export class RedisHubBackend implements HubBackend {
     this.storeTimeoutMs = options.storeTimeoutMs ?? 5_000;
     this.ownsWriter = options.connection === undefined;
     this.writer = (options.connection ?? connectRedis(options.url, 'hub writer')) as ScriptedRedis;
-    this.writer.defineCommand('aaepAppendOnce', { numberOfKeys: 2, lua: APPEND_ONCE });
+    this.leaseMs = options.leaseMs ?? 10_000;
+    this.writer.defineCommand('aaepAppendOnce', { numberOfKeys: 6, lua: APPEND_ONCE });
+    this.writer.defineCommand('aaepRenew', { lua: RENEW });
+    this.writer.defineCommand('aaepSweep', { numberOfKeys: 5, lua: SWEEP });
+    const every = (ms: number, task: () => Promise<void>) => {
+      const timer = setInterval(() => void context.with(suppressTracing(ROOT_CONTEXT), task).catch((error: unknown) => diag.debug('aaep-otel: hub upkeep failed', error)), ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(Math.max(50, Math.floor(this.leaseMs / 3)), () => this.renew());
+    every(Math.max(50, Math.floor(this.leaseMs / 2)), () => this.sweep());
     this.reader = connectRedis(options.url, 'hub reader');
     this.caughtUpPromise = new Promise((resolve) => (this.markCaughtUp = resolve));
     this.loop = context.with(suppressTracing(ROOT_CONTEXT), () => this.follow());
@@ -112,13 +195,21 @@ export class RedisHubBackend implements HubBackend {
       diag.error(`aaep-otel: ${this.writes.size} events are waiting for Redis; dropping ${event.event_id}`);
       return;
     }
+    const session = event.session_id;
+    const role = event.type === 'aaep:agent.session.started' ? 'started' : TERMINAL_TYPES.has(event.type) ? 'terminal' : '';
+    const keys = this.keys;
     const write: Promise<void> = context
       .with(suppressTracing(ROOT_CONTEXT), () =>
-        this.writer.aaepAppendOnce(this.keys.stream, this.keys.event(event.event_id), this.dedupSeconds, this.retentionEvents, event.event_id, event.session_id, JSON.stringify(event)),
+        this.writer.aaepAppendOnce(
+          keys.stream, keys.event(event.event_id), keys.lease(session), keys.origin(session), keys.ended(session), keys.open,
+          this.dedupSeconds, this.retentionEvents, event.event_id, session, JSON.stringify(event), this.instanceId, this.leaseMs, role,
+        ),
       )
       .then(
         (entryId) => {
           if (entryId !== null && entryIdAfter(entryId, this.lastAppendedId)) this.lastAppendedId = entryId;
+          if (entryId !== null && role === 'started') this.owned.add(session);
+          if (role === 'terminal') this.owned.delete(session);
         },
         (error: unknown) => {
           this.failures++;
@@ -148,6 +239,7 @@ export class RedisHubBackend implements HubBackend {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      for (const timer of this.timers) clearInterval(timer);
       const pending = Promise.all([...this.writes]);
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, this.storeTimeoutMs).unref());
       await Promise.race([pending, timeout]);
@@ -161,6 +253,37 @@ export class RedisHubBackend implements HubBackend {
       if (this.ownsWriter) await this.writer.quit().catch(() => this.writer.disconnect());
     })();
     return this.closing;
+  }
+
+  /** Keeps this instance's sessions owned. */
+  private async renew(): Promise<void> {
+    if (this.owned.size === 0 || this.writer.status !== 'ready') return;
+    const leases = [...this.owned].map((session) => this.keys.lease(session));
+    await this.writer.aaepRenew(leases.length, ...leases, this.instanceId, this.leaseMs);
+  }
+
+  /**
+   * Ends sessions whose owner stopped renewing (it died): a sample of the open
+   * sessions is checked each round, so every instance shares the work and a
+   * lapsed session is ended within a few rounds. The sweep script makes sure it
+   * happens once, and only if the lease is still gone.
+   */
+  private async sweep(): Promise<void> {
+    if (!this.available) return;
+    const sample = (await this.writer.srandmember(this.keys.open, 64)) as string[];
+    for (const session of sample) {
+      if (this.owned.has(session) || (await this.writer.exists(this.keys.lease(session))) === 1) continue;
+      const closing = this.ledger.closing(session);
+      if (closing.length === 0) {
+        // Its start is no longer retained, so nobody can end it legally; stop tracking it.
+        await this.writer.srem(this.keys.open, session);
+        continue;
+      }
+      const pairs = closing.flatMap((event) => [event.event_id, JSON.stringify(event)]);
+      const keys = this.keys;
+      const swept = await this.writer.aaepSweep(keys.stream, keys.lease(session), keys.origin(session), keys.ended(session), keys.open, this.dedupSeconds, this.retentionEvents, session, ...pairs);
+      if (swept === 1) diag.warn(`aaep-otel: ended ${session}: its receiver stopped renewing its lease`);
+    }
   }
 
   /** Follows the stream into the local ring, from the oldest retained entry on. */
@@ -186,6 +309,11 @@ export class RedisHubBackend implements HubBackend {
         const json = fields[5];
         if (fields[0] !== 'i' || fields[2] !== 's' || fields[4] !== 'e' || eventId === undefined || sessionId === undefined || json === undefined) continue;
         this.hub.publishSerialized(eventId, sessionId, json);
+        try {
+          this.ledger.observe(JSON.parse(json) as AaepEvent);
+        } catch {
+          // Not ours to judge: the ring already has it; the ledger just cannot follow this session.
+        }
       }
       if (!this.caughtUp && batch.length < READ_BATCH) {
         this.caughtUp = true;

@@ -124,3 +124,52 @@ describe('the hub on Redis Streams', () => {
     expect(await client().get(shared.keys.event(events[0]!.event_id))).toMatch(/^\d+-\d+$/);
   });
 });
+
+describe('sessions whose owner stopped', () => {
+  it('are ended legally, once, by the other instances when the owner’s lease lapses', async () => {
+    const shared = sharedHub();
+    const owner = await shared.instance({ leaseMs: 300 });
+    const b = await shared.instance({ leaseMs: 300 });
+    const c = await shared.instance({ leaseMs: 300 });
+    const { sessionId } = publishSession(owner.backend, 3, { end: false });
+    await until(() => b.events.some((e) => e.type === 'aaep:agent.output.streaming'));
+    // Renewal keeps the session open well past one lease.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    expect(b.events.map((e) => e.type)).not.toContain('aaep:agent.session.errored');
+    await owner.backend.close();
+    await until(() => b.events.some((e) => e.type === 'aaep:agent.session.errored'));
+    await until(() => c.events.length === b.events.length);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(c.events).toEqual(b.events);
+    expectLegalStream(b.events);
+    expect(b.events.filter((e) => e.type.startsWith('aaep:agent.session.') && e.type !== 'aaep:agent.session.started')).toHaveLength(1);
+    expect(b.events.at(-1)).toMatchObject({ type: 'aaep:agent.session.errored', session_id: sessionId, error_category: 'transient' });
+    expect(await client().sismember(shared.keys.open, sessionId)).toBe(0);
+    // Whatever else is produced for the session later (a late owner, another instance) is not stored.
+    const heard = b.events.length;
+    const last = b.events.at(-1) as unknown as Parameters<EventHub['publish']>[0];
+    b.backend.publish({ ...last, event_id: 'evt_late0', sequence_number: heard });
+    c.backend.publish({ ...last, type: 'aaep:agent.session.completed', event_id: 'evt_late1', sequence_number: heard } as Parameters<EventHub['publish']>[0]);
+    await b.backend.stored();
+    await c.backend.stored();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(b.events).toHaveLength(heard);
+  });
+
+  it('stay with the instance that stored their start: another instance’s events for them are not stored', async () => {
+    const shared = sharedHub();
+    const a = await shared.instance();
+    const b = await shared.instance();
+    const events: Parameters<EventHub['publish']>[0][] = [];
+    publishSession({ publish: (event) => events.push(event) }, 4);
+    a.backend.publish(events[0]!);
+    await a.backend.stored();
+    // Another instance translating the rest of the trace differently (other ids) would break the sequence.
+    for (const event of events.slice(1)) b.backend.publish({ ...event, event_id: `${event.event_id}x` });
+    await b.backend.stored();
+    for (const event of events.slice(1)) a.backend.publish(event);
+    await a.backend.stored();
+    await until(() => b.events.some((e) => e.type === 'aaep:agent.session.completed'));
+    expect(b.events.map((e) => e.event_id)).toEqual(events.map((e) => e.event_id));
+  });
+});
