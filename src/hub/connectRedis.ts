@@ -12,6 +12,8 @@ export function connectRedis(url: string, role: string): Redis {
     connectionName: `aaep-otel:${role}`,
     maxRetriesPerRequest: null,
     autoResendUnfulfilledCommands: true,
+    // Commands issued in one tick (an export's events) go out in one write.
+    enableAutoPipelining: true,
     retryStrategy: (attempt) => Math.min(2_000, 50 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2),
   });
   let down = false;
