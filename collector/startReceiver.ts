@@ -6,7 +6,7 @@ import { suppressTracing } from '@opentelemetry/core';
 import express, { type Request, type Response } from 'express';
 import { DecisionStore } from '../src/DecisionStore.js';
 import { EventHub } from '../src/EventHub.js';
-import { connectRedis } from '../src/hub/connectRedis.js';
+import { closeRedis, connectRedis } from '../src/hub/connectRedis.js';
 import { createHubBackend } from '../src/hub/createHubBackend.js';
 import { RedisDecisionStore } from '../src/hub/RedisDecisionStore.js';
 import { RedisReplyRegistry } from '../src/hub/RedisReplyRegistry.js';
@@ -164,7 +164,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
         assembler.close();
         await backend!.close();
         if (decisions instanceof RedisDecisionStore) await decisions.close();
-        await shared?.connection.quit().catch(() => shared.connection.disconnect());
+        if (shared !== undefined) await closeRedis(shared.connection);
         await hub.flush(2_000);
         hub.close();
         if (inFlight === 0) server.closeAllConnections();

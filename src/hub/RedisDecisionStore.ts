@@ -5,7 +5,7 @@ import { DecisionStore, type RemoteDecision } from '../DecisionStore.js';
 import type { Reply } from '../protocol/index.js';
 import { ReplyRegistry } from '../ReplyRegistry.js';
 import type { ReplyRequest } from '../translator.js';
-import { connectRedis } from './connectRedis.js';
+import { closeRedis, connectRedis } from './connectRedis.js';
 import { hubKeys } from './RedisHubBackend.js';
 
 export interface RedisDecisionStoreOptions {
@@ -106,10 +106,7 @@ export class RedisDecisionStore extends DecisionStore {
   }
 
   close(): Promise<void> {
-    this.closing ??= this.subscriber.quit().then(
-      () => undefined,
-      () => this.subscriber.disconnect(),
-    );
+    this.closing ??= closeRedis(this.subscriber);
     return this.closing;
   }
 

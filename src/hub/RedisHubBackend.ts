@@ -4,7 +4,7 @@ import { suppressTracing } from '@opentelemetry/core';
 import type { Redis } from 'ioredis';
 import { HUB_DEFAULTS, type EventHub } from '../EventHub.js';
 import type { AaepEvent } from '../protocol/index.js';
-import { connectRedis } from './connectRedis.js';
+import { closeRedis, connectRedis } from './connectRedis.js';
 import type { HubBackend } from './HubBackend.js';
 import { OpenSessionLedger } from './OpenSessionLedger.js';
 
@@ -49,39 +49,61 @@ export function hubKeys(prefix = 'aaep') {
 }
 
 /**
- * Stores an event unless its id was stored before, atomically, in one script
- * run: the id is checked (SET NX, with a TTL) and the event appended (XADD,
- * trimmed to the retention) and mapped to its entry id. An event produced twice
- * — an OTLP retry that reached two instances — is therefore stored once. The
- * script also keeps one writer per session: the instance that stores a
- * session's start owns it (a lease it renews), another instance's events for it
- * are not stored, and after the terminal event (or a sweep) nothing is.
+ * Stores each of a batch of events unless its id was stored before, atomically,
+ * in one script run: the id is checked (SET NX, with a TTL) and the event
+ * appended (XADD, trimmed to the retention) and mapped to its entry id. An event
+ * produced twice — an OTLP retry that reached two instances — is therefore
+ * stored once. The script also keeps one writer per session: the instance that
+ * stores a session's start owns it (a lease it renews), another instance's
+ * events for it are not stored, and after the terminal event (or a sweep)
+ * nothing is. Returns, per event, its entry id or false.
  *
- * KEYS: stream, event, lease, origin, ended, open.
- * ARGV: ttl s, maxlen, event id, session id, json, instance id, lease ms, role.
+ * KEYS: stream, open, then per event: event, lease, origin, ended.
+ * ARGV: ttl s, maxlen, instance id, lease ms, then per event: event id, session id, role, json.
  */
 const APPEND_ONCE = `
-if redis.call('EXISTS', KEYS[5]) == 1 then return false end
-local role = ARGV[8]
-local owner = redis.call('GET', KEYS[3])
-if owner then
-  if owner ~= ARGV[6] then return false end
-elseif role ~= 'started' and redis.call('GET', KEYS[4]) ~= ARGV[6] then
-  return false
+local results = {}
+-- Per session, within this batch: may its events be stored, and was its lease renewed yet.
+local allowedFor, renewed = {}, {}
+local n = (#KEYS - 2) / 4
+for e = 0, n - 1 do
+  local eventKey, lease, origin, ended = KEYS[3 + e * 4], KEYS[4 + e * 4], KEYS[5 + e * 4], KEYS[6 + e * 4]
+  local eventId, session, role, json = ARGV[5 + e * 4], ARGV[6 + e * 4], ARGV[7 + e * 4], ARGV[8 + e * 4]
+  local id = false
+  local allowed = allowedFor[session]
+  if allowed == nil or role == 'started' then
+    allowed = redis.call('EXISTS', ended) == 0
+    if allowed then
+      local owner = redis.call('GET', lease)
+      if owner then
+        allowed = owner == ARGV[3]
+      elseif role ~= 'started' then
+        allowed = redis.call('GET', origin) == ARGV[3]
+      end
+    end
+    allowedFor[session] = allowed
+  end
+  if allowed and redis.call('SET', eventKey, '', 'NX', 'EX', ARGV[1]) then
+    id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', eventId, 's', session, 'e', json)
+    redis.call('SET', eventKey, id, 'EX', ARGV[1])
+    if role == 'terminal' then
+      redis.call('SET', ended, '1', 'EX', ARGV[1])
+      redis.call('DEL', lease, origin)
+      redis.call('SREM', KEYS[2], session)
+      allowedFor[session] = false
+    elseif not renewed[session] then
+      redis.call('SET', lease, ARGV[3], 'PX', ARGV[4])
+      redis.call('SET', origin, ARGV[3], 'EX', ARGV[1])
+      renewed[session] = true
+    end
+    if role == 'started' then redis.call('SADD', KEYS[2], session) end
+  end
+  results[e + 1] = id
 end
-if not redis.call('SET', KEYS[2], '', 'NX', 'EX', ARGV[1]) then return false end
-local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', ARGV[3], 's', ARGV[4], 'e', ARGV[5])
-redis.call('SET', KEYS[2], id, 'EX', ARGV[1])
-if role == 'terminal' then
-  redis.call('SET', KEYS[5], '1', 'EX', ARGV[1])
-  redis.call('DEL', KEYS[3], KEYS[4])
-  redis.call('SREM', KEYS[6], ARGV[4])
-else
-  redis.call('SET', KEYS[3], ARGV[6], 'PX', ARGV[7])
-  redis.call('SET', KEYS[4], ARGV[6], 'EX', ARGV[1])
-  if role == 'started' then redis.call('SADD', KEYS[6], ARGV[4]) end
-end
-return id`;
+return results`;
+
+/** Events per script run: an export's events go together, without holding Redis for long. */
+const APPEND_BATCH = 256;
 
 /** KEYS: leases of the sessions this instance owns. ARGV: instance id, lease ms. */
 const RENEW = `
@@ -108,7 +130,7 @@ return 1`;
 const TERMINAL_TYPES = new Set(['aaep:agent.session.completed', 'aaep:agent.session.errored', 'aaep:agent.session.cancelled']);
 
 type ScriptedRedis = Redis & {
-  aaepAppendOnce(...args: Array<string | number>): Promise<string | null>;
+  aaepAppendOnce(keyCount: number, ...args: Array<string | number>): Promise<Array<string | null>>;
   aaepRenew(keyCount: number, ...args: Array<string | number>): Promise<number>;
   aaepSweep(...args: Array<string | number>): Promise<number>;
 };
@@ -142,6 +164,10 @@ export class RedisHubBackend implements HubBackend {
   private readonly ledger = new OpenSessionLedger();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly writes = new Set<Promise<void>>();
+  /** Published, not yet sent: sent together on the next tick. */
+  private batch: Array<{ eventId: string; sessionId: string; role: string; json: string }> = [];
+  private batchScheduled = false;
+  private pendingEvents = 0;
   private failures = 0;
   private lastEntryId = '0-0';
   /** Entry id of this instance's newest append, so close() can wait for the ring to have it. */
@@ -164,7 +190,7 @@ export class RedisHubBackend implements HubBackend {
     this.ownsWriter = options.connection === undefined;
     this.writer = (options.connection ?? connectRedis(options.url, 'hub writer')) as ScriptedRedis;
     this.leaseMs = options.leaseMs ?? 10_000;
-    this.writer.defineCommand('aaepAppendOnce', { numberOfKeys: 6, lua: APPEND_ONCE });
+    this.writer.defineCommand('aaepAppendOnce', { lua: APPEND_ONCE });
     this.writer.defineCommand('aaepRenew', { lua: RENEW });
     this.writer.defineCommand('aaepSweep', { numberOfKeys: 5, lua: SWEEP });
     const every = (ms: number, task: () => Promise<void>) => {
@@ -190,38 +216,57 @@ export class RedisHubBackend implements HubBackend {
 
   publish(event: AaepEvent): void {
     if (this.closing !== undefined) return;
-    if (this.writes.size >= this.maxPending) {
+    if (this.pendingEvents >= this.maxPending) {
       this.failures++;
-      diag.error(`aaep-otel: ${this.writes.size} events are waiting for Redis; dropping ${event.event_id}`);
+      diag.error(`aaep-otel: ${this.pendingEvents} events are waiting for Redis; dropping ${event.event_id}`);
       return;
     }
-    const session = event.session_id;
     const role = event.type === 'aaep:agent.session.started' ? 'started' : TERMINAL_TYPES.has(event.type) ? 'terminal' : '';
+    this.batch.push({ eventId: event.event_id, sessionId: event.session_id, role, json: JSON.stringify(event) });
+    this.pendingEvents++;
+    if (this.batch.length >= APPEND_BATCH) this.sendBatch();
+    else if (!this.batchScheduled) {
+      this.batchScheduled = true;
+      setImmediate(() => this.sendBatch());
+    }
+  }
+
+  /** Sends what was published since the last batch in one script run. */
+  private sendBatch(): void {
+    this.batchScheduled = false;
+    if (this.batch.length === 0) return;
+    const batch = this.batch.splice(0, this.batch.length);
     const keys = this.keys;
+    const eventKeys = batch.flatMap(({ eventId, sessionId }) => [keys.event(eventId), keys.lease(sessionId), keys.origin(sessionId), keys.ended(sessionId)]);
+    const eventArgs = batch.flatMap(({ eventId, sessionId, role, json }) => [eventId, sessionId, role, json]);
     const write: Promise<void> = context
       .with(suppressTracing(ROOT_CONTEXT), () =>
-        this.writer.aaepAppendOnce(
-          keys.stream, keys.event(event.event_id), keys.lease(session), keys.origin(session), keys.ended(session), keys.open,
-          this.dedupSeconds, this.retentionEvents, event.event_id, session, JSON.stringify(event), this.instanceId, this.leaseMs, role,
-        ),
+        this.writer.aaepAppendOnce(2 + eventKeys.length, keys.stream, keys.open, ...eventKeys, this.dedupSeconds, this.retentionEvents, this.instanceId, this.leaseMs, ...eventArgs),
       )
       .then(
-        (entryId) => {
-          if (entryId !== null && entryIdAfter(entryId, this.lastAppendedId)) this.lastAppendedId = entryId;
-          if (entryId !== null && role === 'started') this.owned.add(session);
-          if (role === 'terminal') this.owned.delete(session);
+        (entryIds) => {
+          batch.forEach(({ sessionId, role }, i) => {
+            const entryId = entryIds[i] ?? null;
+            if (entryId !== null && entryIdAfter(entryId, this.lastAppendedId)) this.lastAppendedId = entryId;
+            if (entryId !== null && role === 'started') this.owned.add(sessionId);
+            if (role === 'terminal') this.owned.delete(sessionId);
+          });
         },
         (error: unknown) => {
           this.failures++;
-          diag.error(`aaep-otel: Redis refused event ${event.event_id}`, error);
+          diag.error(`aaep-otel: Redis refused ${batch.length} events`, error);
         },
       )
-      .finally(() => this.writes.delete(write));
+      .finally(() => {
+        this.pendingEvents -= batch.length;
+        this.writes.delete(write);
+      });
     this.writes.add(write);
   }
 
   /** Waits for the writes issued so far; rejects if one failed or Redis did not answer in time. */
   async stored(): Promise<void> {
+    this.sendBatch();
     const failuresBefore = this.failures;
     const pending = [...this.writes];
     if (pending.length > 0) {
@@ -240,6 +285,7 @@ export class RedisHubBackend implements HubBackend {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const timer of this.timers) clearInterval(timer);
+      this.sendBatch();
       const pending = Promise.all([...this.writes]);
       const timeout = new Promise<void>((resolve) => setTimeout(resolve, this.storeTimeoutMs).unref());
       await Promise.race([pending, timeout]);
@@ -250,7 +296,7 @@ export class RedisHubBackend implements HubBackend {
       }
       this.reader.disconnect();
       await this.loop;
-      if (this.ownsWriter) await this.writer.quit().catch(() => this.writer.disconnect());
+      if (this.ownsWriter) await closeRedis(this.writer);
     })();
     return this.closing;
   }

@@ -28,3 +28,12 @@ export function connectRedis(url: string, role: string): Redis {
   });
   return redis;
 }
+
+/** Lets go of a connection: a polite QUIT when Redis answers (at most a second), else at once. */
+export async function closeRedis(redis: Redis): Promise<void> {
+  if (redis.status === 'ready') {
+    const timeout = new Promise<void>((resolve) => setTimeout(resolve, 1_000).unref());
+    await Promise.race([redis.quit().catch(() => undefined), timeout]);
+  }
+  redis.disconnect();
+}
