@@ -26,14 +26,6 @@ export class OpenSessionLedger {
 
   constructor(private readonly capacity = 10_000) {}
 
-  get size(): number {
-    return this.open.size;
-  }
-
-  has(sessionId: string): boolean {
-    return this.open.has(sessionId);
-  }
-
   /** Folds one event of the stream in. */
   observe(event: AaepEvent): void {
     if (event.type === 'aaep:agent.session.started') {
