@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
+import { afterAll, beforeAll } from 'vitest';
 
 export interface RedisServer {
   readonly url: string;
@@ -60,5 +61,29 @@ export async function startRedisServer(): Promise<RedisServer> {
       child = await launch(port);
     },
     stop: kill,
+  };
+}
+
+/** One Redis for a test file: started before its first test, stopped after its last. */
+export function useRedisServer(): RedisServer {
+  let server: RedisServer | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(() => server?.stop());
+  const current = (): RedisServer => {
+    if (server === undefined) throw new Error('Redis is started in beforeAll: use it inside a test');
+    return server;
+  };
+  return {
+    get url() {
+      return current().url;
+    },
+    get port() {
+      return current().port;
+    },
+    kill: () => current().kill(),
+    restart: () => current().restart(),
+    stop: () => current().stop(),
   };
 }

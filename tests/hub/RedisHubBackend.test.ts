@@ -1,19 +1,15 @@
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { EventHub } from '../../src/EventHub.js';
 import { hubKeys, RedisHubBackend, type RedisHubOptions } from '../../src/hub/RedisHubBackend.js';
 import { publishSession } from '../helpers/fakeSession.js';
 import { collectEvents } from '../helpers/hubEvents.js';
-import { startRedisServer, type RedisServer } from '../helpers/redisServer.js';
+import { useRedisServer } from '../helpers/redisServer.js';
 import type { WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
 
-let redis: RedisServer;
+const redis = useRedisServer();
 let prefix = 0;
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-afterAll(() => redis.stop());
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

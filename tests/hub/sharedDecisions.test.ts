@@ -2,23 +2,19 @@ import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Receiver } from '../../collector/startReceiver.js';
 import { AaepSignalProcessor } from '../../src/AaepSignalProcessor.js';
 import { confirm, type ConfirmDecision } from '../../src/confirm.js';
 import { confirmationReply } from '../helpers/harness.js';
 import { startTestReceiver } from '../helpers/receiver.js';
-import { startRedisServer, type RedisServer } from '../helpers/redisServer.js';
+import { useRedisServer } from '../helpers/redisServer.js';
 import { connectSse, sessionDone, type SseClient, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-afterAll(() => redis.stop());
+const redis = useRedisServer();
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {

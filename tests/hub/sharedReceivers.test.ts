@@ -6,22 +6,18 @@ import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { Receiver } from '../../collector/startReceiver.js';
 import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
 import { agentTurn, exportedSpansOf } from '../helpers/agentTurn.js';
 import { startTestReceiver } from '../helpers/receiver.js';
-import { startRedisServer, type RedisServer } from '../helpers/redisServer.js';
+import { useRedisServer } from '../helpers/redisServer.js';
 import { connectSse, sessionDone } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 
-let redis: RedisServer;
-beforeAll(async () => {
-  redis = await startRedisServer();
-});
-afterAll(() => redis.stop());
+const redis = useRedisServer();
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
