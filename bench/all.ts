@@ -12,6 +12,7 @@ const BENCHES: ReadonlyArray<{ script: string; args?: string[] }> = [
   { script: 'bench/receiver-ingest.ts' },
   { script: 'bench/fanout.ts' },
   { script: 'bench/catchup.ts' },
+  { script: 'bench/shared-hub.ts' },
   { script: 'bench/memory.ts', args: ['--expose-gc'] },
 ];
 

@@ -28,6 +28,12 @@ export interface ReceiverConfig {
   readonly maxSubscribers: number;
   readonly maxPendingReplies: number;
   readonly maxDecisions: number;
+  /** OTLP/gRPC port; off when undefined. */
+  readonly grpcPort: number | undefined;
+  /** redis://… of the hub shared with other receivers; the in-memory hub when undefined. */
+  readonly hubUrl: string | undefined;
+  /** How long a receiver's sessions outlive it on a shared hub before another ends them. */
+  readonly hubLeaseMs: number;
 }
 
 /** 4320: next to a Collector's 4317 (gRPC) and 4318 (HTTP) without colliding. */
@@ -56,7 +62,13 @@ const SETTINGS = {
   'max-subscribers': { env: LIMIT_ENV.subscribers, help: 'event-stream subscribers; more get 503 + Retry-After', fallback: String(LIMIT_DEFAULTS.subscribers) },
   'max-pending-replies': { env: LIMIT_ENV.pendingReplies, help: 'outstanding reply tokens; questions beyond take their default', fallback: String(LIMIT_DEFAULTS.pendingReplies) },
   'max-decisions': { env: LIMIT_ENV.decisions, help: 'answers kept for remote agents to fetch; the oldest go first', fallback: String(LIMIT_DEFAULTS.decisions) },
+  'grpc-port': { env: 'AAEP_RECEIVER_GRPC_PORT', help: 'port for OTLP/gRPC (0 picks one; off unless set)', fallback: undefined },
+  'hub-url': { env: 'AAEP_HUB_URL', help: 'redis://host:port shared by several receivers (default: in memory)', fallback: undefined },
+  'hub-lease-ms': { env: 'AAEP_HUB_LEASE_MS', help: 'a dead receiver\'s open sessions are ended after this long', fallback: '10000' },
 } as const;
+
+/** Every environment variable the receiver reads (for checking deployment manifests). */
+export const RECEIVER_ENVIRONMENT: readonly string[] = Object.values(SETTINGS).map((setting) => setting.env);
 
 export class ConfigError extends Error {}
 
@@ -119,5 +131,14 @@ export function readReceiverConfig(argv: string[], env: NodeJS.ProcessEnv): Rece
     maxSubscribers: number('max-subscribers', get('max-subscribers')!, 1),
     maxPendingReplies: number('max-pending-replies', get('max-pending-replies')!, 1),
     maxDecisions: number('max-decisions', get('max-decisions')!, 1),
+    grpcPort: get('grpc-port') === undefined ? undefined : number('grpc-port', get('grpc-port')!, 0),
+    hubUrl: hubUrl(get('hub-url')),
+    hubLeaseMs: number('hub-lease-ms', get('hub-lease-ms')!, 100),
   };
+}
+
+function hubUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^rediss?:\/\/[^\s]+$/.test(raw)) throw new ConfigError(`hub-url must be a redis:// or rediss:// URL, not "${raw}"`);
+  return raw;
 }

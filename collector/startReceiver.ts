@@ -3,10 +3,16 @@ import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response } from 'express';
 import { DecisionStore } from '../src/DecisionStore.js';
 import { EventHub } from '../src/EventHub.js';
+import { closeRedis, connectRedis } from '../src/hub/connectRedis.js';
+import { createHubBackend } from '../src/hub/createHubBackend.js';
+import { RedisDecisionStore } from '../src/hub/RedisDecisionStore.js';
+import { RedisReplyRegistry } from '../src/hub/RedisReplyRegistry.js';
+import type { HubBackend } from '../src/hub/HubBackend.js';
 import { createAaepRouter } from '../src/http/createAaepRouter.js';
 import { createDecisionRouter } from '../src/http/createDecisionRouter.js';
 import { listen } from '../src/http/listen.js';
 import { createOtlpTraceHandler } from '../src/otlp/createOtlpTraceHandler.js';
+import { startOtlpGrpcServer, type OtlpGrpcServer } from '../src/otlp/startOtlpGrpcServer.js';
 import { TraceAssembler } from '../src/otlp/TraceAssembler.js';
 import type { LimitReached, StoreUsage } from '../src/limits.js';
 import { ReplyRegistry } from '../src/ReplyRegistry.js';
@@ -29,12 +35,16 @@ export interface Receiver {
   readonly port: number;
   readonly host: string;
   readonly hub: EventHub;
+  /** Where translated events go: the hub itself, or the Redis stream it follows (`hubUrl`). */
+  readonly backend: HubBackend;
   readonly translator: Translator;
   readonly assembler: TraceAssembler;
   readonly replies: ReplyRegistry;
   readonly server: Server;
   /** Each store against its bound, as `/readyz` reports it. */
   readonly stats: ReceiverStats;
+  /** The OTLP/gRPC port, when `grpcPort` is set. */
+  readonly grpcPort: number | undefined;
   /** Stops taking exports, lets requests in flight finish, places held spans, cancels open sessions and ends the streams. Idempotent. */
   close(): Promise<void>;
 }
@@ -53,12 +63,15 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
       ...(reached.traceId !== undefined && { trace_id: reached.traceId }),
       ...(reached.sessionId !== undefined && { session_id: reached.sessionId }),
     });
-  const replies = new ReplyRegistry({ maxPending: config.maxPendingReplies, onLimit });
-  const decisions = new DecisionStore(config.maxDecisions);
-  let hub: EventHub | undefined;
+  // With a shared hub, questions, replies and decisions live in the same Redis, on the connection the hub appends with.
+  const shared = config.hubUrl === undefined ? undefined : { url: config.hubUrl, connection: connectRedis(config.hubUrl, 'hub writer') };
+  const decisions = shared === undefined ? new DecisionStore(config.maxDecisions) : new RedisDecisionStore({ ...shared, capacity: config.maxDecisions });
+  const replyOptions = { maxPending: config.maxPendingReplies, onLimit };
+  const replies = decisions instanceof RedisDecisionStore ? new RedisReplyRegistry(decisions, replyOptions) : new ReplyRegistry(replyOptions);
+  let backend: HubBackend | undefined;
   const translator = new Translator({
     producer,
-    emit: (event) => hub!.publish(event),
+    emit: (event) => backend!.publish(event),
     onViolation: (message) => log('warn', message),
     onSessionClosed: (sessionId) => replies.cancelSession(sessionId),
     onReplyRequested: (request) => decisions.track(replies, request),
@@ -66,7 +79,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     maxSpansPerSession: config.maxSpansPerSession,
     onLimit,
   });
-  hub = new EventHub({
+  const hub = new EventHub({
     retentionEvents: config.retentionEvents,
     retentionBytes: config.retentionBytes,
     maxSubscribers: config.maxSubscribers,
@@ -74,6 +87,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     producer,
     replies,
   });
+  backend = createHubBackend(hub, { hubUrl: config.hubUrl, retentionEvents: config.retentionEvents, leaseMs: config.hubLeaseMs, ...(shared !== undefined && { connection: shared.connection }) });
   const assembler = new TraceAssembler(translator, {
     quietMs: config.quietMs,
     maxHeldSpansPerTrace: config.maxHeldSpansPerTrace,
@@ -84,7 +98,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
   const stats = (): ReceiverStats => ({
     ...translator.usage,
     heldSpans: assembler.usage,
-    subscribers: hub!.subscribers,
+    subscribers: hub.subscribers,
     replies: replies.usage,
     decisions: decisions.usage,
   });
@@ -96,7 +110,8 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
   });
   app.get('/readyz', (_req: Request, res: Response) => {
     // Each store against its bound, so an operator sees how close the receiver is to refusing.
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'stopping', ...stats() });
+    const status = !ready ? 'stopping' : !backend!.available ? 'hub unavailable' : 'ready';
+    res.status(status === 'ready' ? 200 : 503).json({ status, hub: backend!.kind, ...stats() });
   });
   app.use(
     createOtlpTraceHandler({
@@ -106,6 +121,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
       maxBodyBytes: config.maxBodyBytes,
       maxPendingBytes: config.maxPendingBytes,
       bodyTimeoutMs: config.bodyTimeoutMs,
+      gate: backend,
       onExport: (summary) => {
         if (summary.rejected > 0) log('warn', 'export had invalid spans', summary);
       },
@@ -141,12 +157,36 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     if (config.ingestToken === undefined) log('warn', 'no AAEP_INGEST_TOKEN or AAEP_TOKEN: anyone who can reach this port can send spans, forging what the stream announces and asks');
   }
 
+  // OTLP/gRPC, when asked for: the same assembler, limits and token as OTLP/HTTP.
+  const ingestToken = config.ingestToken;
+  let grpcServer: OtlpGrpcServer | undefined;
+  if (config.grpcPort !== undefined) {
+    try {
+      grpcServer = await startOtlpGrpcServer({
+        assembler,
+        host: config.host,
+        port: config.grpcPort,
+        token: ingestToken,
+        maxMessageBytes: config.maxBodyBytes,
+        gate: backend,
+        onExport: (summary) => {
+          if (summary.rejected > 0) log('warn', 'export had invalid spans', summary);
+        },
+      });
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+    log('info', 'OTLP/gRPC listening', { host: config.host, port: grpcServer.port });
+  }
+
   let closing: Promise<void> | undefined;
   return {
     url,
     port: address.port,
     host: address.address,
     hub,
+    backend,
     translator,
     assembler,
     replies,
@@ -154,10 +194,12 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     get stats() {
       return stats();
     },
+    grpcPort: grpcServer?.port,
     close() {
       closing ??= (async () => {
         ready = false;
         stopping = true;
+        await grpcServer?.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
         assembler.flushAll();
@@ -166,8 +208,11 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
         // system) and their questions settle as cancelled, while the streams can hear it.
         translator.cancelAll(Date.now(), 'producer_shutdown');
         replies.cancelAll();
-        await hub!.flush(2_000);
-        hub!.close();
+        await backend!.close();
+        if (decisions instanceof RedisDecisionStore) await decisions.close();
+        if (shared !== undefined) await closeRedis(shared.connection);
+        await hub.flush(2_000);
+        hub.close();
         // Long-lived streams would hold the server open; requests in flight finish.
         router.close();
         if (inFlight === 0) server.closeAllConnections();

@@ -3,6 +3,8 @@ import { globalErrorHandler, hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { EventHub, type EventHubOptions } from './EventHub.js';
 import { readEnvNumber, readEnvString } from './env.js';
+import { createHubBackend } from './hub/createHubBackend.js';
+import type { HubBackend } from './hub/HubBackend.js';
 import type { Producer } from './protocol/index.js';
 import type { SpanEventRecord } from './records.js';
 import { ReplyRegistry } from './ReplyRegistry.js';
@@ -32,6 +34,12 @@ export interface AaepSpanProcessorOptions {
   readonly maxSpansPerSession?: number;
   /** Reply tokens outstanding at once. Else `AAEP_MAX_PENDING_REPLIES`, else 10,000. */
   readonly maxPendingReplies?: number;
+  /**
+   * redis://… of a hub shared with receivers and other processes (Redis Streams):
+   * events are appended there and `hub` follows the shared stream. Else `AAEP_HUB_URL`,
+   * else the hub is this process's memory.
+   */
+  readonly hubUrl?: string;
 }
 
 /**
@@ -46,6 +54,8 @@ export interface AaepSpanProcessorOptions {
 export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
   /** Where the events go: serve it with `startAaepServer({ hub })` or `createAaepRouter({ hub })`. */
   readonly hub: EventHub;
+  /** Where the translator's events go first: `hub` itself, or the shared stream `hub` follows. */
+  readonly backend: HubBackend;
   /** Where replies to confirmations and clarifications go; the HTTP endpoints submit to it. */
   readonly replies: ReplyRegistry;
   readonly producer: Producer;
@@ -67,7 +77,7 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
     this.translator = new Translator({
       producer: this.producer,
       language: options.language ?? readEnvString('AAEP_LANGUAGE'),
-      emit: (event) => this.hub.publish(event),
+      emit: (event) => this.backend.publish(event),
       onViolation: (message) => diag.warn(`aaep-otel: ${message}`),
       // A session that ended leaves nothing to answer: its waits settle as cancelled.
       onSessionClosed: (sessionId) => this.replies.cancelSession(sessionId),
@@ -88,6 +98,7 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
             producer: this.producer,
             replies: this.replies,
           });
+    this.backend = createHubBackend(this.hub, { hubUrl: options.hubUrl ?? readEnvString('AAEP_HUB_URL'), retentionEvents: readEnvNumber('AAEP_RETENTION_EVENTS') });
     registerRuntime(this);
   }
 
@@ -175,8 +186,9 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
   }
 
   /** Delivers every event published so far to connected subscribers. */
-  forceFlush(): Promise<void> {
-    return this.hub.flush();
+  async forceFlush(): Promise<void> {
+    await this.backend.stored().catch(reportError);
+    await this.hub.flush();
   }
 
   /**
@@ -189,6 +201,7 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
       try {
         this.translator.cancelAll(Date.now(), 'producer_shutdown');
         this.replies.cancelAll();
+        await this.backend.close();
         await this.hub.flush();
       } catch (error) {
         reportError(error);

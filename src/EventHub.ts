@@ -188,10 +188,14 @@ export class EventHub {
 
   /** Adds an event to the stream. Never throws and never waits for a subscriber. */
   publish(event: AaepEvent): void {
+    this.publishSerialized(event.event_id, event.session_id, JSON.stringify(event));
+  }
+
+  /** Adds an event serialised elsewhere (read from a shared log: see src/hub/RedisHubBackend.ts). */
+  publishSerialized(eventId: string, sessionId: string, json: string): void {
     if (this.isClosed) return;
-    const json = JSON.stringify(event);
     // Room for the worst case of UTF-8; the frame is written in place and measured after.
-    const room = eventFrameMaxBytes(event.event_id, json);
+    const room = eventFrameMaxBytes(eventId, json);
     if (room > this.ring.length) return;
     let start = this.writeAt;
     // Frames never wrap: one that may not fit before the end starts at zero.
@@ -202,11 +206,11 @@ export class EventHub {
     }
     this.evictOverlapping(start, room);
     if (this.nextOrder - this.firstOrder >= this.maxEvents) this.evictOldest();
-    const length = writeEventFrame(this.ring, start, event.event_id, json);
+    const length = writeEventFrame(this.ring, start, eventId, json);
     const slot = this.nextOrder % this.maxEvents;
     this.starts[slot] = start;
     this.lengths[slot] = length;
-    this.sessions[slot] = event.session_id;
+    this.sessions[slot] = sessionId;
     this.nextOrder++;
     this.writeAt = start + length;
     this.usedBytes += length;

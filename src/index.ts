@@ -10,6 +10,12 @@ export {
   type SubscribeOptions,
   type SubscriberSink,
 } from './EventHub.js';
+export { type HubBackend } from './hub/HubBackend.js';
+export { MemoryHubBackend } from './hub/MemoryHubBackend.js';
+export { RedisHubBackend, type RedisHubOptions } from './hub/RedisHubBackend.js';
+export { createHubBackend, type HubBackendOptions } from './hub/createHubBackend.js';
+export { type IngestGate } from './otlp/IngestGate.js';
+export { startOtlpGrpcServer, OTLP_GRPC_EXPORT_PATH, type OtlpGrpcServer, type OtlpGrpcServerOptions } from './otlp/startOtlpGrpcServer.js';
 export { Translator, AAEP_VERSION, type ReplyRequest, type TranslatorOptions } from './translator.js';
 export { createOtlpTraceHandler, OTLP_TRACES_PATH, type OtlpTraceHandlerOptions } from './otlp/createOtlpTraceHandler.js';
 export { TraceAssembler, type TraceAssemblerOptions } from './otlp/TraceAssembler.js';

@@ -156,8 +156,9 @@ describe('the OpenTelemetry Collector configuration (otel-collector.yaml)', () =
     expect(aaepExporter().headers).toEqual({ Authorization: 'Bearer ${env:AAEP_INGEST_TOKEN}' });
   });
 
-  it('writes no token into the file: every Authorization header, the scaling-out example included, comes from AAEP_INGEST_TOKEN', () => {
-    const headers = [...configText.matchAll(/^[\s#]*Authorization:\s*(.*)$/gm)].map((match) => match[1]!.trim());
+  it('writes no token into the file nor its scaling-out variant: every Authorization header comes from AAEP_INGEST_TOKEN', () => {
+    const loadBalancing = readFileSync(new URL('../deploy/otel-collector-loadbalancing.yaml', import.meta.url), 'utf8');
+    const headers = [configText, loadBalancing].flatMap((text) => [...text.matchAll(/^[\s#]*Authorization:\s*(.*)$/gim)].map((match) => match[1]!.trim()));
     expect(headers.length).toBeGreaterThanOrEqual(2);
     for (const value of headers) expect(value).toBe('"Bearer ${env:AAEP_INGEST_TOKEN}"');
   });

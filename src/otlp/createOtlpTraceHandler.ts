@@ -3,6 +3,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { readEnvString } from '../env.js';
 import { bearerToken, tokenMatcher } from '../http/authenticate.js';
 import { isCrossSite, isReboundPage } from '../http/refuseCrossSite.js';
+import type { IngestGate } from './IngestGate.js';
 import { decodeTraceRequest, encodeStatus, encodeTraceResponse, type ProtoTraceRequest } from './otlpProtobuf.js';
 import { recordsFromOtlp } from './recordsFromOtlp.js';
 import type { IngestResult, TraceAssembler } from './TraceAssembler.js';
@@ -31,6 +32,8 @@ export interface OtlpTraceHandlerOptions {
   readonly bodyTimeoutMs?: number;
   /** Seconds a client is asked to wait by 429. Default 2. */
   readonly retryAfterSeconds?: number;
+  /** The event store's say on whether an export may be taken and when it is stored (a shared hub). */
+  readonly gate?: IngestGate;
   /** Told about each export, for the receiver's logs. */
   readonly onExport?: (summary: { spans: number; signals: number; rejected: number; refused: number; encoding: Encoding }) => void;
 }
@@ -42,6 +45,7 @@ const INVALID_ARGUMENT = 3;
 const DEADLINE_EXCEEDED = 4;
 const PERMISSION_DENIED = 7;
 const RESOURCE_EXHAUSTED = 8;
+const UNAVAILABLE = 14;
 const UNAUTHENTICATED = 16;
 
 export const DEFAULT_MAX_PENDING_BYTES = 64 * 1024 * 1024;
@@ -109,6 +113,11 @@ export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router
         sendStatus(res, 429, encoding, RESOURCE_EXHAUSTED, 'Too many export bytes in progress; retry later.');
         return;
       }
+      if (options.gate !== undefined && !options.gate.available) {
+        res.set('Retry-After', retryAfter);
+        sendStatus(res, 503, encoding, UNAVAILABLE, 'The event store is unreachable; retry later.');
+        return;
+      }
       let mine = 0;
       const release = () => {
         pending -= mine;
@@ -138,7 +147,7 @@ export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router
       next();
     },
     express.raw({ type: () => true, limit: maxBody, inflate: true }),
-    (req: Request, res: Response) => {
+    async (req: Request, res: Response) => {
       const encoding = encodingOf(req)!;
       const body: unknown = req.body;
       const bytes = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
@@ -161,6 +170,15 @@ export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router
         refused = options.assembler.ingest(records);
       } catch (error) {
         diag.error('aaep-otel: translating an OTLP export failed', error);
+      }
+      if (options.gate !== undefined) {
+        try {
+          await options.gate.stored();
+        } catch {
+          res.set('Retry-After', retryAfter);
+          sendStatus(res, 503, encoding, UNAVAILABLE, 'The event store did not confirm the events; retry later.');
+          return;
+        }
       }
       options.onExport?.({ spans: records.ended.length, signals: records.signals.length, rejected: records.rejected, refused: refused.refused, encoding });
       const rejected = records.rejected + refused.refused;

@@ -6,7 +6,7 @@ import { ended, event, started } from './records.js';
 let nextSpan = 1;
 
 /** Runs one session of `chunks` output sentences through a real translator into the hub. */
-export function publishSession(hub: EventHub, chunks: number, options: { end?: boolean; text?: string } = {}): { sessionId: string; translator: Translator } {
+export function publishSession(hub: Pick<EventHub, 'publish'>, chunks: number, options: { end?: boolean; text?: string } = {}): { sessionId: string; translator: Translator } {
   const translator = new Translator({ producer: { agent_id: 'test-agent' }, emit: (e) => hub.publish(e) });
   const root = nextSpan++;
   const llm = nextSpan++;

@@ -5,5 +5,6 @@ import { startReceiver, type Receiver } from '../../collector/startReceiver.js';
 export async function startTestReceiver(overrides: Partial<ReceiverConfig> = {}): Promise<Receiver> {
   const config = readReceiverConfig(['--port', '0', '--quiet-ms', '300'], {});
   if (config === 'help') throw new Error('unreachable');
-  return startReceiver({ ...config, ...overrides });
+  // As the flags do: the ingest token defaults to the token.
+  return startReceiver({ ...config, ingestToken: overrides.token, ...overrides });
 }

@@ -1,0 +1,112 @@
+import { context } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Receiver } from '../../collector/startReceiver.js';
+import { AaepSignalProcessor } from '../../src/AaepSignalProcessor.js';
+import { confirm, type ConfirmDecision } from '../../src/confirm.js';
+import { confirmationReply } from '../helpers/harness.js';
+import { startTestReceiver } from '../helpers/receiver.js';
+import { useRedisServer } from '../helpers/redisServer.js';
+import { connectSse, sessionDone, type SseClient, type WireEvent } from '../helpers/sseClient.js';
+import { expectLegalStream } from '../helpers/streamRules.js';
+
+context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+
+const redis = useRedisServer();
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()!();
+});
+
+async function threeReceivers(): Promise<[Receiver, Receiver, Receiver]> {
+  const receivers = await Promise.all([0, 1, 2].map(() => startTestReceiver({ hubUrl: redis.url })));
+  for (const receiver of receivers) {
+    cleanups.push(() => receiver.close());
+    await receiver.backend.ready();
+  }
+  return receivers as [Receiver, Receiver, Receiver];
+}
+
+/** An agent in "another process": its spans go to `exportTo`, it polls `pollAt` for the answer to its confirmation. */
+function agentAsking(exportTo: Receiver, pollAt: Receiver, timeoutSeconds = 30): Promise<ConfirmDecision> {
+  const exporter = () => new ProtoExporter({ url: `${exportTo.url}/v1/traces` });
+  const provider = new BasicTracerProvider({
+    spanProcessors: [new BatchSpanProcessor(exporter(), { scheduledDelayMillis: 20 }), new AaepSignalProcessor({ exporter: exporter(), receiverUrl: pollAt.url, delayMs: 10 })],
+  });
+  cleanups.push(() => provider.shutdown());
+  const tracer = provider.getTracer('agent');
+  return tracer.startActiveSpan('invoke_agent pay', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'aaep.session.request': 'Pay the rent' } }, async (session) => {
+    const decision = await tracer.startActiveSpan('execute_tool transfer', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'transfer', 'aaep.tool.irreversible': true, 'aaep.tool.risk_level': 'high' } }, async (tool) => {
+      const decided = await confirm(tool, { action: 'Pay 900 NOK', consequence: 'The money leaves now.', timeoutSeconds });
+      tool.end();
+      return decided;
+    });
+    session.end();
+    await provider.forceFlush();
+    return decision;
+  });
+}
+
+async function listen(receiver: Receiver): Promise<SseClient> {
+  const client = await connectSse(`${receiver.url}/aaep/v1/events`);
+  cleanups.push(() => client.close());
+  return client;
+}
+
+function reply(receiver: Receiver, token: string, decision: string): Promise<Response> {
+  return fetch(`${receiver.url}/aaep/v1/replies`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(confirmationReply(token, decision)) });
+}
+
+const asked = (events: WireEvent[]) => events.some((e) => e.type === 'aaep:agent.awaiting.confirmation');
+
+describe('confirmations across receivers sharing Redis', () => {
+  it('asked through A, answered on C: the agent polling B gets the answer, once', async () => {
+    const [a, b, c] = await threeReceivers();
+    const onC = await listen(c);
+    const deciding = agentAsking(a, b);
+    await onC.waitFor(asked);
+    const token = String(onC.events.find((e) => e.type === 'aaep:agent.awaiting.confirmation')!.reply_token);
+    expect((await reply(c, token, 'accept')).status).toBe(204);
+    // Single use across instances: later replies anywhere change nothing.
+    expect((await reply(a, token, 'reject')).status).toBe(204);
+    expect((await reply(b, token, 'reject')).status).toBe(204);
+    const decision = await deciding;
+    expect(decision).toMatchObject({ decision: 'accept', by: 'user' });
+    await onC.waitFor(sessionDone());
+    expectLegalStream(onC.events);
+    expect(onC.events.filter((e) => e.type === 'aaep:agent.tool.invoked')).toHaveLength(1);
+  }, 30_000);
+
+  it('lets exactly one of two replies sent at once to two instances win', async () => {
+    const [a, b, c] = await threeReceivers();
+    const onA = await listen(a);
+    const deciding = agentAsking(a, b);
+    await onA.waitFor(asked);
+    const token = String(onA.events.find((e) => e.type === 'aaep:agent.awaiting.confirmation')!.reply_token);
+    await Promise.all([reply(c, token, 'accept'), reply(a, token, 'reject')]);
+    const decision = await deciding;
+    expect(['accept', 'reject']).toContain(decision.decision);
+    expect(decision.by).toBe('user');
+    const stored = await fetch(`${c.url}/aaep/v1/decisions/${token}`);
+    expect(((await stored.json()) as { reply: { decision: string } }).reply.decision).toBe(decision.decision);
+  }, 30_000);
+
+  it('ignores a reply that arrives on another instance after the question expired', async () => {
+    const [a, b, c] = await threeReceivers();
+    const onA = await listen(a);
+    const deciding = agentAsking(a, b, 1);
+    await onA.waitFor(asked);
+    const token = String(onA.events.find((e) => e.type === 'aaep:agent.awaiting.confirmation')!.reply_token);
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    await reply(c, token, 'accept');
+    const decision = await deciding;
+    expect(decision.decision).toBe('reject');
+    expect(decision.by).not.toBe('user');
+    // What the store holds for the token is the session's end, not the late reply.
+    const stored = await fetch(`${b.url}/aaep/v1/decisions/${token}`);
+    expect(stored.status === 204 || !('reply' in ((await stored.json()) as object))).toBe(true);
+  }, 30_000);
+});
