@@ -1001,9 +1001,9 @@ export class Translator {
     if (final === undefined) return;
     const output = info.output;
     const received = output?.received ?? '';
-    // A final attribute that repeats streamed chunks adds only what was not streamed.
+    // A final attribute that repeats streamed chunks adds only what was not streamed (trailing space is nothing new).
     if (received === '') this.appendOutput(info, final, record.endTime);
-    else if (final.startsWith(received) && final.length > received.length) {
+    else if (final.startsWith(received) && final.slice(received.length).trim() !== '') {
       this.appendOutput(info, final.slice(received.length), record.endTime);
     }
   }

@@ -4,10 +4,15 @@
  * an AAEP stream served over SSE. Offline: LangChain's own fake chat models
  * (`@langchain/core/utils/testing`) stand in for the model, the tools are real.
  *
- *   npx tsx examples/langchain/main.ts [--port N] [--interval MS] [--once]
+ * With --live, `registerAaepLangChain()` (aaep-otel/langchain) makes the run heard as
+ * it happens: the request when it starts, the tool's arguments before it runs, the
+ * answer a sentence at a time while the model streams.
+ *
+ *   npx tsx examples/langchain/main.ts [--port N] [--interval MS] [--live] [--once]
  *
  *   --port N        AAEP server port (default AAEP_PORT or 4319; 0 picks a free one)
  *   --interval MS   time between turns (default 5000)
+ *   --live          registerAaepLangChain(): heard while the run works
  *   --once          wait for a first subscriber (up to 10 s), run one turn, exit
  */
 import { parseArgs } from 'node:util';
@@ -20,6 +25,7 @@ import { tool } from '@langchain/core/tools';
 import { FakeListChatModel, FakeStreamingChatModel } from '@langchain/core/utils/testing';
 import { z } from 'zod';
 import { AaepSpanProcessor, startAaepServer } from '../../src/index.js';
+import { registerAaepLangChain } from '../../src/integrations/langchain/index.js';
 import { runTurns, sleep, stopOnSignals } from '../runExample.js';
 
 const { values } = parseArgs({
@@ -27,6 +33,7 @@ const { values } = parseArgs({
     port: { type: 'string' },
     interval: { type: 'string', default: '5000' },
     once: { type: 'boolean', default: false },
+    live: { type: 'boolean', default: false },
   },
 });
 
@@ -38,6 +45,8 @@ sdk.start();
 
 // 2. OpenInference's LangChain instrumentation, manually, as its README says.
 new LangChainInstrumentation().manuallyInstrument(CallbackManagerModule);
+// With --live, one more line: request, tool arguments and streamed tokens are heard as they happen.
+if (values.live) registerAaepLangChain();
 
 // 3. An ordinary LangChain agent: real tools, a model deciding, a model answering.
 const searchFlights = tool(

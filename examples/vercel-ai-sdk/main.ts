@@ -5,11 +5,16 @@
  * AAEP stream served over SSE. Offline: the model is the SDK's MockLanguageModelV4
  * with a small script (pick a tool, then answer from its result).
  *
- *   npx tsx examples/vercel-ai-sdk/main.ts [--port N] [--interval MS] [--legacy] [--once]
+ * With --live, `withAaepStreaming` (aaep-otel/ai-sdk) decorates the integration: the
+ * answer is heard a sentence at a time while the model streams, and each tool call
+ * as soon as the model has made it.
+ *
+ *   npx tsx examples/vercel-ai-sdk/main.ts [--port N] [--interval MS] [--legacy] [--live] [--once]
  *
  *   --port N        AAEP server port (default AAEP_PORT or 4319; 0 picks a free one)
  *   --interval MS   time between turns (default 5000)
  *   --legacy        trace with LegacyOpenTelemetry (the `ai.*` spans of AI SDK 3–6)
+ *   --live          decorate it with withAaepStreaming: heard while the model streams
  *   --once          wait for a first subscriber (up to 10 s), run one turn, exit
  */
 import { parseArgs } from 'node:util';
@@ -20,6 +25,7 @@ import { registerTelemetry, stepCountIs, streamText, tool } from 'ai';
 import { MockLanguageModelV4, simulateReadableStream } from 'ai/test';
 import { z } from 'zod';
 import { AaepSpanProcessor, startAaepServer } from '../../src/index.js';
+import { withAaepStreaming } from '../../src/integrations/ai-sdk/index.js';
 import { runTurns, sleep, stopOnSignals } from '../runExample.js';
 
 const { values } = parseArgs({
@@ -27,6 +33,7 @@ const { values } = parseArgs({
     port: { type: 'string' },
     interval: { type: 'string', default: '5000' },
     legacy: { type: 'boolean', default: false },
+    live: { type: 'boolean', default: false },
     once: { type: 'boolean', default: false },
   },
 });
@@ -38,7 +45,9 @@ sdk.start();
 
 // 2. The AI SDK's own OpenTelemetry integration. That is all the tracing the agent has.
 const tracer = trace.getTracer('vercel-travel-agent');
-registerTelemetry(values.legacy ? new LegacyOpenTelemetry({ tracer }) : new OpenTelemetry({ tracer }));
+const integration = values.legacy ? new LegacyOpenTelemetry({ tracer }) : new OpenTelemetry({ tracer });
+// With --live, one more wrapper: the model's text and tool calls are heard as they stream.
+registerTelemetry(values.live ? withAaepStreaming(integration) : integration);
 
 // 3. An ordinary AI SDK agent: tools and a (scripted, offline) model.
 const tools = {
@@ -163,7 +172,9 @@ try {
   process.exit(1);
 }
 
-console.log(`Vercel AI SDK agent (${values.legacy ? 'LegacyOpenTelemetry, ai.* spans' : 'OpenTelemetry, GenAI spans'}), offline mock model.`);
+console.log(
+  `Vercel AI SDK agent (${values.legacy ? 'LegacyOpenTelemetry, ai.* spans' : 'OpenTelemetry, GenAI spans'}${values.live ? ', heard live' : ''}), offline mock model.`,
+);
 console.log(`AAEP events (SSE): ${server.url}/aaep/v1/events`);
 console.log(`Watch them:        curl -N ${server.url}/aaep/v1/events`);
 console.log(values.once ? 'Runs one turn when a subscriber connects, then exits.' : 'A turn every few seconds. Ctrl-C stops.');

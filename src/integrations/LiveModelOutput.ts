@@ -29,6 +29,8 @@ const MAX_PENDING_CHARS = 2000;
  */
 export class LiveModelOutput {
   private pending = '';
+  /** Where a sentence ended at the very end of the pending text, waiting for the next to begin. */
+  private held = 0;
   private events = 0;
   private started = false;
   private off: boolean;
@@ -55,15 +57,24 @@ export class LiveModelOutput {
       }
     }
     let boundary = lastSentenceBoundary(this.pending, from);
+    // A sentence goes out once the next one has begun: the last one stays for the
+    // complete chunk, as when the text arrives whole at the span's end.
+    if (boundary === this.pending.length) {
+      this.held = boundary;
+      return;
+    }
+    if (boundary <= 0) boundary = this.held;
     if (boundary <= 0 && this.pending.length > MAX_PENDING_CHARS) boundary = this.pending.length;
-    if (boundary <= 0) return;
+    if (boundary <= 0 || this.pending.slice(boundary).trim() === '') return;
+    this.held = 0;
     this.chunk(this.pending.slice(0, boundary));
     this.pending = this.pending.slice(boundary);
   }
 
-  /** The model call's stream ended: the unfinished sentence goes out too. */
+  /** The model call's stream ended: the last sentence goes out too (without trailing space, like a final attribute). */
   end(): void {
-    if (!this.off && this.pending !== '') this.chunk(this.pending);
+    const rest = this.pending.trimEnd();
+    if (!this.off && rest !== '') this.chunk(rest);
     this.pending = '';
     this.off = true;
   }
@@ -87,7 +98,8 @@ export class LiveModelOutput {
 
   private add(name: string, attributes: Record<string, string>): void {
     try {
-      this.span.addEvent(name, attributes);
+      // A framework may finish reading the stream after it ended the span: nothing to add then.
+      if (this.span.isRecording()) this.span.addEvent(name, attributes);
     } catch (error) {
       globalErrorHandler(error as Exception);
     }

@@ -195,11 +195,20 @@ describe('withAaepStreaming through the receiver', () => {
   }, 30_000);
 });
 
-describe('examples/ai-sdk-live', () => {
-  it('runs offline and serves a legal turn whose answer streams a sentence at a time', async () => {
-    const events = await heardFromExample('examples/ai-sdk-live/main.ts', []);
+describe('examples/vercel-ai-sdk --live', () => {
+  it('runs offline and serves a legal turn: the tool call announced by the model call, the answer a sentence at a time', async () => {
+    const events = await heardFromExample('examples/vercel-ai-sdk/main.ts', ['--live']);
     expectLegalStream(events);
-    expect(ofType(events, 'tool.invoked')).toHaveLength(1);
-    expect(ofType(events, 'output.streaming').length).toBeGreaterThanOrEqual(3);
+    const [invoked] = ofType(events, 'tool.invoked');
+    expect(invoked?.summary_normal).toBe('Searching for flights between two cities, from: Bergen, to: Oslo, when: tomorrow morning.');
+    expect(String(invoked?.tool_call_id)).toMatch(/^call_[0-9a-f]{16}x0$/);
+    // The first step's text ends with a space, as its span's final output does without --live.
+    expect(ofType(events, 'output.streaming').map((event) => event.chunk)).toEqual([
+      'Let me check that for you. ',
+      '',
+      'I found 3 morning flights from Bergen to Oslo. ',
+      'The first leaves at 07:10. ',
+      'Shall I book one?',
+    ]);
   }, 60_000);
 });

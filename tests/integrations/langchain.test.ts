@@ -172,11 +172,12 @@ describe('the OpenInference link this relies on', () => {
   });
 });
 
-describe('examples/langchain-live', () => {
-  it('runs offline and serves a legal turn whose answer streams a sentence at a time', async () => {
-    const events = await heardFromExample('examples/langchain-live/main.ts', []);
+describe('examples/langchain --live', () => {
+  it('runs offline and serves a legal turn: request at the start, tool arguments, the answer a sentence at a time', async () => {
+    const events = await heardFromExample('examples/langchain/main.ts', ['--live']);
     expectLegalStream(events);
-    expect(ofType(events, 'session.started')[0]!.request_text).toBeDefined();
-    expect(ofType(events, 'output.streaming').length).toBeGreaterThanOrEqual(2);
+    expect(ofType(events, 'session.started')[0]!.request_text).toBe('Find flights from Bergen to Oslo tomorrow morning');
+    expect(ofType(events, 'tool.invoked')[0]!.args_summary).toBe('from: Bergen, to: Oslo');
+    expect(ofType(events, 'output.streaming').map((event) => event.chunk)).toContain('The first leaves at 07:10. ');
   }, 60_000);
 });
