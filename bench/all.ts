@@ -11,6 +11,7 @@ const BENCHES: ReadonlyArray<{ script: string; args?: string[] }> = [
   { script: 'bench/processor-overhead.ts' },
   { script: 'bench/receiver-ingest.ts' },
   { script: 'bench/fanout.ts' },
+  { script: 'bench/live-stream.ts' },
   { script: 'bench/memory.ts', args: ['--expose-gc'] },
 ];
 
