@@ -1,0 +1,1 @@
+export { AaepTracingProcessor, type RecordSink } from './AaepTracingProcessor.js';
