@@ -1,4 +1,4 @@
-import type { Exception, Span } from '@opentelemetry/api';
+import type { Exception } from '@opentelemetry/api';
 import { globalErrorHandler } from '@opentelemetry/core';
 import {
   AAEP_EVENT_OUTPUT_CHUNK,
@@ -19,6 +19,12 @@ export const MAX_CHUNK_EVENTS = 64;
 /** A run this long with no sentence end is recorded as it is. */
 const MAX_PENDING_CHARS = 2000;
 
+/** What the tap records on: an OpenTelemetry span, or a span of another tracing system. */
+export interface ModelCallSpan {
+  addEvent(name: string, attributes: Record<string, string>): unknown;
+  isRecording(): boolean;
+}
+
 /**
  * What a framework tap records on the model-call span while the model streams:
  * its text as `aaep.output.chunk` events, a sentence per event (the translator
@@ -36,7 +42,7 @@ export class LiveModelOutput {
   private off: boolean;
 
   constructor(
-    private readonly span: Span,
+    private readonly span: ModelCallSpan,
     private readonly options: { readonly recordText: boolean; readonly recordArguments: boolean },
   ) {
     this.off = !options.recordText;

@@ -4,11 +4,24 @@
  * heard over a real server and SSE. The model is scripted offline and records its
  * generation span as the SDK's OpenAI provider does (withGenerationSpan).
  */
-import { Agent, Usage, run, setTraceProcessors, setTracingDisabled, tool, withGenerationSpan, type Model, type ModelRequest, type ModelResponse } from '@openai/agents-core';
+import {
+  Agent,
+  Usage,
+  createGenerationSpan,
+  run,
+  setTraceProcessors,
+  setTracingDisabled,
+  tool,
+  withGenerationSpan,
+  type Model,
+  type ModelRequest,
+  type ModelResponse,
+  type StreamEvent,
+} from '@openai/agents-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AaepTracingProcessor } from '../../src/integrations/openai-agents/index.js';
-import { outputsOf, startLiveAgent, type LiveAgent } from '../helpers/liveAgent.js';
+import { AaepTracingProcessor, withAaepStreaming } from '../../src/integrations/openai-agents/index.js';
+import { endTimeOf, outputsOf, startLiveAgent, type LiveAgent } from '../helpers/liveAgent.js';
 import { sessionDone, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
 
@@ -40,8 +53,42 @@ class ScriptedModel implements Model {
       return { usage: new Usage(), output };
     });
   }
-  async *getStreamedResponse(): AsyncIterable<never> {
+  async *getStreamedResponse(): AsyncIterable<StreamEvent> {
     throw new Error('not scripted');
+  }
+}
+
+const STREAMED = 'The first flight leaves at 07:10. The second leaves at 09:40. Expect light snow in Oslo.';
+const STREAMED_DELTAS = ['The first ', 'flight leaves ', 'at 07:10. ', 'The second ', 'leaves at ', '09:40. ', 'Expect light ', 'snow in ', 'Oslo.'];
+
+/** Streams STREAMED in nine deltas over about 2 s, inside a generation span, as the OpenAI provider does. */
+class StreamingModel implements Model {
+  spanEnd = 0;
+  async getResponse(): Promise<ModelResponse> {
+    throw new Error('not scripted');
+  }
+  async *getStreamedResponse(): AsyncIterable<StreamEvent> {
+    const span = createGenerationSpan({ data: { model: 'scripted-stream-1' } });
+    span.start();
+    try {
+      yield { type: 'response_started' };
+      for (const delta of STREAMED_DELTAS) {
+        await new Promise((resolve) => setTimeout(resolve, 220));
+        yield { type: 'output_text_delta', delta };
+      }
+      span.spanData.output = [{ role: 'assistant', content: STREAMED }];
+      yield {
+        type: 'response_done',
+        response: {
+          id: 'resp_1',
+          usage: { inputTokens: 1, outputTokens: 9, totalTokens: 10 },
+          output: [{ type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: STREAMED }] }],
+        },
+      };
+    } finally {
+      span.end();
+      this.spanEnd = Date.now();
+    }
   }
 }
 
@@ -79,5 +126,37 @@ describe('OpenAI Agents SDK through AaepTracingProcessor', () => {
     expect(ofType(events, 'tool.completed')).toMatchObject([{ tool: 'get_weather', status: 'success' }]);
     expect([...outputsOf(events).values()]).toEqual([{ text: ANSWER, completes: 1 }]);
     expect(ofType(events, 'session.completed')).toMatchObject([{ tool_invocations_count: 1, output_summary: ANSWER }]);
+  }, 30_000);
+
+  async function streamedRun(live: boolean) {
+    const agent = await startLiveAgent();
+    cleanups.push(() => agent.close());
+    const processor = new AaepTracingProcessor(agent.aaep);
+    setTraceProcessors([processor]);
+    const model = new StreamingModel();
+    const travel = new Agent({ name: 'Travel assistant', instructions: 'Help with travel.', model: live ? withAaepStreaming(model, processor) : model });
+    const firstSentence = agent.arrivalOf((event) => event.type === 'aaep:agent.output.streaming' && String(event.chunk).startsWith('The first flight'));
+    const result = await run(travel, 'When do flights to Oslo leave?', { stream: true });
+    for await (const _event of result) void _event;
+    await result.completed;
+    await agent.client.waitFor(sessionDone());
+    expectLegalStream(agent.client.events);
+    expect(result.finalOutput).toBe(STREAMED);
+    return { events: agent.client.events, firstSentenceAt: await firstSentence, spanEnd: model.spanEnd };
+  }
+
+  it('a streamed run is heard a sentence at a time while the model streams (withAaepStreaming), one complete chunk, the same text', async () => {
+    const { events, firstSentenceAt, spanEnd } = await streamedRun(true);
+    expect(firstSentenceAt).toBeLessThan(spanEnd);
+    expect([...outputsOf(events).values()]).toEqual([{ text: STREAMED, completes: 1 }]);
+    expect(ofType(events, 'output.streaming').map((event) => event.chunk)).toEqual([
+      'The first flight leaves at 07:10. ',
+      'The second leaves at 09:40. ',
+      'Expect light snow in Oslo.',
+    ]);
+    // Without the model wrapper: the same text, heard once the generation span has ended.
+    const plain = await streamedRun(false);
+    expect(plain.firstSentenceAt).toBeGreaterThanOrEqual(plain.spanEnd);
+    expect([...outputsOf(plain.events).values()]).toEqual([{ text: STREAMED, completes: 1 }]);
   }, 30_000);
 });

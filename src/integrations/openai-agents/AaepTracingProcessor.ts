@@ -3,6 +3,7 @@ import type { Exception } from '@opentelemetry/api';
 import { globalErrorHandler } from '@opentelemetry/core';
 import type { Span, SpanData, Trace, TracingProcessor } from '@openai/agents-core';
 import type { Attributes, SpanRecord } from '../../records.js';
+import { LiveModelOutput } from '../LiveModelOutput.js';
 import {
   AAEP_LLM_OUTPUT,
   AAEP_SPAN_KIND,
@@ -20,6 +21,7 @@ export interface RecordSink {
 
 type AnySpan = Span<SpanData>;
 interface Open {
+  readonly type: string;
   readonly ids: { readonly traceId: string; readonly spanId: string; readonly parentSpanId: string };
   readonly startTime: number;
   readonly attributes: Attributes;
@@ -43,6 +45,9 @@ const MAX_OPEN_SPANS = 4096;
 export class AaepTracingProcessor implements TracingProcessor {
   private readonly open = new Map<string, Open>();
   private readonly errors = new Map<string, string>();
+  /** The model call open in each trace (a run calls its model one step at a time). */
+  private readonly modelCalls = new Map<string, Open>();
+  private readonly live = new Map<Open, LiveModelOutput>();
 
   constructor(private readonly sink: RecordSink) {}
 
@@ -88,9 +93,10 @@ export class AaepTracingProcessor implements TracingProcessor {
       const ids = { traceId, spanId: hex16(span.spanId), parentSpanId: span.parentId === null ? rootSpanId(traceId) : hex16(span.parentId) };
       const parent = this.open.get(ids.parentSpanId);
       if (parent !== undefined) this.begin(parent, span.spanData.type);
-      const open: Open = { ids, startTime: timeOf(span.startedAt), attributes: startAttributes(span.spanData), started: false };
+      const open: Open = { type: span.spanData.type, ids, startTime: timeOf(span.startedAt), attributes: startAttributes(span.spanData), started: false };
       if (this.open.size >= MAX_OPEN_SPANS) this.open.delete(this.open.keys().next().value!);
       this.open.set(ids.spanId, open);
+      if (open.type === 'generation' || open.type === 'response') this.modelCalls.set(traceId, open);
       if (span.spanData.type === 'function') this.startWhenArgumentsArrive(open, span.spanData);
       else this.begin(open, span.spanData.type);
     });
@@ -102,6 +108,8 @@ export class AaepTracingProcessor implements TracingProcessor {
       const open = this.open.get(spanId);
       if (open === undefined) return;
       this.open.delete(spanId);
+      if (this.modelCalls.get(open.ids.traceId) === open) this.modelCalls.delete(open.ids.traceId);
+      this.live.delete(open);
       this.begin(open, span.spanData.type);
       const error = span.error;
       if (error !== null && span.spanData.type === 'agent') this.errors.set(open.ids.traceId, error.message);
@@ -119,8 +127,35 @@ export class AaepTracingProcessor implements TracingProcessor {
     });
   }
 
+  /**
+   * A streamed text delta of the run traced as `traceId` (what withAaepStreaming
+   * passes on): recorded on that run's open model-call span as `aaep.output.chunk`,
+   * a sentence at a time.
+   */
+  textDelta(traceId: string, delta: string): void {
+    this.safely(() => {
+      const open = this.modelCalls.get(hex32(traceId));
+      if (open === undefined) return;
+      let live = this.live.get(open);
+      if (live === undefined) {
+        this.begin(open, open.type);
+        const { sink } = this;
+        const target = {
+          isRecording: () => this.open.get(open.ids.spanId) === open,
+          addEvent: (name: string, attributes: Record<string, string>) =>
+            sink.acceptRecord({ kind: 'event', traceId: open.ids.traceId, spanId: open.ids.spanId, name, time: Date.now(), attributes }),
+        };
+        live = new LiveModelOutput(target, { recordText: true, recordArguments: false });
+        this.live.set(open, live);
+      }
+      live.text(delta);
+    });
+  }
+
   async shutdown(): Promise<void> {
     this.open.clear();
+    this.modelCalls.clear();
+    this.live.clear();
   }
 
   async forceFlush(): Promise<void> {}
