@@ -21,9 +21,10 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AaepTracingProcessor, withAaepStreaming } from '../../src/integrations/openai-agents/index.js';
-import { endTimeOf, outputsOf, startLiveAgent, type LiveAgent } from '../helpers/liveAgent.js';
+import { outputsOf, startLiveAgent, type LiveAgent } from '../helpers/liveAgent.js';
 import { sessionDone, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
+import { heardFromExample } from '../helpers/exampleProcess.js';
 
 // The SDK turns its tracing off when NODE_ENV is "test", as under vitest.
 setTracingDisabled(false);
@@ -159,4 +160,17 @@ describe('OpenAI Agents SDK through AaepTracingProcessor', () => {
     expect(plain.firstSentenceAt).toBeGreaterThanOrEqual(plain.spanEnd);
     expect([...outputsOf(plain.events).values()]).toEqual([{ text: STREAMED, completes: 1 }]);
   }, 30_000);
+});
+
+describe('examples/openai-agents', () => {
+  it('runs offline and serves a legal turn: the tool with its arguments, the answer a sentence at a time', async () => {
+    const events = await heardFromExample('examples/openai-agents/main.ts', []);
+    expectLegalStream(events);
+    expect(ofType(events, 'tool.invoked')).toMatchObject([{ tool: 'search_flights', args_summary: 'from: Bergen, to: Oslo' }]);
+    expect(ofType(events, 'output.streaming').map((event) => event.chunk)).toEqual([
+      'I found three morning flights from Bergen to Oslo. ',
+      'The first leaves at 07:10. ',
+      'Shall I book one?',
+    ]);
+  }, 60_000);
 });
