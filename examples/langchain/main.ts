@@ -24,9 +24,9 @@ import { RunnableLambda, type RunnableConfig } from '@langchain/core/runnables';
 import { tool } from '@langchain/core/tools';
 import { FakeListChatModel, FakeStreamingChatModel } from '@langchain/core/utils/testing';
 import { z } from 'zod';
-import { AaepSpanProcessor, startAaepServer } from '../../src/index.js';
+import { AaepSpanProcessor } from '../../src/index.js';
 import { registerAaepLangChain } from '../../src/integrations/langchain/index.js';
-import { runTurns, sleep, stopOnSignals } from '../runExample.js';
+import { runTurns, serveExample, sleep, stopOnSignals } from '../runExample.js';
 
 const { values } = parseArgs({
   options: {
@@ -104,20 +104,13 @@ async function turn(step: (typeof SCRIPT)[number]): Promise<void> {
 }
 
 // 4. Serve the AAEP stream.
-let server: Awaited<ReturnType<typeof startAaepServer>>;
-try {
-  server = await startAaepServer({ hub: aaep.hub, ...(values.port !== undefined && { port: Number(values.port) }) });
-} catch (error) {
-  console.error(`Could not start the AAEP server: ${(error as Error).message}`);
-  console.error('Another program may be using the port; choose one with --port or AAEP_PORT.');
-  await sdk.shutdown();
-  process.exit(1);
-}
-
-console.log('LangChain.js agent traced by OpenInference, offline fake chat models.');
-console.log(`AAEP events (SSE): ${server.url}/aaep/v1/events`);
-console.log(`Watch them:        curl -N ${server.url}/aaep/v1/events`);
-console.log(values.once ? 'Runs one turn when a subscriber connects, then exits.' : 'A turn every few seconds. Ctrl-C stops.');
+const server = await serveExample({
+  hub: aaep.hub,
+  port: values.port,
+  title: `LangChain.js agent traced by OpenInference${values.live ? ', heard live' : ''}, offline fake chat models.`,
+  once: values.once === true,
+  stop: () => sdk.shutdown(),
+});
 
 await runTurns({
   hub: aaep.hub,

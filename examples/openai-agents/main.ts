@@ -27,9 +27,9 @@ import {
   type StreamEvent,
 } from '@openai/agents-core';
 import { z } from 'zod';
-import { AaepSpanProcessor, startAaepServer } from '../../src/index.js';
+import { AaepSpanProcessor } from '../../src/index.js';
 import { AaepTracingProcessor, withAaepStreaming } from '../../src/integrations/openai-agents/index.js';
-import { runTurns, sleep, stopOnSignals } from '../runExample.js';
+import { runTurns, serveExample, sleep, stopOnSignals } from '../runExample.js';
 
 const { values } = parseArgs({
   options: {
@@ -109,20 +109,13 @@ async function turn(request: string): Promise<void> {
 }
 
 // 3. Serve the AAEP stream.
-let server: Awaited<ReturnType<typeof startAaepServer>>;
-try {
-  server = await startAaepServer({ hub: aaep.hub, ...(values.port !== undefined && { port: Number(values.port) }) });
-} catch (error) {
-  console.error(`Could not start the AAEP server: ${(error as Error).message}`);
-  console.error('Another program may be using the port; choose one with --port or AAEP_PORT.');
-  await aaep.shutdown();
-  process.exit(1);
-}
-
-console.log('OpenAI Agents SDK agent traced by its own tracing, offline scripted model, heard live.');
-console.log(`AAEP events (SSE): ${server.url}/aaep/v1/events`);
-console.log(`Watch them:        curl -N ${server.url}/aaep/v1/events`);
-console.log(values.once ? 'Runs one turn when a subscriber connects, then exits.' : 'A turn every few seconds. Ctrl-C stops.');
+const server = await serveExample({
+  hub: aaep.hub,
+  port: values.port,
+  title: 'OpenAI Agents SDK agent traced by its own tracing, offline scripted model, heard live.',
+  once: values.once === true,
+  stop: () => aaep.shutdown(),
+});
 
 await runTurns({
   hub: aaep.hub,

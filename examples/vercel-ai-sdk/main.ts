@@ -24,9 +24,9 @@ import { LegacyOpenTelemetry, OpenTelemetry } from '@ai-sdk/otel';
 import { registerTelemetry, stepCountIs, streamText, tool } from 'ai';
 import { MockLanguageModelV4, simulateReadableStream } from 'ai/test';
 import { z } from 'zod';
-import { AaepSpanProcessor, startAaepServer } from '../../src/index.js';
+import { AaepSpanProcessor } from '../../src/index.js';
 import { withAaepStreaming } from '../../src/integrations/ai-sdk/index.js';
-import { runTurns, sleep, stopOnSignals } from '../runExample.js';
+import { runTurns, serveExample, sleep, stopOnSignals } from '../runExample.js';
 
 const { values } = parseArgs({
   options: {
@@ -162,22 +162,13 @@ async function turn(request: string): Promise<void> {
 }
 
 // 4. Serve the AAEP stream.
-let server: Awaited<ReturnType<typeof startAaepServer>>;
-try {
-  server = await startAaepServer({ hub: aaep.hub, ...(values.port !== undefined && { port: Number(values.port) }) });
-} catch (error) {
-  console.error(`Could not start the AAEP server: ${(error as Error).message}`);
-  console.error('Another program may be using the port; choose one with --port or AAEP_PORT.');
-  await sdk.shutdown();
-  process.exit(1);
-}
-
-console.log(
-  `Vercel AI SDK agent (${values.legacy ? 'LegacyOpenTelemetry, ai.* spans' : 'OpenTelemetry, GenAI spans'}${values.live ? ', heard live' : ''}), offline mock model.`,
-);
-console.log(`AAEP events (SSE): ${server.url}/aaep/v1/events`);
-console.log(`Watch them:        curl -N ${server.url}/aaep/v1/events`);
-console.log(values.once ? 'Runs one turn when a subscriber connects, then exits.' : 'A turn every few seconds. Ctrl-C stops.');
+const server = await serveExample({
+  hub: aaep.hub,
+  port: values.port,
+  title: `Vercel AI SDK agent (${values.legacy ? 'LegacyOpenTelemetry, ai.* spans' : 'OpenTelemetry, GenAI spans'}${values.live ? ', heard live' : ''}), offline mock model.`,
+  once: values.once === true,
+  stop: () => sdk.shutdown(),
+});
 
 await runTurns({
   hub: aaep.hub,

@@ -9,7 +9,8 @@ import type { Tracer } from '@opentelemetry/api';
 import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
 import { startAaepServer, type AaepServer } from '../../src/http/startAaepServer.js';
 import { collectEvents } from './hubEvents.js';
-import { connectSse, type SseClient, type WireEvent } from './sseClient.js';
+import { startTestReceiver } from './receiver.js';
+import { connectSse, sessionDone, type SseClient, type WireEvent } from './sseClient.js';
 
 export interface LiveAgent {
   readonly aaep: AaepSpanProcessor;
@@ -69,4 +70,23 @@ export function outputsOf(events: readonly WireEvent[]): Map<string, { text: str
     outputs.set(String(event.output_id), output);
   }
   return outputs;
+}
+
+/**
+ * What a subscriber of the real receiver hears of one turn, next to what the agent's
+ * own hub published: `turn` starts an agent exporting to the given receiver URL and
+ * runs it. The receiver waits long for parents, as a turn streams for seconds.
+ */
+export async function heardThroughReceiver(turn: (receiverUrl: string) => Promise<LiveAgent>): Promise<{ remote: WireEvent[]; published: WireEvent[] }> {
+  const receiver = await startTestReceiver({ quietMs: 10_000 });
+  const remote = await connectSse(`${receiver.url}/aaep/v1/events`);
+  try {
+    const agent = await turn(receiver.url);
+    await agent.provider.forceFlush();
+    await remote.waitFor(sessionDone());
+    return { remote: remote.events, published: agent.published };
+  } finally {
+    remote.close();
+    await receiver.close();
+  }
 }

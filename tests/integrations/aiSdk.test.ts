@@ -12,9 +12,8 @@ import { MockLanguageModelV4, simulateReadableStream } from 'ai/test';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { withAaepStreaming } from '../../src/integrations/ai-sdk/index.js';
-import { endTimeOf, outputsOf, startLiveAgent, startTimeOf, type LiveAgent } from '../helpers/liveAgent.js';
-import { startTestReceiver } from '../helpers/receiver.js';
-import { connectSse, sessionDone, type WireEvent } from '../helpers/sseClient.js';
+import { endTimeOf, heardThroughReceiver, outputsOf, startLiveAgent, startTimeOf, type LiveAgent } from '../helpers/liveAgent.js';
+import { sessionDone, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
 import { heardFromExample } from '../helpers/exampleProcess.js';
 
@@ -180,18 +179,14 @@ describe('withAaepStreaming and the SDK settings', () => {
 
 describe('withAaepStreaming through the receiver', () => {
   it('the same spans exported over OTLP give exactly the in-process stream', async () => {
-    // The turn streams for seconds: give the trace time to arrive whole.
-    const receiver = await startTestReceiver({ quietMs: 10_000 });
-    cleanups.push(() => receiver.close());
-    const remote = await connectSse(`${receiver.url}/aaep/v1/events`);
-    cleanups.push(() => remote.close());
-    const agent = await liveAgent(new OTLPTraceExporter({ url: `${receiver.url}/v1/traces` }));
-    await runTurn(agent, withAaepStreaming(new OpenTelemetry({ tracer: agent.tracer })));
-    await agent.provider.forceFlush();
-    await remote.waitFor(sessionDone());
-    expectLegalStream(remote.events);
-    expect(ofType(remote.events, 'output.streaming')).toHaveLength(3);
-    expect(remote.events).toEqual(agent.published);
+    const { remote, published } = await heardThroughReceiver(async (url) => {
+      const agent = await liveAgent(new OTLPTraceExporter({ url: `${url}/v1/traces` }));
+      await runTurn(agent, withAaepStreaming(new OpenTelemetry({ tracer: agent.tracer })));
+      return agent;
+    });
+    expectLegalStream(remote);
+    expect(ofType(remote, 'output.streaming')).toHaveLength(3);
+    expect(remote).toEqual(published);
   }, 30_000);
 });
 

@@ -19,9 +19,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { registerAaepLangChain } from '../../src/integrations/langchain/index.js';
 import { OpenInferenceRunSpans } from '../../src/integrations/langchain/OpenInferenceRunSpans.js';
-import { endTimeOf, outputsOf, startLiveAgent, type LiveAgent } from '../helpers/liveAgent.js';
-import { startTestReceiver } from '../helpers/receiver.js';
-import { connectSse, sessionDone, type WireEvent } from '../helpers/sseClient.js';
+import { endTimeOf, heardThroughReceiver, outputsOf, startLiveAgent, type LiveAgent } from '../helpers/liveAgent.js';
+import { sessionDone, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
 import { heardFromExample } from '../helpers/exampleProcess.js';
 
@@ -128,17 +127,14 @@ describe('LangChain with registerAaepLangChain', () => {
 
   it('through the receiver, the exported spans give exactly the in-process stream', async () => {
     registerAaepLangChain();
-    const receiver = await startTestReceiver({ quietMs: 10_000 });
-    cleanups.push(() => receiver.close());
-    const remote = await connectSse(`${receiver.url}/aaep/v1/events`);
-    cleanups.push(() => remote.close());
-    const agent = await liveAgent(receiver.url);
-    await runTurn(agent);
-    await agent.provider.forceFlush();
-    await remote.waitFor(sessionDone());
-    expectLegalStream(remote.events);
-    expect(ofType(remote.events, 'output.streaming')).toHaveLength(3);
-    expect(remote.events).toEqual(agent.published);
+    const { remote, published } = await heardThroughReceiver(async (url) => {
+      const agent = await liveAgent(url);
+      await runTurn(agent);
+      return agent;
+    });
+    expectLegalStream(remote);
+    expect(ofType(remote, 'output.streaming')).toHaveLength(3);
+    expect(remote).toEqual(published);
   }, 30_000);
 });
 
