@@ -165,6 +165,25 @@ describe('withAaepStreaming and the SDK settings', () => {
     expect(ofType(agent.client.events, 'tool.invoked')).toHaveLength(1);
   }, 30_000);
 
+  it('recordOutputs: false records no text: nothing of the answer reaches the stream', async () => {
+    const agent = await liveAgent();
+    const heard = agent.client;
+    const telemetry = withAaepStreaming(new OpenTelemetry({ tracer: agent.tracer }));
+    const result = streamText({
+      model: travelModel(),
+      tools: { getWeather: tool({ inputSchema: z.object({ city: z.string() }), execute: async ({ city }) => ({ city }) }) },
+      prompt: 'When do flights to Oslo leave?',
+      stopWhen: stepCountIs(3),
+      telemetry: { integrations: telemetry, recordOutputs: false },
+    });
+    expect(await result.text).toBe(ANSWER);
+    await agent.aaep.forceFlush();
+    await heard.waitFor(sessionDone());
+    expectLegalStream(heard.events);
+    expect(ofType(heard.events, 'output.streaming')).toEqual([]);
+    expect(agent.spans().flatMap((span) => span.events.map((event) => event.name))).not.toContain('aaep.output.chunk');
+  }, 30_000);
+
   it('a tool listed in confirmFirst is not announced early: its own tool span announces it', async () => {
     const agent = await liveAgent();
     await runTurn(agent, withAaepStreaming(new OpenTelemetry({ tracer: agent.tracer }), { confirmFirst: ['getWeather'] }));
