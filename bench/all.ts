@@ -13,6 +13,7 @@ const BENCHES: ReadonlyArray<{ script: string; args?: string[] }> = [
   { script: 'bench/fanout.ts' },
   { script: 'bench/catchup.ts' },
   { script: 'bench/shared-hub.ts' },
+  { script: 'bench/live-stream.ts' },
   { script: 'bench/memory.ts', args: ['--expose-gc'] },
 ];
 

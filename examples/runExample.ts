@@ -3,7 +3,7 @@
  * SIGTERM (flushing spans and ending the streams), and repeat a turn every few
  * seconds, or, with --once, run one turn as soon as a subscriber is listening.
  */
-import type { EventHub } from '../src/index.js';
+import { startAaepServer, type AaepServer, type EventHub } from '../src/index.js';
 
 interface Stoppable {
   shutdown(): Promise<void>;
@@ -59,4 +59,25 @@ export async function runTurns<T>(options: {
     await turn(inputs[n % inputs.length]!);
     await sleep(Math.max(0, options.intervalMs - (Date.now() - started)));
   }
+}
+
+/**
+ * Starts the AAEP server on `port` (else AAEP_PORT or the default) and prints where
+ * to listen; a port in use ends the process with a hint, after `stop`.
+ */
+export async function serveExample(options: { readonly hub: EventHub; readonly port: string | undefined; readonly title: string; readonly once: boolean; stop(): Promise<void> }): Promise<AaepServer> {
+  let server: AaepServer;
+  try {
+    server = await startAaepServer({ hub: options.hub, ...(options.port !== undefined && { port: Number(options.port) }) });
+  } catch (error) {
+    console.error(`Could not start the AAEP server: ${(error as Error).message}`);
+    console.error('Another program may be using the port; choose one with --port or AAEP_PORT.');
+    await options.stop();
+    process.exit(1);
+  }
+  console.log(options.title);
+  console.log(`AAEP events (SSE): ${server.url}/aaep/v1/events`);
+  console.log(`Watch them:        curl -N ${server.url}/aaep/v1/events`);
+  console.log(options.once ? 'Runs one turn when a subscriber connects, then exits.' : 'A turn every few seconds. Ctrl-C stops.');
+  return server;
 }

@@ -6,7 +6,7 @@ import { readEnvNumber, readEnvString } from './env.js';
 import { createHubBackend } from './hub/createHubBackend.js';
 import type { HubBackend } from './hub/HubBackend.js';
 import type { Producer } from './protocol/index.js';
-import type { SpanEventRecord } from './records.js';
+import type { SpanEventRecord, SpanRecord } from './records.js';
 import { ReplyRegistry } from './ReplyRegistry.js';
 import { registerRuntime, unregisterRuntime, type AaepRuntime, type SpanSession } from './runtime.js';
 import { LateClassification } from './LateClassification.js';
@@ -180,6 +180,19 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
         status: { code: span.status.code, message: span.status.message },
         events: this.hooked.has(span as Span) ? [] : span.events.map((event) => eventRecord(traceId, spanId, event)),
       });
+    } catch (error) {
+      reportError(error);
+    }
+  }
+
+  /**
+   * Span lifecycle records from a source that is not OpenTelemetry (the OpenAI
+   * Agents SDK's tracing, aaep-otel/openai-agents), into the same translator and hub.
+   */
+  acceptRecord(record: SpanRecord): void {
+    if (this.shutdownPromise !== undefined) return;
+    try {
+      this.translator.handle(record);
     } catch (error) {
       reportError(error);
     }

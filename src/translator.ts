@@ -44,6 +44,7 @@ import {
   AAEP_EVENT_CONFIRMATION_RESOLVED,
   AAEP_EVENT_OUTPUT_CHUNK,
   AAEP_EVENT_PROGRESS,
+  AAEP_EVENT_TOOL_CALL_ANNOUNCED,
   AAEP_LANGUAGE,
   AAEP_LLM_MODEL,
   AAEP_LLM_OUTPUT,
@@ -78,7 +79,9 @@ import {
   GEN_AI_CONVERSATION_ID,
   GEN_AI_REQUEST_MODEL,
   GEN_AI_RESPONSE_MODEL,
+  GEN_AI_OPERATION_NAME,
   GEN_AI_TOOL_CALL_ARGUMENTS,
+  GEN_AI_TOOL_CALL_ID,
   GEN_AI_TOOL_CALL_RESULT,
   GEN_AI_TOOL_DESCRIPTION,
   GEN_AI_TOOL_NAME,
@@ -238,6 +241,18 @@ interface SessionState {
   spanCount: number;
   /** Whether reaching the per-session bound was reported. */
   spansRefused: boolean;
+  /**
+   * Tool calls a model call announced (`aaep.tool.call_announced`) and no tool span
+   * has claimed yet, by the framework's call id; `ran` remembers call ids a tool
+   * span announced itself, so a late announcement is not a second one.
+   */
+  readonly calls: { readonly announced: Map<string, AnnouncedCall>; readonly ran: Set<string> };
+}
+
+/** A tool call announced by the model call that made it, waiting for its tool span. */
+interface AnnouncedCall {
+  readonly tool: ToolState;
+  readonly source: SpanInfo;
 }
 
 /** What the translator keeps per span: small, and freed when the span ends. */
@@ -291,6 +306,9 @@ const PEM_END_LINE = /-----END [^\n]{0,80}-----/;
 const MAX_PENDING_CHARS = 4000;
 const MAX_RECONCILE_CHARS = 1_000_000;
 const MAX_SUMMARY_SOURCE_CHARS = 600;
+/** Announced tool calls waiting for their tool span, and call ids remembered, per session. */
+const MAX_ANNOUNCED_CALLS = 64;
+const MAX_RAN_CALLS = 256;
 const TRANSIENT_ERROR = /timeout|timed out|rate.?limit|429|503|unavailable|overloaded|econnreset|econnrefused/i;
 
 /**
@@ -609,6 +627,7 @@ export class Translator {
       open: new Set(),
       spanCount: 0,
       spansRefused: false,
+      calls: { announced: new Map(), ran: new Set() },
     };
     session.handle.session = session;
     this.sessions.add(session);
@@ -670,6 +689,7 @@ export class Translator {
 
   private startTool(info: SpanInfo, record: SpanStartedRecord): void {
     const attrs = record.attributes;
+    if (this.claimAnnouncedCall(info, record)) return;
     const irreversible = readBoolean(attrs, AAEP_TOOL_IRREVERSIBLE) === true;
     const tool: ToolState = {
       attributes: attrs,
@@ -686,8 +706,62 @@ export class Translator {
     if (!tool.held) this.announceTool(info, attrs, record.startTime);
   }
 
-  private announceTool(info: SpanInfo, attrs: Attributes, time: number): void {
-    const tool = info.tool!;
+  /**
+   * A tool span whose call its model call already announced takes that call over
+   * (same tool_call_id, no second `tool.invoked`); one that runs first is remembered
+   * so a later announcement of it is ignored.
+   */
+  private claimAnnouncedCall(info: SpanInfo, record: SpanStartedRecord): boolean {
+    const callId = readString(record.attributes, GEN_AI_TOOL_CALL_ID);
+    if (callId === undefined) return false;
+    const calls = info.session.calls;
+    const announced = calls.announced.get(callId);
+    if (announced === undefined) {
+      if (calls.ran.size >= MAX_RAN_CALLS) calls.ran.delete(calls.ran.values().next().value!);
+      calls.ran.add(callId);
+      return false;
+    }
+    calls.announced.delete(callId);
+    if (readBoolean(record.attributes, AAEP_TOOL_IRREVERSIBLE) === true || readBoolean(record.attributes, AAEP_TOOL_REQUIRES_CONFIRMATION) === true) {
+      this.onViolation(`Tool "${announced.tool.name}" asks for confirmation but its call was announced before it ran; do not announce it early.`);
+    }
+    info.tool = { ...announced.tool, startTime: record.startTime };
+    info.session.open.add(info);
+    this.changeState(info, 'calling_tool', record.startTime, humanizeName(announced.tool.name));
+    return true;
+  }
+
+  /**
+   * `aaep.tool.call_announced` on a model-call span: the call is announced now, as
+   * its tool span would announce it (same summary), and completed by that span.
+   */
+  private toolCallAnnounced(info: SpanInfo, record: SpanEventRecord): void {
+    const attrs = record.attributes;
+    const callId = readString(attrs, GEN_AI_TOOL_CALL_ID);
+    const name = readString(attrs, GEN_AI_TOOL_NAME);
+    if (callId === undefined || name === undefined) {
+      this.onViolation('aaep.tool.call_announced needs gen_ai.tool.call.id and gen_ai.tool.name; ignored.');
+      return;
+    }
+    const calls = info.session.calls;
+    // Already announced, already run, or too many waiting: the tool span announces it itself.
+    if (calls.announced.has(callId) || calls.ran.has(callId) || calls.announced.size >= MAX_ANNOUNCED_CALLS) return;
+    const toolAttrs = normalizeAttributes({ ...attrs, [GEN_AI_OPERATION_NAME]: 'execute_tool' }, `execute_tool ${name}`);
+    const ordinal = info.ordinals[EVENT_KIND.toolInvoked] ?? 0;
+    const tool: ToolState = {
+      attributes: toolAttrs,
+      name: toolNameOf(name, toolAttrs),
+      callId: `${toolCallIdFor(info.spanId)}x${ordinal.toString(36)}`,
+      irreversible: false,
+      held: false,
+      startTime: record.time,
+      invoked: false,
+    };
+    calls.announced.set(callId, { tool, source: info });
+    this.announceTool(info, toolAttrs, record.time, tool);
+  }
+
+  private announceTool(info: SpanInfo, attrs: Attributes, time: number, tool: ToolState = info.tool!): void {
     const session = info.session;
     tool.invoked = true;
     const label = humanizeName(tool.name);
@@ -729,6 +803,9 @@ export class Translator {
       }
       case AAEP_EVENT_PROGRESS:
         this.progress(info, record);
+        break;
+      case AAEP_EVENT_TOOL_CALL_ANNOUNCED:
+        this.toolCallAnnounced(info, record);
         break;
       case AAEP_EVENT_CONFIRMATION_REQUESTED:
         this.confirmationRequested(info, record);
@@ -1066,9 +1143,9 @@ export class Translator {
     if (final === undefined) return;
     const output = info.output;
     const received = output?.received ?? '';
-    // A final attribute that repeats streamed chunks adds only what was not streamed.
+    // A final attribute that repeats streamed chunks adds only what was not streamed (trailing space is nothing new).
     if (received === '') this.appendOutput(info, final, record.endTime);
-    else if (final.startsWith(received) && final.length > received.length) {
+    else if (final.startsWith(received) && final.slice(received.length).trim() !== '') {
       this.appendOutput(info, final.slice(received.length), record.endTime);
     }
   }
@@ -1219,6 +1296,21 @@ export class Translator {
       });
     }
     session.open.clear();
+    // Calls announced by a model call whose tool never ran (the framework did not execute it).
+    for (const { tool, source } of session.calls.announced.values()) {
+      session.toolInvocations++;
+      this.publish(session, source, EVENT_KIND.toolCompleted, time, 'normal', {
+        type: 'aaep:agent.tool.completed',
+        tool: tool.name,
+        tool_call_id: tool.callId,
+        status: 'timeout',
+        duration_ms: Math.max(0, Math.round(time - tool.startTime)),
+        summary_terse: sentence(`${humanizeName(tool.name)} not run`),
+        summary_normal: sentence(`${humanizeName(tool.name)} was not run before the session ended`),
+        error_message: 'Not run before the session ended.',
+      });
+    }
+    session.calls.announced.clear();
     const payload = terminal();
     const urgency = payload.type === 'aaep:agent.session.errored' ? 'critical' : 'normal';
     this.publish(session, session.root!, EVENT_KIND.terminal, time, urgency, payload);
@@ -1325,10 +1417,11 @@ const CLOSED: SessionState = {
   open: new Set(),
   spanCount: 0,
   spansRefused: false,
+  calls: { announced: new Map(), ran: new Set() },
 };
 
 /** Stands for a span refused at a bound: it and the spans under it are not followed. */
-const REFUSED: SessionState = { ...CLOSED, handle: { session: undefined }, open: new Set() };
+const REFUSED: SessionState = { ...CLOSED, handle: { session: undefined }, open: new Set(), calls: { announced: new Map(), ran: new Set() } };
 REFUSED.handle.session = REFUSED;
 
 /** The record with framework conventions mapped onto aaep.* (the same record when none apply). */

@@ -4,10 +4,15 @@
  * an AAEP stream served over SSE. Offline: LangChain's own fake chat models
  * (`@langchain/core/utils/testing`) stand in for the model, the tools are real.
  *
- *   npx tsx examples/langchain/main.ts [--port N] [--interval MS] [--once]
+ * With --live, `registerAaepLangChain()` (aaep-otel/langchain) makes the run heard as
+ * it happens: the request when it starts, the tool's arguments before it runs, the
+ * answer a sentence at a time while the model streams.
+ *
+ *   npx tsx examples/langchain/main.ts [--port N] [--interval MS] [--live] [--once]
  *
  *   --port N        AAEP server port (default AAEP_PORT or 4319; 0 picks a free one)
  *   --interval MS   time between turns (default 5000)
+ *   --live          registerAaepLangChain(): heard while the run works
  *   --once          wait for a first subscriber (up to 10 s), run one turn, exit
  */
 import { parseArgs } from 'node:util';
@@ -19,14 +24,16 @@ import { RunnableLambda, type RunnableConfig } from '@langchain/core/runnables';
 import { tool } from '@langchain/core/tools';
 import { FakeListChatModel, FakeStreamingChatModel } from '@langchain/core/utils/testing';
 import { z } from 'zod';
-import { AaepSpanProcessor, startAaepServer } from '../../src/index.js';
-import { runTurns, sleep, stopOnSignals } from '../runExample.js';
+import { AaepSpanProcessor } from '../../src/index.js';
+import { registerAaepLangChain } from '../../src/integrations/langchain/index.js';
+import { runTurns, serveExample, sleep, stopOnSignals } from '../runExample.js';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string' },
     interval: { type: 'string', default: '5000' },
     once: { type: 'boolean', default: false },
+    live: { type: 'boolean', default: false },
   },
 });
 
@@ -38,6 +45,8 @@ sdk.start();
 
 // 2. OpenInference's LangChain instrumentation, manually, as its README says.
 new LangChainInstrumentation().manuallyInstrument(CallbackManagerModule);
+// With --live, one more line: request, tool arguments and streamed tokens are heard as they happen.
+if (values.live) registerAaepLangChain();
 
 // 3. An ordinary LangChain agent: real tools, a model deciding, a model answering.
 const searchFlights = tool(
@@ -95,20 +104,13 @@ async function turn(step: (typeof SCRIPT)[number]): Promise<void> {
 }
 
 // 4. Serve the AAEP stream.
-let server: Awaited<ReturnType<typeof startAaepServer>>;
-try {
-  server = await startAaepServer({ hub: aaep.hub, ...(values.port !== undefined && { port: Number(values.port) }) });
-} catch (error) {
-  console.error(`Could not start the AAEP server: ${(error as Error).message}`);
-  console.error('Another program may be using the port; choose one with --port or AAEP_PORT.');
-  await sdk.shutdown();
-  process.exit(1);
-}
-
-console.log('LangChain.js agent traced by OpenInference, offline fake chat models.');
-console.log(`AAEP events (SSE): ${server.url}/aaep/v1/events`);
-console.log(`Watch them:        curl -N ${server.url}/aaep/v1/events`);
-console.log(values.once ? 'Runs one turn when a subscriber connects, then exits.' : 'A turn every few seconds. Ctrl-C stops.');
+const server = await serveExample({
+  hub: aaep.hub,
+  port: values.port,
+  title: `LangChain.js agent traced by OpenInference${values.live ? ', heard live' : ''}, offline fake chat models.`,
+  once: values.once === true,
+  stop: () => sdk.shutdown(),
+});
 
 await runTurns({
   hub: aaep.hub,

@@ -5,11 +5,16 @@
  * AAEP stream served over SSE. Offline: the model is the SDK's MockLanguageModelV4
  * with a small script (pick a tool, then answer from its result).
  *
- *   npx tsx examples/vercel-ai-sdk/main.ts [--port N] [--interval MS] [--legacy] [--once]
+ * With --live, `withAaepStreaming` (aaep-otel/ai-sdk) decorates the integration: the
+ * answer is heard a sentence at a time while the model streams, and each tool call
+ * as soon as the model has made it.
+ *
+ *   npx tsx examples/vercel-ai-sdk/main.ts [--port N] [--interval MS] [--legacy] [--live] [--once]
  *
  *   --port N        AAEP server port (default AAEP_PORT or 4319; 0 picks a free one)
  *   --interval MS   time between turns (default 5000)
  *   --legacy        trace with LegacyOpenTelemetry (the `ai.*` spans of AI SDK 3–6)
+ *   --live          decorate it with withAaepStreaming: heard while the model streams
  *   --once          wait for a first subscriber (up to 10 s), run one turn, exit
  */
 import { parseArgs } from 'node:util';
@@ -19,14 +24,16 @@ import { LegacyOpenTelemetry, OpenTelemetry } from '@ai-sdk/otel';
 import { registerTelemetry, stepCountIs, streamText, tool } from 'ai';
 import { MockLanguageModelV4, simulateReadableStream } from 'ai/test';
 import { z } from 'zod';
-import { AaepSpanProcessor, startAaepServer } from '../../src/index.js';
-import { runTurns, sleep, stopOnSignals } from '../runExample.js';
+import { AaepSpanProcessor } from '../../src/index.js';
+import { withAaepStreaming } from '../../src/integrations/ai-sdk/index.js';
+import { runTurns, serveExample, sleep, stopOnSignals } from '../runExample.js';
 
 const { values } = parseArgs({
   options: {
     port: { type: 'string' },
     interval: { type: 'string', default: '5000' },
     legacy: { type: 'boolean', default: false },
+    live: { type: 'boolean', default: false },
     once: { type: 'boolean', default: false },
   },
 });
@@ -38,7 +45,9 @@ sdk.start();
 
 // 2. The AI SDK's own OpenTelemetry integration. That is all the tracing the agent has.
 const tracer = trace.getTracer('vercel-travel-agent');
-registerTelemetry(values.legacy ? new LegacyOpenTelemetry({ tracer }) : new OpenTelemetry({ tracer }));
+const integration = values.legacy ? new LegacyOpenTelemetry({ tracer }) : new OpenTelemetry({ tracer });
+// With --live, one more wrapper: the model's text and tool calls are heard as they stream.
+registerTelemetry(values.live ? withAaepStreaming(integration) : integration);
 
 // 3. An ordinary AI SDK agent: tools and a (scripted, offline) model.
 const tools = {
@@ -153,20 +162,13 @@ async function turn(request: string): Promise<void> {
 }
 
 // 4. Serve the AAEP stream.
-let server: Awaited<ReturnType<typeof startAaepServer>>;
-try {
-  server = await startAaepServer({ hub: aaep.hub, ...(values.port !== undefined && { port: Number(values.port) }) });
-} catch (error) {
-  console.error(`Could not start the AAEP server: ${(error as Error).message}`);
-  console.error('Another program may be using the port; choose one with --port or AAEP_PORT.');
-  await sdk.shutdown();
-  process.exit(1);
-}
-
-console.log(`Vercel AI SDK agent (${values.legacy ? 'LegacyOpenTelemetry, ai.* spans' : 'OpenTelemetry, GenAI spans'}), offline mock model.`);
-console.log(`AAEP events (SSE): ${server.url}/aaep/v1/events`);
-console.log(`Watch them:        curl -N ${server.url}/aaep/v1/events`);
-console.log(values.once ? 'Runs one turn when a subscriber connects, then exits.' : 'A turn every few seconds. Ctrl-C stops.');
+const server = await serveExample({
+  hub: aaep.hub,
+  port: values.port,
+  title: `Vercel AI SDK agent (${values.legacy ? 'LegacyOpenTelemetry, ai.* spans' : 'OpenTelemetry, GenAI spans'}${values.live ? ', heard live' : ''}), offline mock model.`,
+  once: values.once === true,
+  stop: () => sdk.shutdown(),
+});
 
 await runTurns({
   hub: aaep.hub,

@@ -50,6 +50,13 @@ export const AAEP_PROGRESS_DESCRIPTION = 'aaep.progress.description';
 export const AAEP_EVENT_OUTPUT_CHUNK = 'aaep.output.chunk';
 export const AAEP_OUTPUT_TEXT = 'aaep.output.text';
 
+/**
+ * A model call announcing a tool call it just made (name and arguments complete),
+ * before the tool runs; the tool span with the same `gen_ai.tool.call.id` completes it.
+ * Attributes: `gen_ai.tool.call.id`, `gen_ai.tool.name`, `gen_ai.tool.call.arguments`.
+ */
+export const AAEP_EVENT_TOOL_CALL_ANNOUNCED = 'aaep.tool.call_announced';
+
 export const AAEP_EVENT_CONFIRMATION_REQUESTED = 'aaep.confirmation.requested';
 export const AAEP_EVENT_CONFIRMATION_RESOLVED = 'aaep.confirmation.resolved';
 export const AAEP_CONFIRMATION_REPLY_TOKEN = 'aaep.confirmation.reply_token';

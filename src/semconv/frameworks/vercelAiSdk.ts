@@ -22,6 +22,7 @@ import {
   AAEP_TOOL_NAME,
   AAEP_TOOL_RESULT,
   AAEP_TOOL_SUMMARY,
+  GEN_AI_TOOL_CALL_ID,
 } from '../attributes.js';
 import type { SpanRole } from '../classifySpan.js';
 import type { FrameworkConvention } from '../frameworks.js';
@@ -56,6 +57,7 @@ export const AI_RESPONSE_FINISH_REASON = 'ai.response.finishReason';
 export const AI_TOOL_CALL_NAME = 'ai.toolCall.name';
 export const AI_TOOL_CALL_ARGS = 'ai.toolCall.args';
 export const AI_TOOL_CALL_RESULT = 'ai.toolCall.result';
+export const AI_TOOL_CALL_ID = 'ai.toolCall.id';
 
 /** Whole calls: one user turn, possibly several steps (model calls and tools). */
 const SESSION_OPERATIONS: ReadonlySet<string> = new Set(['ai.generateText', 'ai.streamText', 'ai.generateObject', 'ai.streamObject']);
@@ -104,6 +106,7 @@ export const vercelAiSdkConvention: FrameworkConvention = {
     } else if (role === 'tool') {
       const name = stringAttribute(attributes, AI_TOOL_CALL_NAME);
       put(out, AAEP_TOOL_NAME, name);
+      put(out, GEN_AI_TOOL_CALL_ID, attributes[AI_TOOL_CALL_ID]);
       put(out, AAEP_TOOL_ARGUMENTS, attributes[AI_TOOL_CALL_ARGS]);
       put(out, AAEP_TOOL_RESULT, attributes[AI_TOOL_CALL_RESULT]);
       put(out, AAEP_TOOL_SUMMARY, describeToolCall(rememberedToolDescription(name), attributes[AI_TOOL_CALL_ARGS]));

@@ -1,0 +1,1 @@
+export { withAaepStreaming, type AaepStreamingOptions } from './withAaepStreaming.js';

@@ -1,0 +1,1 @@
+export { registerAaepLangChain } from './registerAaepLangChain.js';

@@ -1,0 +1,2 @@
+export { AaepTracingProcessor, type RecordSink } from './AaepTracingProcessor.js';
+export { withAaepStreaming } from './withAaepStreaming.js';
