@@ -98,6 +98,8 @@ const TOKEN_WORD_RE = /token$/; // not "tokens" (usage counts) or "tokenizer"
 const SESSION_SUFFIXES = new Set(['id', 'key', 'token', 'cookie']);
 // Short names that are secrets as a key of their own ({"pin": …}, "pw=…", a SAS "sig=").
 const SHORT_SECRET_WORDS = new Set(['pin', 'pincode', 'pw', 'pass', 'sig']);
+// In prose those are also words ("First pass: tokenize"): there the value must look like a secret.
+const SHORT_WORD_VALUE_RE = /[0-9]|[^A-Za-z\s"'`\\]/;
 
 function splitWords(key: string): string[] {
   return key
@@ -410,6 +412,7 @@ function redactKeyValues(text: string): string {
     const valueStart = m.index + m[0].length;
     const end = valueEnd(text, valueStart, isHeaderLike(key));
     if (end < 0) continue;
+    if (SHORT_SECRET_WORDS.has(key.toLowerCase()) && !SHORT_WORD_VALUE_RE.test(text.slice(valueStart, end))) continue;
     out += text.slice(last, keyStart) + MASK.repeat(end - keyStart);
     last = end;
     KEY_VALUE_RE.lastIndex = end;
@@ -545,6 +548,22 @@ function replaceMasked(original: string, match: MatchText, masked: string): stri
   }
   flushInsert(masked.length);
   return out + original.slice(last);
+}
+
+const TAIL_LABEL_RE = new RegExp(
+  `(?<![A-Za-z0-9_])(?:[A-Za-z0-9_.-]{0,32}(?:key|token|secret|password|passwd|passphrase|credential)|pass|pw|pwd|pin|auth|authorization|bearer|basic|${PASSWORD_WORDS.map((w) => w.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|')})s?["'\\]{0,3}[ \t]*(?:[:=]|is|ist|est|es|é|是|は)?["'\\]{0,3}[ \t]*$`,
+  'i',
+);
+
+/**
+ * Where a secret that the next chunk may complete starts at the end of `text`: a credential word
+ * and its separator with the value still to come ("… and the password is "). -1 when none.
+ * Streamed output cut at a word boundary is cut before it instead, so the value meets its word.
+ */
+export function secretTailStart(text: string): number {
+  const from = Math.max(0, text.length - 96);
+  const m = TAIL_LABEL_RE.exec(text.slice(from));
+  return m === null ? -1 : from + m.index;
 }
 
 /** Replace secrets found in free text with {@link REDACTED}. Pure; linear time. */
