@@ -176,6 +176,25 @@ describe('redactText leaves ordinary text alone', () => {
     'Keyboard shortcut: hotkey=Ctrl+Shift+P, public_key=ssh-ed25519 AAAAC3NzaC1lZDI1NTE5',
     'It is 72°F in Austin, humidity 40%, wind 5 mph from the south.',
     'password_policy: strict, token_url: https://auth.example.com/token',
+    // UUIDs, SHAs, identifiers and URLs in ordinary sentences
+    'Order 3f2b8c1e-9a4d-4e6f-b2c1-7d8e9f0a1b2c shipped on Monday.',
+    'Request id 014df517-39d1-4453-b7b3-9930c563627c took 40 ms.',
+    'Reverted 1a410efbd13591db07496601ebc7a059dd55cfe9 because the build broke.',
+    'Call getUserAccountSettingsForDisplay2 from the ProfileSettingsController.',
+    'The internationalization and characterization modules were merged.',
+    'See https://developer.mozilla.org/en-US/docs/Web/API/Fetch_API/Using_Fetch for details.',
+    'Open https://www.example.org/search?q=weather+in+oslo&lang=en to compare.',
+    // credential words in ordinary speech, in several languages
+    'First pass: tokenize the input, then parse it.',
+    'Pin the tab, then pass the salt.',
+    'You can reset your password from the settings page.',
+    'Passwort ändern: öffnen Sie die Einstellungen.',
+    'La contraseña es segura y fácil de recordar.',
+    'Le mot de passe est trop court.',
+    'パスワードを忘れた場合は、設定から再設定してください。',
+    '如果忘记密码，请联系管理员。',
+    'Пароль должен быть длиннее.',
+    'A senha é obrigatória.',
   ];
 
   it.each(ordinary)('leaves %j unchanged', (text) => {

@@ -32,7 +32,7 @@ for (const rule of RULES) {
   }
 }
 
-/** Start and end of the secret in a match: the first non-empty group, else the whole match. */
+/** The secret in a match, for the entropy check: the first non-empty group, else the whole match. */
 function secretSpan(match: RegExpExecArray, group: number | undefined): [number, number] {
   const indices = match.indices!;
   if (group !== undefined && indices[group] !== undefined) return indices[group];
@@ -41,6 +41,19 @@ function secretSpan(match: RegExpExecArray, group: number | undefined): [number,
     if (span !== undefined && span[1] > span[0]) return span;
   }
   return indices[0]!;
+}
+
+// The delimiter gitleaks rules end with (see the generator): not part of what is hidden.
+const TRAILING_DELIMITER = /(?:[`'"\s;.,:!?)\]}>]|\\[nr])$/;
+
+/**
+ * What is hidden: the whole match (a group may be only part of the secret, as in webhook URLs),
+ * without the delimiter after it, and at least the secret group.
+ */
+function hiddenSpan(match: RegExpExecArray, secret: [number, number]): [number, number] {
+  let whole = match[0];
+  while (whole.length > 0 && TRAILING_DELIMITER.test(whole)) whole = whole.slice(0, whole.endsWith('\\n') || whole.endsWith('\\r') ? -2 : -1);
+  return [Math.min(match.index, secret[0]), Math.max(match.index + whole.length, secret[1])];
 }
 
 /** Masks every provider-shaped secret whose keyword was found in `text`. */
@@ -59,7 +72,7 @@ export function maskProviderShapes(text: string, keywords: ReadonlySet<string>):
       const secret = text.slice(start, end);
       if (hasMask(secret)) continue;
       if (rule.entropy !== undefined && shannonEntropy(secret) <= rule.entropy) continue;
-      ranges.push([start, end]);
+      ranges.push(hiddenSpan(match, [start, end]));
     }
   }
   return maskRanges(text, ranges);
