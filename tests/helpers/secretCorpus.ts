@@ -8,13 +8,13 @@
 
 export interface SecretShape {
   readonly name: string;
-  /** The distinctive part of the secret (what a listener must never hear). */
+  /** The distinctive part of the secret (what a listener must never hear); NUL marks a public literal left out of it. */
   readonly secret: string;
   /** The secret in the sentence or snippet it usually appears in. */
   readonly inText: string;
 }
 
-/** A fragment is any run of this many characters of `secret` (the whole secret when shorter). */
+/** A fragment is any run of this many characters of `secret` (the whole secret when shorter), NUL excluded. */
 export const FRAGMENT_LENGTH = 6;
 
 /** Every fragment of `secret` found in `wire`. */
@@ -24,7 +24,7 @@ export function leakedFragments(wire: string, secret: string): string[] {
   const leaks = new Set<string>();
   for (let i = 0; i + FRAGMENT_LENGTH <= chars.length; i++) {
     const fragment = chars.slice(i, i + FRAGMENT_LENGTH).join('');
-    if (wire.includes(fragment)) leaks.add(fragment);
+    if (!fragment.includes('\0') && wire.includes(fragment)) leaks.add(fragment);
   }
   return [...leaks];
 }
@@ -93,7 +93,8 @@ add('GitHub OAuth token', j('gh', 'o_', gen(ALNUM, 36)), (v) => `The CLI stored 
 add('GitHub user-to-server token', j('gh', 'u_', gen(ALNUM, 36)), (v) => `app user token ${v} refreshed`);
 add('GitHub server-to-server token', j('gh', 's_', gen(ALNUM, 36)), (v) => `installation token ${v} issued`);
 add('GitHub refresh token', j('gh', 'r_', gen(ALNUM, 36)), (v) => `refresh with ${v} later`);
-add('GitHub fine-grained token', j('github', '_pat_', gen(ALNUM, 22), '_', gen(ALNUM, 59)), (v) => `{"repo": "acme/widgets", "auth": {"value": "${v}"}}`);
+const fineGrained = j(gen(ALNUM, 22), '_', gen(ALNUM, 59));
+add('GitHub fine-grained token', j('github', '_pat_', fineGrained), (v) => `{"repo": "acme/widgets", "auth": {"value": "${v}"}}`, fineGrained);
 add('GitHub token in a git remote URL', j('gh', 'p_', gen(ALNUM, 36)), (v) => `git remote add origin https://${v}@github.com/acme/widgets.git`);
 add('GitLab personal access token', j('gl', 'pat-', gen(B64URL, 20)), (v) => `gitlab token ${v} for CI`);
 add('GitLab pipeline trigger token', j('gl', 'ptt-', gen(HEX, 40)), (v) => `trigger with ${v} on main`);
@@ -114,7 +115,7 @@ add('Slack webhook URL', slackHook, (v) => `POST https://hooks.slack.com/service
 const discordHook = j(gen(DIGITS, 18), '/', gen(B64URL, 68));
 add('Discord webhook URL', discordHook, (v) => `notify https://discord.com/api/webhooks/${v} when done`);
 const teamsHook = j(uuid(), '@', uuid(), '/IncomingWebhook/', gen(HEX, 32), '/', uuid());
-add('Microsoft Teams webhook URL', teamsHook, (v) => `Teams channel https://acme.webhook.office.com/webhookb2/${v} gets the report`);
+add('Microsoft Teams webhook URL', teamsHook, (v) => `Teams channel https://acme.webhook.office.com/webhookb2/${v} gets the report`, teamsHook.replace('/IncomingWebhook/', '\0'));
 add('SendGrid API key', j('SG', '.', gen(B64URL, 22), '.', gen(B64URL, 43)), (v) => `sendgrid key ${v} for mail`);
 add('Mailgun private key', j('ke', 'y-', gen(HEX, 32)), (v) => `MAILGUN uses ${v} for sending`);
 add('Mailchimp API key', j(gen(HEX, 32), '-us', '6'), (v) => `mailchimp list sync with ${v} ok`);
@@ -125,7 +126,8 @@ add('Telegram bot token', j(gen(DIGITS, 10), ':AA', gen(B64URL, 33)), (v) => `TE
 // --- Payments and SaaS -------------------------------------------------------------------------------
 add('Stripe live secret key', j('sk', '_live_', gen(ALNUM, 99)), (v) => `charge with ${v} now`);
 add('Stripe restricted key', j('rk', '_live_', gen(ALNUM, 40)), (v) => `stripe:\n  restricted: ${v}\n  currency: eur`);
-add('Stripe test key', j('sk', '_test_', gen(ALNUM, 24)), (v) => `Use ${v} for the sandbox checkout.`);
+const stripeTest = gen(ALNUM, 24);
+add('Stripe test key', j('sk', '_test_', stripeTest), (v) => `Use ${v} for the sandbox checkout.`, stripeTest);
 add('Stripe webhook secret', j('wh', 'sec_', gen(ALNUM, 32)), (v) => `webhook signing secret is ${v}`);
 add('Square access token', j('EA', 'AA', gen(B64URL, 60)), (v) => `square token ${v} for POS`);
 add('Shopify access token', j('sh', 'pat_', gen(HEX, 32)), (v) => `shopify admin ${v} works`);
