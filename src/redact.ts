@@ -16,9 +16,9 @@
  * - It cannot see a secret split across two chunks; callers that stream must
  *   redact at line or message boundaries (see secretTailStart).
  */
-import { BASE64_TRIGGER, maskBase64Wrapped } from './redact/base64Wrapped.js';
+import { maskBase64Wrapped } from './redact/base64Wrapped.js';
 import { CREDENTIAL_WORD_KEYWORDS, PASSWORD_WORDS, maskCredentialWords } from './redact/credentialWords.js';
-import { KeywordScan } from './redact/keywordScan.js';
+import { KeywordScan, type ScanResult } from './redact/keywordScan.js';
 import { shannonEntropy } from './redact/entropy.js';
 import { MASK, URL_MASK, isMask } from './redact/mask.js';
 import { matchText, type MatchText } from './redact/normalize.js';
@@ -43,14 +43,23 @@ const BINARY = '(binary data not shown)';
 // Cheap pre-check. Every secret key word `isSecretKey` accepts, and every
 // shape the passes below look for, contains one of these stems verbatim.
 // ---------------------------------------------------------------------------
-const OWN_STEMS = [
-  'pass', 'pwd', 'secret', 'credential', 'token', 'auth', 'cookie', 'sess', 'jwt', 'bearer', 'basic', 'key',
-  '-----begin', 'eyj', 'sk-', 'sk_', 'rk_', 'whsec_', 'akia', 'asia', 'abia', 'acca', 'ghp_', 'gho_', 'ghu_',
-  'ghs_', 'ghr_', 'github_pat_', 'glpat-', 'xox', 'xapp-', 'aiza', 'npm_', 'hf_', '://', '-u', 'sig',
-];
-const OWN = new Set(OWN_STEMS);
+// Key words (isSecretKey, key = value, flags, auth schemes, spoken passwords); "pass", "pw" and
+// "pin" only before a separator, since "passed" and "spinning" are common and credentialWords.ts
+// looks at those words on its own.
+const WORD_STEMS = new Set([
+  'passw', 'passp', 'passc', 'pass:', 'pass=', 'pass"', "pass'", 'pw:', 'pw=', 'pw"', "pw'", 'pin:', 'pin=', 'pin"', "pin'", 'pincode',
+  'sig=', 'sig"', 'sig:', 'pwd', 'secret', 'credential', 'token', 'auth', 'cookie', 'sess', 'jwt', 'bearer', 'basic', 'key', '-u',
+  ...PASSWORD_WORDS,
+]);
+// The hand-written provider shapes (redactProviderKeys).
+const PROVIDER_STEMS = new Set([
+  'sk-', 'sk_', 'rk_', 'whsec_', 'akia', 'asia', 'abia', 'acca', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat-',
+  'xox', 'xapp-', 'aiza', 'npm_', 'hf_',
+]);
 const CREDENTIAL_WORDS = new Set(CREDENTIAL_WORD_KEYWORDS);
-const SCAN = new KeywordScan([...OWN_STEMS, ...PROVIDER_KEYWORDS, ...CREDENTIAL_WORD_KEYWORDS]);
+const SCAN = new KeywordScan([
+  '-----begin', '://', 'eyj', ...WORD_STEMS, ...PROVIDER_STEMS, ...PROVIDER_KEYWORDS, ...CREDENTIAL_WORD_KEYWORDS,
+]);
 
 function anyOf(found: ReadonlySet<string>, wanted: ReadonlySet<string>): boolean {
   for (const keyword of found) if (wanted.has(keyword)) return true;
@@ -492,22 +501,18 @@ function urlEnd(text: string, from: number): number {
 }
 const URL_STOP = ',;&"\'`<>)]}';
 
-/** Masks every secret in matching text; `nested` is set for decoded base64, which is not decoded again. */
-function detect(text: string, nested: boolean): string {
-  const found = SCAN.find(text);
-  const wrapped = !nested && BASE64_TRIGGER.test(text);
-  if (found === undefined && !wrapped) return text; // common path: ordinary chunk
+/** Masks every secret in matching text, given its scan; `nested` is set for decoded base64, which is not decoded again. */
+function detect(text: string, scan: ScanResult, nested: boolean): string {
+  const found = scan.keywords;
+  const wrapped = !nested && scan.base64Run;
   let t = text;
   if (found !== undefined) {
-    const own = anyOf(found, OWN);
-    if (own) {
-      t = redactPem(t);
-      t = redactUrlCredentials(t);
-      t = redactJwts(t);
-      t = redactProviderKeys(t);
-    }
+    if (found.has('-----begin')) t = redactPem(t);
+    if (found.has('://') && t.includes('@')) t = redactUrlCredentials(t);
+    if (found.has('eyj')) t = redactJwts(t);
+    if (anyOf(found, PROVIDER_STEMS)) t = redactProviderKeys(t);
     t = maskProviderShapes(t, found);
-    if (own) {
+    if (anyOf(found, WORD_STEMS)) {
       t = redactKeyValues(t);
       t = redactAuthSchemes(t);
       t = redactAdjacentLongValues(t);
@@ -515,7 +520,7 @@ function detect(text: string, nested: boolean): string {
     }
     if (anyOf(found, CREDENTIAL_WORDS)) t = maskCredentialWords(t);
   }
-  if (wrapped) t = maskBase64Wrapped(t, (decoded) => detect(decoded, true) !== decoded);
+  if (wrapped) t = maskBase64Wrapped(t, (decoded) => detect(decoded, SCAN.scan(decoded), true) !== decoded);
   return t;
 }
 
@@ -569,8 +574,14 @@ export function secretTailStart(text: string): number {
 /** Replace secrets found in free text with {@link REDACTED}. Pure; linear time. */
 export function redactText(text: string): string {
   if (typeof text !== 'string' || text.length === 0) return text;
-  const match = matchText(text);
-  const masked = detect(match.text, false);
+  let scan = SCAN.scan(text);
+  if (scan.keywords === undefined && !scan.base64Run && !scan.nonAscii) return text; // common path: ordinary chunk
+  let match: MatchText = { text };
+  if (scan.nonAscii) {
+    match = matchText(text);
+    if (match.from !== undefined) scan = SCAN.scan(match.text);
+  }
+  const masked = detect(match.text, scan, false);
   return masked === match.text ? text : replaceMasked(text, match, masked);
 }
 

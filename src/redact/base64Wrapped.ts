@@ -14,8 +14,6 @@ const USER_PASSWORD_RE = /^[^\s:]{1,128}:\S{3,}$/;
 // AWS secret access keys and similar: 40 base64 characters with upper, lower and a digit.
 const CLOUD_SECRET_RE = /^(?=.*[A-Z])(?=.*[a-z])(?=.*[0-9])[A-Za-z0-9+/]{40}$/;
 
-export const BASE64_TRIGGER = /[A-Za-z0-9+/_-]{16}/;
-
 /** `inner` checks decoded text: true when it holds a secret. */
 export function maskBase64Wrapped(text: string, inner: (decoded: string) => boolean): string {
   let out: string | undefined;

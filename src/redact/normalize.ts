@@ -20,6 +20,7 @@ export interface MatchText {
 
 export function matchText(original: string): MatchText {
   if (!NON_ASCII.test(original)) return { text: original };
+  if (!INVISIBLE.test(original) && original.normalize('NFKC') === original) return { text: original };
   let text = '';
   const from: number[] = [];
   const to: number[] = [];
