@@ -11,6 +11,7 @@
  * in the generated file with the reason.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { parse } from 'smol-toml';
 
 interface TomlRule {
@@ -266,4 +267,4 @@ ${ported.join('\n')}
   process.stdout.write(`${ported.length} rules ported, ${skipped.length} left out\n`);
 }
 
-main();
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) main();

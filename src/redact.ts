@@ -109,6 +109,7 @@ const SESSION_SUFFIXES = new Set(['id', 'key', 'token', 'cookie']);
 const SHORT_SECRET_WORDS = new Set(['pin', 'pincode', 'pw', 'pass', 'sig']);
 // In prose those are also words ("First pass: tokenize"): there the value must look like a secret.
 const SHORT_WORD_VALUE_RE = /[0-9]|[^A-Za-z\s"'`\\]/;
+const TRAILING_PUNCTUATION_RE = /[.,;:!?)\]}]+$/;
 
 function splitWords(key: string): string[] {
   return key
@@ -421,7 +422,7 @@ function redactKeyValues(text: string): string {
     const valueStart = m.index + m[0].length;
     const end = valueEnd(text, valueStart, isHeaderLike(key));
     if (end < 0) continue;
-    if (SHORT_SECRET_WORDS.has(key.toLowerCase()) && !SHORT_WORD_VALUE_RE.test(text.slice(valueStart, end))) continue;
+    if (SHORT_SECRET_WORDS.has(key.toLowerCase()) && !SHORT_WORD_VALUE_RE.test(text.slice(valueStart, end).replace(TRAILING_PUNCTUATION_RE, ''))) continue;
     out += text.slice(last, keyStart) + MASK.repeat(end - keyStart);
     last = end;
     KEY_VALUE_RE.lastIndex = end;

@@ -136,8 +136,10 @@ describe('secrets never reach the wire', () => {
     const events = collectEvents(aaep.hub);
     for (const { inText } of SECRET_CORPUS) {
       const session = tracer.startSpan('turn', { attributes: { 'aaep.span.kind': 'session' } });
-      const text = `Here is what you sent: ${inText}. Done.`;
-      for (let cut = 1; cut < text.length; cut++) {
+      const before = 'Here is what you sent: ';
+      const text = `${before}${inText}. Done.`;
+      // Every cut inside the secret's text, and at both its ends.
+      for (let cut = before.length; cut <= before.length + inText.length; cut++) {
         const llm = tracer.startSpan('answer', { attributes: { 'aaep.span.kind': 'llm' } }, trace.setSpan(context.active(), session));
         llm.addEvent('aaep.output.chunk', { 'aaep.output.text': text.slice(0, cut) });
         llm.addEvent('aaep.output.chunk', { 'aaep.output.text': text.slice(cut) });
@@ -156,6 +158,24 @@ describe('secrets never reach the wire', () => {
       leaks: leakedFragments(spokenText(events.filter((e) => e.session_id === sessions[i])), secret),
     })).filter((entry) => entry.leaks.length > 0);
     expect(leaks).toEqual([]);
+  }, 60_000);
+
+  it('keeps a credential word with its value when a long run of output is cut at a word boundary', async () => {
+    const aaep = new AaepSpanProcessor({ agentId: 'test-agent' });
+    const tracer = new BasicTracerProvider({ spanProcessors: [aaep] }).getTracer('test');
+    const events = collectEvents(aaep.hub);
+    const session = tracer.startSpan('turn', { attributes: { 'aaep.span.kind': 'session' } });
+    const llm = tracer.startSpan('answer', { attributes: { 'aaep.span.kind': 'llm' } }, trace.setSpan(context.active(), session));
+    // No sentence end for over 4000 characters, so the translator announces up to a word boundary.
+    llm.addEvent('aaep.output.chunk', { 'aaep.output.text': `${'words without an end '.repeat(200)}and the password is ` });
+    llm.addEvent('aaep.output.chunk', { 'aaep.output.text': 'Zq8mK2#xW4 so log in' });
+    llm.end();
+    session.end();
+    await until(() => ended(events) === 1);
+    const chunks = events.filter((e) => e.type === 'aaep:agent.output.streaming').map((e) => e.chunk as string);
+    expect(chunks.length).toBeGreaterThan(1);
+    expect(leakedFragments(chunks.join('\n'), 'Zq8mK2#xW4')).toEqual([]);
+    expect(chunks.join('')).toContain(`and the ${REDACTED} so log in`);
   });
 
   it('hides a secret given as the agentName option, on every event', async () => {
