@@ -110,6 +110,8 @@ const SHORT_SECRET_WORDS = new Set(['pin', 'pincode', 'pw', 'pass', 'sig']);
 // In prose those are also words ("First pass: tokenize"): there the value must look like a secret.
 const SHORT_WORD_VALUE_RE = /[0-9]|[^A-Za-z\s"'`\\]/;
 const TRAILING_PUNCTUATION_RE = /[.,;:!?)\]}]+$/;
+const ASCII_PASSWORD_WORDS = new Set(PASSWORD_WORDS.filter((w) => /^[a-z]+$/.test(w)));
+const OTHER_PASSWORD_WORDS = PASSWORD_WORDS.filter((w) => !/^[a-z]+$/.test(w));
 
 function splitWords(key: string): string[] {
   return key
@@ -126,8 +128,10 @@ export function isSecretKey(key: string): boolean {
   key = matchText(key).text;
   const words = splitWords(key);
   if (words.some((w) => METADATA_WORDS.has(w))) return false;
+  // Latin-script words count as whole words ("mdp", not "cmdparser"); others anywhere in the key.
+  if (words.some((w) => ASCII_PASSWORD_WORDS.has(w))) return true;
   const lower = key.toLowerCase();
-  if (PASSWORD_WORDS.some((w) => lower.includes(w))) return true;
+  if (OTHER_PASSWORD_WORDS.some((w) => lower.includes(w))) return true;
   if (words.length === 0) return false;
   if (words.some((w) => SHORT_SECRET_WORDS.has(w))) return true;
 

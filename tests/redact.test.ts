@@ -221,7 +221,7 @@ describe('isSecretKey', () => {
     'max_tokens', 'maxTokens', 'prompt_tokens', 'token_count', 'tokenizer', 'pageToken', 'next_page_token',
     'eos_token', 'author', 'authority', 'authenticated', 'secretary', 'key', 'hotkey', 'public_key',
     'primary_key', 'password_policy', 'token_url', 'secret_name', 'private_key_path', 'PWD', 'OLDPWD',
-    'session_duration', 'trace_id', 'city', '', 'cancellationToken',
+    'session_duration', 'trace_id', 'city', '', 'cancellationToken', 'cmdparser', 'ciudad', 'passenger_count',
   ])('treats %j as ordinary', (key) => {
     expect(isSecretKey(key)).toBe(false);
   });
