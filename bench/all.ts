@@ -9,6 +9,7 @@ import { RESULT_PREFIX, type BenchResult } from './report.js';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const BENCHES: ReadonlyArray<{ script: string; args?: string[] }> = [
   { script: 'bench/processor-overhead.ts' },
+  { script: 'bench/redaction.ts' },
   { script: 'bench/receiver-ingest.ts' },
   { script: 'bench/fanout.ts' },
   { script: 'bench/catchup.ts' },

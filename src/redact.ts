@@ -6,11 +6,23 @@
  *   examined a bounded number of times (bounded quantifiers, lookbehinds that
  *   only allow a match to start at the beginning of a run, greedy runs with no
  *   trailing condition that could fail). No nested unbounded quantifiers.
- * - `redactText` runs on every streamed chunk, so it first runs one cheap
- *   trigger scan and returns the input untouched when nothing could match.
+ * - `redactText` runs on every streamed chunk, so it first runs one keyword
+ *   scan (every rule's keywords and prefixes at once) and returns the input
+ *   untouched when nothing could match; only rules whose keyword occurs run.
+ * - Matching happens on the NFKC form with invisible characters removed
+ *   (redact/normalize.ts); passes mask what they find without moving text
+ *   (redact/mask.ts), and each masked run of the original becomes REDACTED.
+ * - Provider shapes come from the gitleaks rule set (redact/gitleaksRules.ts).
  * - It cannot see a secret split across two chunks; callers that stream must
- *   redact at line or message boundaries if that matters to them.
+ *   redact at line or message boundaries (see secretTailStart).
  */
+import { maskBase64Wrapped } from './redact/base64Wrapped.js';
+import { CREDENTIAL_WORD_KEYWORDS, PASSWORD_WORDS, maskCredentialWords } from './redact/credentialWords.js';
+import { KeywordScan, type ScanResult } from './redact/keywordScan.js';
+import { shannonEntropy } from './redact/entropy.js';
+import { MASK, URL_MASK, isMask } from './redact/mask.js';
+import { matchText, type MatchText } from './redact/normalize.js';
+import { PROVIDER_KEYWORDS, maskProviderShapes } from './redact/providerShapes.js';
 
 /** What a screen reader says instead of the secret. Never contains the key or value. */
 export const REDACTED = 'a credential (hidden)';
@@ -28,11 +40,31 @@ const UNREADABLE = '(unreadable value)';
 const BINARY = '(binary data not shown)';
 
 // ---------------------------------------------------------------------------
-// Cheap pre-check. Superset of everything the passes below can match: every
-// secret key word `isSecretKey` accepts contains one of these stems verbatim.
+// Cheap pre-check. Every secret key word `isSecretKey` accepts, and every
+// shape the passes below look for, contains one of these stems verbatim.
 // ---------------------------------------------------------------------------
-const TRIGGER_RE =
-  /pass|pwd|secret|credential|token|auth|cookie|sess|jwt|bearer|basic|key|-----BEGIN|eyJ|sk[-_]|rk_|whsec_|AKIA|ASIA|ABIA|ACCA|gh[pousr]_|github_pat_|glpat-|xox|xapp-|AIza|npm_|hf_|:\/\/[^\s/?#"'<>`{}]{1,256}@|(?<![^\s"'])--?u(?:ser)?[ \t]/i;
+// Key words (isSecretKey, key = value, flags, auth schemes, spoken passwords); "pass", "pw" and
+// "pin" only before a separator, since "passed" and "spinning" are common and credentialWords.ts
+// looks at those words on its own.
+const WORD_STEMS = new Set([
+  'passw', 'passp', 'passc', 'pass:', 'pass=', 'pass"', "pass'", 'pw:', 'pw=', 'pw"', "pw'", 'pin:', 'pin=', 'pin"', "pin'", 'pincode',
+  'sig=', 'sig"', 'sig:', 'pwd', 'secret', 'credential', 'token', 'auth', 'cookie', 'sess', 'jwt', 'bearer', 'basic', 'key', '-u',
+  ...PASSWORD_WORDS,
+]);
+// The hand-written provider shapes (redactProviderKeys).
+const PROVIDER_STEMS = new Set([
+  'sk-', 'sk_', 'rk_', 'whsec_', 'akia', 'asia', 'abia', 'acca', 'ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_', 'glpat-',
+  'xox', 'xapp-', 'aiza', 'npm_', 'hf_',
+]);
+const CREDENTIAL_WORDS = new Set(CREDENTIAL_WORD_KEYWORDS);
+const SCAN = new KeywordScan([
+  '-----begin', '://', 'eyj', ...WORD_STEMS, ...PROVIDER_STEMS, ...PROVIDER_KEYWORDS, ...CREDENTIAL_WORD_KEYWORDS,
+]);
+
+function anyOf(found: ReadonlySet<string>, wanted: ReadonlySet<string>): boolean {
+  for (const keyword of found) if (wanted.has(keyword)) return true;
+  return false;
+}
 
 // ---------------------------------------------------------------------------
 // Key classification
@@ -73,6 +105,13 @@ const AUTH_WORD_RE = /^(?:auth|basicauth|httpauth|proxyauth)$|authorization/; //
 const MISC_SECRET_WORD_RE = /credential|cookie|jwt|bearer|sessionid|sessid|sessionkey|sessiontoken/;
 const TOKEN_WORD_RE = /token$/; // not "tokens" (usage counts) or "tokenizer"
 const SESSION_SUFFIXES = new Set(['id', 'key', 'token', 'cookie']);
+// Short names that are secrets as a key of their own ({"pin": …}, "pw=…", a SAS "sig=").
+const SHORT_SECRET_WORDS = new Set(['pin', 'pincode', 'pw', 'pass', 'sig']);
+// In prose those are also words ("First pass: tokenize"): there the value must look like a secret.
+const SHORT_WORD_VALUE_RE = /[0-9]|[^A-Za-z\s"'`\\]/;
+const TRAILING_PUNCTUATION_RE = /[.,;:!?)\]}]+$/;
+const ASCII_PASSWORD_WORDS = new Set(PASSWORD_WORDS.filter((w) => /^[a-z]+$/.test(w)));
+const OTHER_PASSWORD_WORDS = PASSWORD_WORDS.filter((w) => !/^[a-z]+$/.test(w));
 
 function splitWords(key: string): string[] {
   return key
@@ -86,9 +125,15 @@ function splitWords(key: string): string[] {
 /** True when a structured argument / header / env var name holds a credential. */
 export function isSecretKey(key: string): boolean {
   if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY_LENGTH) return false;
+  key = matchText(key).text;
   const words = splitWords(key);
-  if (words.length === 0) return false;
   if (words.some((w) => METADATA_WORDS.has(w))) return false;
+  // Latin-script words count as whole words ("mdp", not "cmdparser"); others anywhere in the key.
+  if (words.some((w) => ASCII_PASSWORD_WORDS.has(w))) return true;
+  const lower = key.toLowerCase();
+  if (OTHER_PASSWORD_WORDS.some((w) => lower.includes(w))) return true;
+  if (words.length === 0) return false;
+  if (words.some((w) => SHORT_SECRET_WORDS.has(w))) return true;
 
   for (let i = 0; i < words.length; i++) {
     const w = words[i] as string;
@@ -179,6 +224,7 @@ const EOL_SCHEMES = new Set(['digest', 'hoba', 'mutual', 'aws4-hmac-sha256']);
 function valueEnd(text: string, start: number, headerLike: boolean): number {
   if (start >= text.length) return -1;
   if (text.startsWith(REDACTED, start)) return start + REDACTED.length;
+  if (isMask(text.charCodeAt(start))) return maskEnd(text, start);
 
   let j = start;
   while (j < text.length && j - start < 3 && text.charCodeAt(j) === 92) j++;
@@ -201,6 +247,7 @@ function valueEnd(text: string, start: number, headerLike: boolean): number {
     return end > start ? end : -1;
   }
   if (text.startsWith(REDACTED, k)) return k + REDACTED.length;
+  if (isMask(text.charCodeAt(k))) return maskEnd(text, k);
 
   let end = k;
   while (end < text.length) {
@@ -233,11 +280,10 @@ function redactPem(text: string): string {
   while ((m = PEM_BEGIN_RE.exec(text)) !== null) {
     PEM_END_RE.lastIndex = m.index + m[0].length;
     const e = PEM_END_RE.exec(text);
-    out += text.slice(last, m.index) + REDACTED;
-    if (!e) {
-      // Truncated key (e.g. a streamed chunk): hide everything after the header.
-      return out;
-    }
+    out += text.slice(last, m.index);
+    // Truncated key (e.g. a streamed chunk): hide everything after the header.
+    if (!e) return out + MASK.repeat(text.length - m.index);
+    out += MASK.repeat(e.index + e[0].length - m.index);
     last = e.index + e[0].length;
     PEM_BEGIN_RE.lastIndex = last;
   }
@@ -254,11 +300,8 @@ function redactUrlCredentials(text: string): string {
     // `ssh://git@host` names a user, not a secret.
     const secret = userinfo.includes(':') || userinfo.length >= 16 || looksLikeToken(userinfo, 8);
     if (!secret) return whole;
-    // Sentence punctuation after the URL stays after the note (manual loop: a
-    // `[...]+$` regex would be quadratic on a long run of punctuation).
-    let cut = rest.length;
-    while (cut > 0 && URL_TRAILING.includes(rest[cut - 1] as string)) cut--;
-    return `${scheme}://${rest.slice(0, cut)} with ${REDACTED}${rest.slice(cut)}`;
+    // Said after the URL instead: see urlEnd.
+    return `${scheme}://${URL_MASK.repeat(userinfo.length + 1)}${rest}`;
   });
 }
 
@@ -269,24 +312,24 @@ const DOTTED_RUN_RE = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+/g;
 function redactJwtInRun(run: string): string {
   if (!run.includes('eyJ')) return run;
   const segs = run.split('.');
-  let changed = false;
-  const out: string[] = [];
+  let out = '';
   for (let i = 0; i < segs.length; i++) {
     const seg = segs[i] as string;
+    const dot = i > 0 ? '.' : '';
     const at = seg.indexOf('eyJ');
     const next = segs[i + 1];
     if (at !== -1 && seg.length - at >= 10 && next !== undefined && next.startsWith('eyJ') && next.length >= 10) {
-      // header (from eyJ) . payload [. signature]
-      out.push(seg.slice(0, at) + REDACTED);
-      i += segs[i + 2] !== undefined ? 2 : 1;
-      changed = true;
+      // header (from eyJ) . payload [. signature], dots included
+      const take = segs[i + 2] !== undefined ? 2 : 1;
+      let hidden = seg.length - at;
+      for (let k = 1; k <= take; k++) hidden += 1 + (segs[i + k] as string).length;
+      out += dot + seg.slice(0, at) + MASK.repeat(hidden);
+      i += take;
       continue;
     }
-    out.push(seg);
+    out += dot + seg;
   }
-  if (!changed) return run;
-  // Rejoin; the redacted span swallowed its own dots.
-  return out.join('.');
+  return out;
 }
 
 function redactJwts(text: string): string {
@@ -322,7 +365,7 @@ function redactProviderKeys(text: string): string {
       const tail = m.slice(3).split('-');
       if (!tail.some((seg) => looksLikeToken(seg, 16))) return m;
     }
-    return REDACTED;
+    return MASK.repeat(m.length);
   });
 }
 
@@ -383,7 +426,8 @@ function redactKeyValues(text: string): string {
     const valueStart = m.index + m[0].length;
     const end = valueEnd(text, valueStart, isHeaderLike(key));
     if (end < 0) continue;
-    out += text.slice(last, keyStart) + REDACTED;
+    if (SHORT_SECRET_WORDS.has(key.toLowerCase()) && !SHORT_WORD_VALUE_RE.test(text.slice(valueStart, end).replace(TRAILING_PUNCTUATION_RE, ''))) continue;
+    out += text.slice(last, keyStart) + MASK.repeat(end - keyStart);
     last = end;
     KEY_VALUE_RE.lastIndex = end;
   }
@@ -402,7 +446,7 @@ function redactKeyValues(text: string): string {
     const end = valueEnd(text, valueStart, false);
     if (end < 0) continue;
     if (userFlag && !text.slice(valueStart, end).includes(':')) continue;
-    out += text.slice(last, m.index) + REDACTED;
+    out += text.slice(last, m.index) + MASK.repeat(end - m.index);
     last = end;
     FLAG_RE.lastIndex = end;
   }
@@ -422,17 +466,19 @@ function isBasicCredential(b64: string): boolean {
 }
 
 function redactAuthSchemes(text: string): string {
-  text = text.replace(BEARER_RE, (whole, tok: string) => (looksLikeToken(tok, 16) ? REDACTED : whole));
-  return text.replace(BASIC_RE, (whole, b64: string) => (isBasicCredential(b64) ? REDACTED : whole));
+  text = text.replace(BEARER_RE, (whole, tok: string) => (looksLikeToken(tok, 16) ? MASK.repeat(whole.length) : whole));
+  return text.replace(BASIC_RE, (whole, b64: string) => (isBasicCredential(b64) ? MASK.repeat(whole.length) : whole));
 }
 
 // "my API key is 3f9a…" — long hex/base64 only counts when it follows a secret word.
 const ADJACENT_RE =
-  /(?<![A-Za-z0-9_])((?:api[ _-]?key|access[ _-]?key|secret(?:[ _-]?key)?|private[ _-]?key|token|password|passphrase|passcode|credential)s?(?:[ \t]{1,8}(?:(?:is|was|of|value|=|:)[ \t]{1,8})?|[ \t]{0,8}[:=][ \t]{0,8})["'`]?)([A-Za-z0-9+/_-]{32,}={0,2})/gi;
+  /(?<![A-Za-z0-9_])((?:(?:api|access|secret|private|auth|session|bot|refresh|client|signing)[ _-]?(?:key|token|secret)|secret|token|password|passphrase|passcode|credential|auth|apikey)s?(?:[ \t]{1,8}(?:(?:is|was|of|value|=|:)[ \t]{1,8})?|[ \t]{0,8}[:=][ \t]{0,8})["'`]?)([A-Za-z0-9+/_-]{16,}={0,2})/gi;
 
 function redactAdjacentLongValues(text: string): string {
   return text.replace(ADJACENT_RE, (whole, lead: string, value: string) =>
-    looksLikeToken(value, 32) ? lead + REDACTED : whole,
+    looksLikeToken(value, 32) || (value.length >= 16 && looksLikeToken(value, 16) && shannonEntropy(value) >= 3.5)
+      ? lead + MASK.repeat(value.length)
+      : whole,
   );
 }
 
@@ -442,22 +488,106 @@ const SPOKEN_PASSWORD_RE =
   /(?<![A-Za-z0-9_])(?:password|passwd|passphrase|passcode)s?[ \t]{1,8}(?:(?:is|was|of)[ \t]{1,8})?(?:(?=[^\s"'`,;]*\d)[^\s"'`,;]+|[^\s"'`,;]*[^A-Za-z0-9\s"'`,;][^\s"'`,;]+)/gi;
 
 function redactSpokenPasswords(text: string): string {
-  return text.replace(SPOKEN_PASSWORD_RE, (whole) => (whole.includes(REDACTED) ? whole : REDACTED));
+  return text.replace(SPOKEN_PASSWORD_RE, (whole) => (whole.includes(REDACTED) ? whole : MASK.repeat(whole.length)));
+}
+
+function maskEnd(text: string, from: number): number {
+  let end = from;
+  while (end < text.length && isMask(text.charCodeAt(end))) end++;
+  return end;
+}
+
+/** Where a URL whose userinfo ends at `from` ends, before sentence punctuation. */
+function urlEnd(text: string, from: number): number {
+  let end = from;
+  while (end < text.length && !isStopChar(text.charCodeAt(end)) && !URL_STOP.includes(text[end] as string)) end++;
+  while (end > from && URL_TRAILING.includes(text[end - 1] as string)) end--;
+  return end;
+}
+const URL_STOP = ',;&"\'`<>)]}';
+
+/** Masks every secret in matching text, given its scan; `nested` is set for decoded base64, which is not decoded again. */
+function detect(text: string, scan: ScanResult, nested: boolean): string {
+  const found = scan.keywords;
+  const wrapped = !nested && scan.base64Run;
+  let t = text;
+  if (found !== undefined) {
+    if (found.has('-----begin')) t = redactPem(t);
+    if (found.has('://') && t.includes('@')) t = redactUrlCredentials(t);
+    if (found.has('eyj')) t = redactJwts(t);
+    if (anyOf(found, PROVIDER_STEMS)) t = redactProviderKeys(t);
+    t = maskProviderShapes(t, found);
+    if (anyOf(found, WORD_STEMS)) {
+      t = redactKeyValues(t);
+      t = redactAuthSchemes(t);
+      t = redactAdjacentLongValues(t);
+      t = redactSpokenPasswords(t);
+    }
+    if (anyOf(found, CREDENTIAL_WORDS)) t = maskCredentialWords(t);
+  }
+  if (wrapped) t = maskBase64Wrapped(t, (decoded) => detect(decoded, SCAN.scan(decoded), true) !== decoded);
+  return t;
+}
+
+/** The original with each masked run of the matching text replaced. */
+function replaceMasked(original: string, match: MatchText, masked: string): string {
+  const startOf = (i: number): number => (match.from === undefined ? i : i < masked.length ? (match.from[i] as number) : original.length);
+  const endOf = (i: number): number => (match.to === undefined ? i : i > 0 ? (match.to[i - 1] as number) : 0);
+  let out = '';
+  let last = 0;
+  let insertAt = -1; // a URL's hidden userinfo is said after the URL
+  const flushInsert = (upTo: number): void => {
+    if (insertAt < 0 || insertAt > upTo) return;
+    const at = Math.max(last, endOf(insertAt));
+    out += `${original.slice(last, at)} with ${REDACTED}`;
+    last = at;
+    insertAt = -1;
+  };
+  for (let i = 0; i < masked.length; i++) {
+    const code = masked.charCodeAt(i);
+    if (!isMask(code)) continue;
+    let end = i;
+    while (end < masked.length && masked.charCodeAt(end) === code) end++;
+    flushInsert(i);
+    const from = Math.max(last, startOf(i));
+    out += original.slice(last, from);
+    if (code === MASK.charCodeAt(0)) out += REDACTED;
+    else if (insertAt < 0) insertAt = urlEnd(masked, end);
+    last = Math.max(from, endOf(end));
+    i = end - 1;
+  }
+  flushInsert(masked.length);
+  return out + original.slice(last);
+}
+
+const TAIL_LABEL_RE = new RegExp(
+  `(?<![A-Za-z0-9_])(?:[A-Za-z0-9_.-]{0,32}(?:key|token|secret|password|passwd|passphrase|credential)|pass|pw|pwd|pin|auth|authorization|bearer|basic|${PASSWORD_WORDS.map((w) => w.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')).join('|')})s?["'\\]{0,3}[ \t]*(?:[:=]|is|ist|est|es|é|是|は)?["'\\]{0,3}[ \t]*$`,
+  'i',
+);
+
+/**
+ * Where a secret that the next chunk may complete starts at the end of `text`: a credential word
+ * and its separator with the value still to come ("… and the password is "). -1 when none.
+ * Streamed output cut at a word boundary is cut before it instead, so the value meets its word.
+ */
+export function secretTailStart(text: string): number {
+  const from = Math.max(0, text.length - 96);
+  const m = TAIL_LABEL_RE.exec(text.slice(from));
+  return m === null ? -1 : from + m.index;
 }
 
 /** Replace secrets found in free text with {@link REDACTED}. Pure; linear time. */
 export function redactText(text: string): string {
   if (typeof text !== 'string' || text.length === 0) return text;
-  if (!TRIGGER_RE.test(text)) return text; // common path: ordinary chunk
-  let t = redactPem(text);
-  t = redactUrlCredentials(t);
-  t = redactJwts(t);
-  t = redactProviderKeys(t);
-  t = redactKeyValues(t);
-  t = redactAuthSchemes(t);
-  t = redactAdjacentLongValues(t);
-  t = redactSpokenPasswords(t);
-  return t;
+  let scan = SCAN.scan(text);
+  if (scan.keywords === undefined && !scan.base64Run && !scan.nonAscii) return text; // common path: ordinary chunk
+  let match: MatchText = { text };
+  if (scan.nonAscii) {
+    match = matchText(text);
+    if (match.from !== undefined) scan = SCAN.scan(match.text);
+  }
+  const masked = detect(match.text, scan, false);
+  return masked === match.text ? text : replaceMasked(text, match, masked);
 }
 
 // ---------------------------------------------------------------------------

@@ -99,7 +99,7 @@ import {
 } from './semconv/readAttributes.js';
 import { EVENT_KIND, eventIdFor, outputIdFor, sessionIdFor, toolCallIdFor, traceparentFor, type EventKindCode } from './ids.js';
 import { describeData, describeDuration, humanizeName, sentence, truncate } from './describe.js';
-import { redactText } from './redact.js';
+import { redactText, secretTailStart } from './redact.js';
 import { LimitEpisode, resolveLimit, type LimitReached, type StoreUsage } from './limits.js';
 import { codePointLength, lastSentenceBoundary } from './sentenceBoundary.js';
 
@@ -344,7 +344,9 @@ export class Translator {
   private refused = 0;
 
   constructor(options: TranslatorOptions) {
-    this.producer = options.producer;
+    // The agent name option is on every event; it is text like any other.
+    const agentName = options.producer.agent_name;
+    this.producer = agentName === undefined ? options.producer : { ...options.producer, agent_name: redactText(agentName) };
     this.emitEvent = options.emit;
     this.language = options.language ?? 'en';
     this.onViolation = options.onViolation ?? (() => {});
@@ -611,8 +613,7 @@ export class Translator {
       traceId: record.traceId,
       rootSpanId: record.spanId,
       startTime: record.startTime,
-      agentName:
-        readString(attrs, AAEP_AGENT_NAME, GEN_AI_AGENT_NAME) ?? this.producer.agent_name ?? 'The agent',
+      agentName: truncate(redactText(readString(attrs, AAEP_AGENT_NAME, GEN_AI_AGENT_NAME) ?? this.producer.agent_name ?? 'The agent'), 256),
       language,
       localization: { primary_language: language },
       sequence: 0,
@@ -635,7 +636,7 @@ export class Translator {
     session.root = root;
     const request = readString(attrs, AAEP_SESSION_REQUEST);
     const explicit = readString(attrs, AAEP_SESSION_SUMMARY);
-    const tools = readStringArray(attrs, AAEP_SESSION_TOOLS)?.map((tool) => truncate(tool, 256));
+    const tools = readStringArray(attrs, AAEP_SESSION_TOOLS)?.map((tool) => truncate(redactText(tool), 256));
     const requestText = request === undefined ? undefined : truncate(redactText(request), 2000);
     const normal = explicit
       ? sentence(truncate(redactText(explicit), 2000))
@@ -645,7 +646,7 @@ export class Translator {
     const detailParts = [normal];
     if (tools && tools.length > 0) detailParts.push(`It can use ${tools.map(humanizeName).join(', ')}.`);
     const conversation = readString(attrs, GEN_AI_CONVERSATION_ID);
-    if (conversation) detailParts.push(`Conversation ${truncate(conversation, 64)}.`);
+    if (conversation) detailParts.push(`Conversation ${truncate(redactText(conversation), 64)}.`);
     const expected = readNumber(attrs, AAEP_SESSION_EXPECTED_DURATION_MS);
     const requestedBy = readString(attrs, AAEP_SESSION_REQUESTED_BY);
     session.started = this.publish(session, root, EVENT_KIND.started, record.startTime, 'normal', {
@@ -654,7 +655,7 @@ export class Translator {
       summary_normal: normal,
       summary_detailed: detailParts.join(' '),
       ...(requestText !== undefined && { request_text: requestText }),
-      ...(requestedBy !== undefined && { requested_by: truncate(requestedBy, 256) }),
+      ...(requestedBy !== undefined && { requested_by: truncate(redactText(requestedBy), 256) }),
       ...(tools !== undefined && { tools_available: [...new Set(tools)] }),
       ...(expected !== undefined && expected >= 0 && { expected_duration_ms: Math.round(expected) }),
     });
@@ -684,7 +685,7 @@ export class Translator {
 
   private startLlm(info: SpanInfo, record: SpanStartedRecord): void {
     const model = readString(record.attributes, AAEP_LLM_MODEL, GEN_AI_REQUEST_MODEL, GEN_AI_RESPONSE_MODEL);
-    this.changeState(info, 'thinking', record.startTime, model ? `model ${truncate(model, 64)}` : undefined);
+    this.changeState(info, 'thinking', record.startTime, model ? `model ${truncate(redactText(model), 64)}` : undefined);
   }
 
   private startTool(info: SpanInfo, record: SpanStartedRecord): void {
@@ -842,7 +843,7 @@ export class Translator {
     const labels = readStringArray(attrs, AAEP_CLARIFICATION_CHOICE_LABELS) ?? [];
     const seen = new Set<string>();
     const choices = values
-      .map((value, i) => ({ value: truncate(value, 256), label: truncate(redactText(labels[i] ?? value), 1000) }))
+      .map((value, i) => ({ value: truncate(redactText(value), 256), label: truncate(redactText(labels[i] ?? value), 1000) }))
       .filter((choice) => choice.value !== '' && !seen.has(choice.value) && seen.add(choice.value))
       .slice(0, 32);
     const context = readString(attrs, AAEP_CLARIFICATION_CONTEXT);
@@ -916,7 +917,7 @@ export class Translator {
       summary_terse: sentence(`Handing over to ${who}`),
       summary_normal: normal,
       summary_detailed: `${normal} ${sentence(truncate(redactText(reason), 1000))}`,
-      ...(uri !== undefined && URI.test(uri) && { target_uri: uri }),
+      ...(uri !== undefined && URI.test(uri) && redactText(uri) === uri && { target_uri: uri }),
       ...(urgency !== undefined && { urgency_for_handoff: urgency }),
     });
   }
@@ -1065,6 +1066,9 @@ export class Translator {
     // A very long run without a sentence end is announced at a word boundary instead.
     if (boundary <= 0 && output.pending.length > MAX_PENDING_CHARS) {
       boundary = output.pending.lastIndexOf(' ') + 1 || output.pending.length;
+      // A credential word just before the cut waits for its value (redact.ts sees them together).
+      const label = secretTailStart(output.pending.slice(0, boundary));
+      if (label >= 0 && output.pending.length < 2 * MAX_PENDING_CHARS) boundary = label;
     }
     if (boundary > 0) {
       const chunk = output.pending.slice(0, boundary);
@@ -1432,8 +1436,7 @@ function withConventions<R extends SpanStartedRecord | SpanEndedRecord>(record: 
 
 /** A tool name that matches the schema's identifier pattern. */
 function toolNameOf(spanName: string, attrs: Attributes): string {
-  const raw =
-    readString(attrs, AAEP_TOOL_NAME, GEN_AI_TOOL_NAME) ?? spanName.replace(/^execute_tool\s+/, '');
+  const raw = redactText(readString(attrs, AAEP_TOOL_NAME, GEN_AI_TOOL_NAME) ?? spanName.replace(/^execute_tool\s+/, ''));
   let name = raw.trim().replace(/[^A-Za-z0-9_.-]+/g, '_').slice(0, 256);
   if (!/^[A-Za-z_]/.test(name)) name = `_${name}`.slice(0, 256);
   return name;

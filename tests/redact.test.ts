@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { REDACTED, isSecretKey, redactText, redactValue } from '../src/redact.js';
+import { REDACTED, isSecretKey, redactText, redactValue, secretTailStart } from '../src/redact.js';
 
 // Fixtures are assembled at runtime so repository secret scanners don't flag
 // these fake credentials as real ones.
@@ -176,6 +176,25 @@ describe('redactText leaves ordinary text alone', () => {
     'Keyboard shortcut: hotkey=Ctrl+Shift+P, public_key=ssh-ed25519 AAAAC3NzaC1lZDI1NTE5',
     'It is 72°F in Austin, humidity 40%, wind 5 mph from the south.',
     'password_policy: strict, token_url: https://auth.example.com/token',
+    // UUIDs, SHAs, identifiers and URLs in ordinary sentences
+    'Order 3f2b8c1e-9a4d-4e6f-b2c1-7d8e9f0a1b2c shipped on Monday.',
+    'Request id 014df517-39d1-4453-b7b3-9930c563627c took 40 ms.',
+    'Reverted 1a410efbd13591db07496601ebc7a059dd55cfe9 because the build broke.',
+    'Call getUserAccountSettingsForDisplay2 from the ProfileSettingsController.',
+    'The internationalization and characterization modules were merged.',
+    'See https://developer.mozilla.org/en-US/docs/Web/API/Fetch_API/Using_Fetch for details.',
+    'Open https://www.example.org/search?q=weather+in+oslo&lang=en to compare.',
+    // credential words in ordinary speech, in several languages
+    'First pass: tokenize the input, then parse it.',
+    'Pin the tab, then pass the salt.',
+    'You can reset your password from the settings page.',
+    'Passwort ändern: öffnen Sie die Einstellungen.',
+    'La contraseña es segura y fácil de recordar.',
+    'Le mot de passe est trop court.',
+    'パスワードを忘れた場合は、設定から再設定してください。',
+    '如果忘记密码，请联系管理员。',
+    'Пароль должен быть длиннее.',
+    'A senha é obrigatória.',
   ];
 
   it.each(ordinary)('leaves %j unchanged', (text) => {
@@ -202,7 +221,7 @@ describe('isSecretKey', () => {
     'max_tokens', 'maxTokens', 'prompt_tokens', 'token_count', 'tokenizer', 'pageToken', 'next_page_token',
     'eos_token', 'author', 'authority', 'authenticated', 'secretary', 'key', 'hotkey', 'public_key',
     'primary_key', 'password_policy', 'token_url', 'secret_name', 'private_key_path', 'PWD', 'OLDPWD',
-    'session_duration', 'trace_id', 'city', '', 'cancellationToken',
+    'session_duration', 'trace_id', 'city', '', 'cancellationToken', 'cmdparser', 'ciudad', 'passenger_count',
   ])('treats %j as ordinary', (key) => {
     expect(isSecretKey(key)).toBe(false);
   });
@@ -354,5 +373,91 @@ describe('redactText properties', () => {
         expect(typeof redactText(s)).toBe('string');
       }),
     );
+  });
+});
+
+describe('redactText matches normalised text and replaces the original', () => {
+  it('finds a key word written in full-width letters and replaces exactly the original characters', () => {
+    const text = `Guest wifi: ｐａｓｓｗｏｒｄ＝Ｋ９ｍｘ７ｑ, enjoy.`;
+    expect(redactText(text)).toBe(`Guest wifi: ${REDACTED}, enjoy.`);
+  });
+
+  it('sees through zero-width characters and soft hyphens inside key words and tokens', () => {
+    expect(redactText('pass\u200bword: Zq8!mK2# ok')).toBe(`${REDACTED} ok`);
+    expect(redactText(`token ${j('gh', '\u200dp_', 'R4nd0mTok3nValu3ForTest1ngOnly0123456')} works`)).toBe(`token ${REDACTED} works`);
+    expect(redactText('pass\u00adword=Zq8!mK2#')).toBe(REDACTED);
+  });
+
+  it('keeps the original characters around a match, accents and scripts included', () => {
+    expect(redactText('Café ☕ — mot de passe : Zq8!mK2# — merci')).toBe(`Café ☕ — ${REDACTED} — merci`);
+  });
+
+  it('keeps text with invisible characters but no secret unchanged', () => {
+    const text = 'zero\u200bwidth and ｆｕｌｌ width, nothing secret';
+    expect(redactText(text)).toBe(text);
+  });
+});
+
+describe('redactText on credential words in other languages', () => {
+  it.each([
+    ['Mandarin', '数据库密码：Zq8mK2#x，请保管好。', `数据库${REDACTED}，请保管好。`],
+    ['Hindi', 'आपका पासवर्ड: Zq8mK2#x है', `आपका ${REDACTED} है`],
+    ['Spanish', 'La contraseña es Zq8mK2#x para el servidor.', `La ${REDACTED} para el servidor.`],
+    ['French', 'Le mot de passe : Zq8mK2#x pour le wifi.', `Le ${REDACTED} pour le wifi.`],
+    ['Arabic', 'كلمة المرور: Zq8mK2#x للحساب', `${REDACTED} للحساب`],
+    ['Bengali', 'আপনার পাসওয়ার্ড: Zq8mK2#x মনে রাখুন', `আপনার ${REDACTED} মনে রাখুন`],
+    ['Portuguese', 'A senha é Zq8mK2#x para o painel.', `A ${REDACTED} para o painel.`],
+    ['Russian', 'Пароль: Zq8mK2#x от почты.', `${REDACTED} от почты.`],
+    ['Japanese', 'パスワードは Zq8mK2#x です。', `${REDACTED} です。`],
+    ['German', 'Das Passwort ist Zq8mK2#x für den Server.', `Das ${REDACTED} für den Server.`],
+  ])('hides a password given in %s', (_language, text, expected) => {
+    expect(redactText(text)).toBe(expected);
+  });
+
+  it('hides pass:, pw= and PIN values but not the ordinary words', () => {
+    expect(redactText('wifi pass: Zq8%mK22 (guest)')).toBe(`wifi ${REDACTED} (guest)`);
+    expect(redactText('login?user=ann&pw=Zq8@mK2')).toBe(`login?user=ann&${REDACTED}`);
+    expect(redactText('Your card PIN: 482913, keep it safe.')).toBe(`Your card ${REDACTED}, keep it safe.`);
+    expect(redactText('First pass: tokenize. Pin the tab.')).toBe('First pass: tokenize. Pin the tab.');
+  });
+
+  it('treats object keys in other languages as secret keys', () => {
+    expect(redactValue({ contraseña: 'x', 'パスワード': 'y', pin: '1234', ciudad: 'Oslo' })).toEqual({
+      contraseña: REDACTED,
+      'パスワード': REDACTED,
+      pin: REDACTED,
+      ciudad: 'Oslo',
+    });
+  });
+});
+
+describe('redactText on wrapped and bare high-entropy secrets', () => {
+  it('decodes base64 runs and hides those that hold a credential', () => {
+    const userPass = Buffer.from('admin:Zq8mK2#x').toString('base64');
+    const apiKey = Buffer.from(j('sk', '_live_', '51HxYzAbCdEfGhIjKlMnOpQrSt')).toString('base64');
+    expect(redactText(`config blob ${userPass} decoded`)).toBe(`config blob ${REDACTED} decoded`);
+    expect(redactText(`payload ${apiKey} uploaded`)).toBe(`payload ${REDACTED} uploaded`);
+  });
+
+  it('keeps base64 of ordinary text and hex identifiers', () => {
+    const plain = Buffer.from('hello there, how are you').toString('base64');
+    expect(redactText(`payload ${plain} uploaded`)).toBe(`payload ${plain} uploaded`);
+  });
+
+  it('hides a bare 40-character cloud secret key and a high-entropy token after a credential word', () => {
+    expect(redactText(`copy ${awsSecret} into settings`)).toBe(`copy ${REDACTED} into settings`);
+    expect(redactText('your session token is Xk9Lm2Qp7Rt4Vw8Zb3Nc please')).toBe(`your session token is ${REDACTED} please`);
+  });
+});
+
+describe('secretTailStart', () => {
+  it('points at a credential word still waiting for its value', () => {
+    expect(secretTailStart('blah blah and the password is ')).toBe(18);
+    expect(secretTailStart('api_key: ')).toBe(0);
+    expect(secretTailStart('La contraseña es ')).toBe(3);
+  });
+
+  it('is -1 when the text ends in ordinary words', () => {
+    expect(secretTailStart('the weather is fine ')).toBe(-1);
   });
 });

@@ -1,6 +1,7 @@
 import { AaepClientError, reply, subscribe, type ReplyAnswer } from '../client/index.js';
 import type { AaepEvent, AwaitingClarification, AwaitingConfirmation } from '../protocol/index.js';
 import { formatLine } from './formatLine.js';
+import { terminalSafe, terminalSafeJson } from './terminalSafe.js';
 import { LineInput } from './LineInput.js';
 import { choicesOf, parseClarification, parseDecision } from './parseAnswer.js';
 import type { TailOptions } from './parseTailArgs.js';
@@ -34,8 +35,11 @@ function stopsWaiting(event: AaepEvent): boolean {
  * server cannot be reached at the start or refuses the subscription.
  */
 export async function tail(options: TailOptions, io: TailIo): Promise<number> {
+  // Everything printed passes terminalSafe: prompts, options, echoes and error messages quote span text too.
+  const stdout = { write: (text: string) => io.stdout.write(terminalSafe(text)) };
+  const stderr = { write: (text: string) => io.stderr.write(terminalSafe(text)) };
   // With --json stdout carries events only; everything said to the person goes to stderr.
-  const talk = options.json ? io.stderr : io.stdout;
+  const talk = options.json ? stderr : stdout;
   const input = options.confirm ? new LineInput(io.stdin) : undefined;
   // A pipe does not echo what is typed; writing it back keeps the transcript readable.
   const echo = io.stdin.isTTY !== true;
@@ -138,13 +142,13 @@ export async function tail(options: TailOptions, io: TailIo): Promise<number> {
           subscription.close();
         }
       } else if (error.code === 'malformed_event' || error.code === 'handler') {
-        io.stderr.write(`Warning: ${error.message}\n`);
+        stderr.write(`Warning: ${error.message}\n`);
       } else if (error.retryable) {
-        io.stderr.write(`${error.message} Trying again.\n`);
+        stderr.write(`${error.message} Trying again.\n`);
       }
     },
     onEvent(event, text) {
-      if (options.json) io.stdout.write(`${JSON.stringify(event)}\n`);
+      if (options.json) stdout.write(`${terminalSafeJson(event)}\n`);
       else {
         const line = formatLine(event, text);
         if (line !== undefined) say(line);
@@ -166,13 +170,13 @@ export async function tail(options: TailOptions, io: TailIo): Promise<number> {
   input?.close();
 
   if (unreachable !== undefined) {
-    io.stderr.write(`${unreachable.message}\n`);
+    stderr.write(`${unreachable.message}\n`);
     return 1;
   }
   if (failure !== undefined) {
     const refused = failure instanceof AaepClientError && (failure.code === 'unauthorized' || failure.code === 'forbidden');
     const hint = refused ? ' Pass --token or set AAEP_TOKEN.' : '';
-    io.stderr.write(`${failure.message}${hint}\n`);
+    stderr.write(`${failure.message}${hint}\n`);
     return 1;
   }
   return 0;
