@@ -6,7 +6,8 @@ import { isCrossSite, isReboundPage } from '../http/refuseCrossSite.js';
 import type { IngestGate } from './IngestGate.js';
 import { decodeTraceRequest, encodeStatus, encodeTraceResponse, type ProtoTraceRequest } from './otlpProtobuf.js';
 import { recordsFromOtlp } from './recordsFromOtlp.js';
-import type { IngestResult, TraceAssembler } from './TraceAssembler.js';
+import type { TraceAssembler } from './TraceAssembler.js';
+import { ingestExport, type ExportOutcome } from './ingestExport.js';
 
 export const OTLP_TRACES_PATH = '/v1/traces';
 
@@ -165,25 +166,16 @@ export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router
         sendStatus(res, 400, encoding, INVALID_ARGUMENT, `The body is not a valid ExportTraceServiceRequest: ${(error as Error).message}`);
         return;
       }
-      let refused: IngestResult = { refused: 0, reasons: [] };
+      let outcome: ExportOutcome;
       try {
-        refused = options.assembler.ingest(records);
-      } catch (error) {
-        diag.error('aaep-otel: translating an OTLP export failed', error);
+        outcome = await ingestExport(options.assembler, records, options.gate);
+      } catch {
+        res.set('Retry-After', retryAfter);
+        sendStatus(res, 503, encoding, UNAVAILABLE, 'The event store did not confirm the events; retry later.');
+        return;
       }
-      if (options.gate !== undefined) {
-        try {
-          await options.gate.stored();
-        } catch {
-          res.set('Retry-After', retryAfter);
-          sendStatus(res, 503, encoding, UNAVAILABLE, 'The event store did not confirm the events; retry later.');
-          return;
-        }
-      }
-      options.onExport?.({ spans: records.ended.length, signals: records.signals.length, rejected: records.rejected, refused: refused.refused, encoding });
-      const rejected = records.rejected + refused.refused;
-      const reasons = [...(records.rejected > 0 ? [`${records.rejected} span(s) rejected: ${records.errors.join('; ')}`] : []), ...refused.reasons];
-      const message = reasons.join('; ');
+      const { rejected, refused, message } = outcome;
+      options.onExport?.({ spans: records.ended.length, signals: records.signals.length, rejected: records.rejected, refused, encoding });
       if (encoding === 'protobuf') {
         res.status(200).type('application/x-protobuf').send(Buffer.from(encodeTraceResponse(rejected, message)));
       } else {

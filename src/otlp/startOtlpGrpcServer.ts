@@ -1,7 +1,7 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { diag } from '@opentelemetry/api';
 import * as grpc from '@grpc/grpc-js';
+import { tokenMatcher } from '../http/authenticate.js';
 import type { IngestGate } from './IngestGate.js';
+import { ingestExport, type ExportOutcome } from './ingestExport.js';
 import { decodeTraceRequest, encodeTraceResponse, type ProtoTraceRequest } from './otlpProtobuf.js';
 import { recordsFromOtlp } from './recordsFromOtlp.js';
 import type { TraceAssembler } from './TraceAssembler.js';
@@ -18,13 +18,11 @@ export interface OtlpGrpcServerOptions {
   readonly token?: string | undefined;
   /** Largest message, compressed or decompressed (the same bound as the HTTP body). Default 4 MiB. */
   readonly maxMessageBytes?: number;
-  /** Spans waiting for their parents before exports get UNAVAILABLE. Default 200,000. */
-  readonly maxHeldSpans?: number;
   /** Exports handled at once before new ones get RESOURCE_EXHAUSTED. Default 64. */
   readonly maxConcurrent?: number;
   /** The event store's say on whether an export may be taken and when it is stored. */
   readonly gate?: IngestGate;
-  readonly onExport?: (summary: { spans: number; signals: number; rejected: number; encoding: 'grpc' }) => void;
+  readonly onExport?: (summary: { spans: number; signals: number; rejected: number; refused: number; encoding: 'grpc' }) => void;
 }
 
 export interface OtlpGrpcServer {
@@ -51,10 +49,6 @@ const TRACE_SERVICE: grpc.ServiceDefinition = {
   },
 };
 
-function digest(value: string): Buffer {
-  return createHash('sha256').update(value).digest();
-}
-
 function fail(callback: grpc.sendUnaryData<Buffer>, code: grpc.status, details: string): void {
   callback({ code, details, name: 'OtlpError', message: details }, null);
 }
@@ -67,22 +61,19 @@ function fail(callback: grpc.sendUnaryData<Buffer>, code: grpc.status, details: 
  */
 export async function startOtlpGrpcServer(options: OtlpGrpcServerOptions): Promise<OtlpGrpcServer> {
   const maxBytes = options.maxMessageBytes ?? 4 * 1024 * 1024;
-  const maxHeld = options.maxHeldSpans ?? 200_000;
   const maxConcurrent = options.maxConcurrent ?? 64;
-  const expected = options.token === undefined ? undefined : digest(options.token);
+  const matches = options.token === undefined ? undefined : tokenMatcher(options.token);
   let inFlight = 0;
 
   const authorized = (metadata: grpc.Metadata): boolean => {
-    if (expected === undefined) return true;
+    if (matches === undefined) return true;
     const header = metadata.get('authorization')[0];
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    return match !== null && timingSafeEqual(digest(match[1]!), expected);
+    return matches(typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1] : undefined);
   };
 
   const exportTraces = async (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>): Promise<void> => {
     if (!authorized(call.metadata)) return fail(callback, grpc.status.UNAUTHENTICATED, 'A valid ingest token is required.');
     if (inFlight >= maxConcurrent) return fail(callback, grpc.status.RESOURCE_EXHAUSTED, 'Too many concurrent exports; retry later.');
-    if (options.assembler.heldSpans >= maxHeld) return fail(callback, grpc.status.UNAVAILABLE, 'The receiver is holding too many spans; retry later.');
     if (options.gate !== undefined && !options.gate.available) return fail(callback, grpc.status.UNAVAILABLE, 'The event store is unreachable; retry later.');
     let request: ProtoTraceRequest;
     let records: ReturnType<typeof recordsFromOtlp>;
@@ -93,25 +84,16 @@ export async function startOtlpGrpcServer(options: OtlpGrpcServerOptions): Promi
       return fail(callback, grpc.status.INVALID_ARGUMENT, `The message is not a valid ExportTraceServiceRequest: ${(error as Error).message}`);
     }
     inFlight++;
+    let outcome: ExportOutcome;
     try {
-      try {
-        options.assembler.ingest(records);
-      } catch (error) {
-        diag.error('aaep-otel: translating an OTLP export failed', error);
-      }
-      if (options.gate !== undefined) {
-        try {
-          await options.gate.stored();
-        } catch {
-          return fail(callback, grpc.status.UNAVAILABLE, 'The event store did not confirm the events; retry later.');
-        }
-      }
+      outcome = await ingestExport(options.assembler, records, options.gate);
+    } catch {
+      return fail(callback, grpc.status.UNAVAILABLE, 'The event store did not confirm the events; retry later.');
     } finally {
       inFlight--;
     }
-    options.onExport?.({ spans: records.ended.length, signals: records.signals.length, rejected: records.rejected, encoding: 'grpc' });
-    const message = records.rejected > 0 ? `${records.rejected} span(s) rejected: ${records.errors.join('; ')}` : '';
-    callback(null, Buffer.from(encodeTraceResponse(records.rejected, message)));
+    options.onExport?.({ spans: records.ended.length, signals: records.signals.length, rejected: records.rejected, refused: outcome.refused, encoding: 'grpc' });
+    callback(null, Buffer.from(encodeTraceResponse(outcome.rejected, outcome.message)));
   };
 
   const server = new grpc.Server({ 'grpc.max_receive_message_length': maxBytes });

@@ -121,6 +121,26 @@ describe('OTLP/gRPC on the receiver', () => {
     expectLegalStream(client.events);
   });
 
+  it('refuses the spans of a trace beyond its held-span bound in partial success, as OTLP/HTTP does, and translates other traces', async () => {
+    const receiver = await startTestReceiver({ grpcPort: 0, maxHeldSpansPerTrace: 2 });
+    cleanups.push(() => receiver.close());
+    const client = await connectSse(`${receiver.url}/aaep/v1/events`);
+    cleanups.push(() => client.close());
+    const target = `127.0.0.1:${receiver.grpcPort}`;
+    // Three children of a parent that never arrives: two are held, the third is refused.
+    const orphan = (n: number) => ({ traceId: Buffer.alloc(16, 7), spanId: Buffer.alloc(8, n), parentSpanId: Buffer.alloc(8, 9), name: `orphan ${n}`, startTimeUnixNano: '1', endTimeUnixNano: '2' });
+    const orphans = Buffer.from(v1.ExportTraceServiceRequest.encode(v1.ExportTraceServiceRequest.fromObject({ resourceSpans: [{ scopeSpans: [{ spans: [1, 2, 3].map(orphan) }] }] })).finish());
+    const { error, response } = await rawExport(target, orphans);
+    expect(error).toBeNull();
+    const decoded = v1.ExportTraceServiceResponse.decode(response!) as { partialSuccess?: { rejectedSpans: { low: number }; errorMessage: string } };
+    expect(Number(decoded.partialSuccess?.rejectedSpans.low)).toBe(1);
+    expect(decoded.partialSuccess?.errorMessage).toContain('AAEP_MAX_HELD_SPANS_PER_TRACE');
+    const normal = await rawExport(target, Buffer.from(ProtobufTraceSerializer.serializeRequest(await exportedSpansOf(agentTurn))!));
+    expect(normal.error).toBeNull();
+    await client.waitFor(sessionDone());
+    expectLegalStream(client.events);
+  });
+
   it('refuses a message larger than the body limit, compressed or once decompressed, with RESOURCE_EXHAUSTED', async () => {
     const receiver = await startTestReceiver({ grpcPort: 0, maxBodyBytes: 64 * 1024 });
     cleanups.push(() => receiver.close());
