@@ -12,7 +12,8 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Receiver } from '../../collector/startReceiver.js';
 import { OTLP_GRPC_EXPORT_PATH } from '../../src/otlp/startOtlpGrpcServer.js';
-import { agentTurn, exportedSpansOf } from '../helpers/agentTurn.js';
+import { agentTurn } from '../helpers/agentTurn.js';
+import { finishedSpansOf } from '../helpers/finishedSpans.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { connectSse, sessionDone, type SseClient } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
@@ -65,7 +66,7 @@ describe('OTLP/gRPC on the receiver', () => {
 
   for (const [name, compression] of [['uncompressed', CompressionAlgorithm.NONE], ['gzip', CompressionAlgorithm.GZIP]] as const) {
     it(`hears from the real gRPC exporter (${name}) the same stream as from the OTLP/HTTP exporter`, async () => {
-      const spans = await exportedSpansOf(agentTurn);
+      const spans = await finishedSpansOf(agentTurn);
       const overGrpc = await grpcReceiver();
       const overHttp = await grpcReceiver();
       const grpcResult = await exportWith(new GrpcExporter({ url: `http://${overGrpc.target}`, compression }), spans);
@@ -82,7 +83,7 @@ describe('OTLP/gRPC on the receiver', () => {
 
   it('refuses a wrong token with UNAUTHENTICATED and publishes nothing', async () => {
     const { client, target } = await grpcReceiver('s3cret-ingest');
-    const spans = await exportedSpansOf(agentTurn);
+    const spans = await finishedSpansOf(agentTurn);
     const message = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
     const refused = await rawExport(target, message, bearer('guess'));
     expect(refused.error?.code).toBe(grpc.status.UNAUTHENTICATED);
@@ -107,7 +108,7 @@ describe('OTLP/gRPC on the receiver', () => {
 
   it('reports invalid spans as partial success and translates the rest', async () => {
     const { client, target } = await grpcReceiver();
-    const spans = await exportedSpansOf(agentTurn);
+    const spans = await finishedSpansOf(agentTurn);
     const request = v1.ExportTraceServiceRequest.decode(ProtobufTraceSerializer.serializeRequest(spans)!) as { resourceSpans: unknown[] };
     // One more span, with an all-zero trace id: rejected, while the turn's spans still count.
     request.resourceSpans.push({ scopeSpans: [{ spans: [{ traceId: Buffer.alloc(16, 0), spanId: Buffer.alloc(8, 1), name: 'zero trace', startTimeUnixNano: '1', endTimeUnixNano: '2' }] }] });
@@ -135,7 +136,7 @@ describe('OTLP/gRPC on the receiver', () => {
     const decoded = v1.ExportTraceServiceResponse.decode(response!) as { partialSuccess?: { rejectedSpans: { low: number }; errorMessage: string } };
     expect(Number(decoded.partialSuccess?.rejectedSpans.low)).toBe(1);
     expect(decoded.partialSuccess?.errorMessage).toContain('AAEP_MAX_HELD_SPANS_PER_TRACE');
-    const normal = await rawExport(target, Buffer.from(ProtobufTraceSerializer.serializeRequest(await exportedSpansOf(agentTurn))!));
+    const normal = await rawExport(target, Buffer.from(ProtobufTraceSerializer.serializeRequest(await finishedSpansOf(agentTurn))!));
     expect(normal.error).toBeNull();
     await client.waitFor(sessionDone());
     expectLegalStream(client.events);

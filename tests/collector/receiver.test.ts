@@ -7,12 +7,12 @@ import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@ope
 import { afterEach, describe, expect, it } from 'vitest';
 import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
 import type { Receiver } from '../../collector/startReceiver.js';
-import { finishedSpansOf } from '../helpers/finishedSpans.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { connectSse, sessionDone, type SseClient } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
 import { collectEvents } from '../helpers/hubEvents.js';
-import { agentTurn, exportedSpansOf } from '../helpers/agentTurn.js';
+import { agentTurn } from '../helpers/agentTurn.js';
+import { finishedSpansOf } from '../helpers/finishedSpans.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 

@@ -1,6 +1,6 @@
 /** A scripted agent turn on real OTel spans, shared by the receiver's tests. */
 import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+
 
 /** An agent turn: a model call streaming its answer, a tool that works and one that fails. */
 export async function agentTurn(tracer: Tracer): Promise<void> {
@@ -27,15 +27,4 @@ export async function agentTurn(tracer: Tracer): Promise<void> {
     });
     session.end();
   });
-}
-
-/** Runs an agent turn on a provider whose exporter only keeps the finished spans. */
-export async function exportedSpansOf(turn: (tracer: Tracer) => Promise<void>) {
-  const memory = new InMemorySpanExporter();
-  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] });
-  await turn(provider.getTracer('agent'));
-  await provider.forceFlush();
-  const spans = memory.getFinishedSpans();
-  await provider.shutdown();
-  return spans;
 }

@@ -9,7 +9,8 @@ import { BasicTracerProvider, type ReadableSpan, type SpanExporter } from '@open
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Receiver } from '../../collector/startReceiver.js';
 import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
-import { agentTurn, exportedSpansOf } from '../helpers/agentTurn.js';
+import { agentTurn } from '../helpers/agentTurn.js';
+import { finishedSpansOf } from '../helpers/finishedSpans.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { useRedisServer } from '../helpers/redisServer.js';
 import { connectSse, sessionDone } from '../helpers/sseClient.js';
@@ -55,7 +56,7 @@ describe('receivers sharing a hub on Redis', () => {
     const b = await sharedReceiver();
     const onB = await connectSse(`${b.url}/aaep/v1/events`);
     cleanups.push(() => onB.close());
-    const result = await exportWith(new GrpcExporter({ url: `http://127.0.0.1:${a.grpcPort}` }), await exportedSpansOf(agentTurn));
+    const result = await exportWith(new GrpcExporter({ url: `http://127.0.0.1:${a.grpcPort}` }), await finishedSpansOf(agentTurn));
     expect(result.code).toBe(ExportResultCode.SUCCESS);
     await onB.waitFor(sessionDone());
     expectLegalStream(onB.events);
@@ -71,7 +72,7 @@ describe('receivers sharing a hub on Redis', () => {
     const b = await sharedReceiver();
     const listener = await connectSse(`${a.url}/aaep/v1/events`);
     cleanups.push(() => listener.close());
-    const spans = await exportedSpansOf(agentTurn);
+    const spans = await finishedSpansOf(agentTurn);
     await exportWith(new ProtoExporter({ url: `${a.url}/v1/traces` }), spans);
     await exportWith(new ProtoExporter({ url: `${b.url}/v1/traces` }), spans);
     await listener.waitFor(sessionDone());
@@ -101,7 +102,7 @@ describe('receivers sharing a hub on Redis', () => {
     await redis.kill();
     await until(async () => (await readiness(receiver)).status === 503);
     expect((await readiness(receiver)).body.status).toBe('hub unavailable');
-    const spans = await exportedSpansOf(agentTurn);
+    const spans = await finishedSpansOf(agentTurn);
     const body = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
     const http = await fetch(`${receiver.url}/v1/traces`, { method: 'POST', headers: { 'Content-Type': 'application/x-protobuf' }, body });
     expect(http.status).toBe(503);
