@@ -5,10 +5,15 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { z } from 'zod';
 import { readEnvBoolean, readEnvString } from '../env.js';
 import type { EventHub } from '../EventHub.js';
-import { AAEP_EVENT_TYPES, ReceivedReplySchema, ReplySchema, type Producer } from '../protocol/index.js';
+import type { KeyObject } from 'node:crypto';
+import { ManifestSigner } from '../ManifestSigner.js';
+import { ReceivedReplySchema, ReplySchema, type Producer } from '../protocol/index.js';
 import type { ReplyRegistry } from '../ReplyRegistry.js';
+import { SubscriptionRegistry } from '../SubscriptionRegistry.js';
 import { AAEP_VERSION } from '../translator.js';
 import { authenticate } from './authenticate.js';
+import { CONFORMANCE_LEVELS, JWKS_PATH, MANIFEST_JWS_PATH, PHRASE_LANGUAGES, SUBSCRIPTIONS_PATH, producerManifest } from './producerManifest.js';
+import { HANDSHAKE_TYPES, SUBSCRIPTION_ID_HEADER, postHandshake, sseTransport } from './subscriptionEndpoints.js';
 import { SseSink, endStream } from './SseSink.js';
 import { sseComment, sseRetry } from './sseFrame.js';
 import { createUiRouter } from './createUiRouter.js';
@@ -55,6 +60,12 @@ export interface AaepRouterOptions {
    * subscription unknown, because the AAEP project's own clients leave it out.
    */
   readonly requireSubscriptionId?: boolean;
+  /**
+   * Private key (PEM or JWK JSON, P-256, RSA or Ed25519) that signs the manifest as a JWS
+   * (spec §10.4). Else `AAEP_MANIFEST_SIGNING_KEY`, else manifests are unsigned and
+   * subscriptions that accept only signed manifests are rejected.
+   */
+  readonly manifestSigningKey?: string | KeyObject;
 }
 
 const INVALID_REPLY = {
@@ -72,7 +83,11 @@ const SessionRequestSchema = z.object({ user_message: z.string().trim().min(1).m
 const SESSION_ID_FORMAT = /^sess_[A-Za-z0-9]{1,64}$/;
 
 /** An express Router serving AAEP, with `close()` to end its open streams. */
-export type AaepRouter = Router & { close(): void };
+export type AaepRouter = Router & {
+  close(): void;
+  /** @internal The streams by subscription id, for the WebSocket binding. */
+  readonly subscriptions: SubscriptionRegistry;
+};
 
 
 const SESSION_ID = /^sess_[A-Za-z0-9]{1,64}$/;
@@ -94,13 +109,29 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
   const replies = options.replies ?? hub.replies;
   const replySchema = (options.requireSubscriptionId ?? readEnvBoolean('AAEP_REQUIRE_SUBSCRIPTION_ID') ?? false) ? ReplySchema : ReceivedReplySchema;
   const json = express.json({ limit: '64kb', type: () => true });
+  const signer = ManifestSigner.resolve(options.manifestSigningKey);
+  const manifest = () =>
+    producerManifest({
+      producer: options.producer ?? hub.producer,
+      authenticated: token !== undefined,
+      signed: signer !== undefined,
+      paths: { events: EVENTS_PATH, replies: REPLIES_PATH, messages: MESSAGES_PATH },
+    });
+  const subscriptions = new SubscriptionRegistry(hub, async () => ({
+    producer: options.producer ?? hub.producer,
+    aaepVersion: AAEP_VERSION,
+    conformanceLevels: CONFORMANCE_LEVELS,
+    languages: PHRASE_LANGUAGES,
+    signedManifest: signer === undefined ? undefined : await signer.sign(manifest()),
+  }));
 
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
     router.use(
       cors({
         origin: [...options.corsOrigins],
         credentials: true,
-        allowedHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
+        allowedHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', SUBSCRIPTION_ID_HEADER],
+        exposedHeaders: [SUBSCRIPTION_ID_HEADER],
         methods: ['GET', 'POST'],
         maxAge: 600,
       }),
@@ -142,6 +173,10 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
   router.post(MESSAGES_PATH, guard, json, async (req: Request, res: Response) => {
     const body: unknown = req.body;
     const type = typeof body === 'object' && body !== null ? (body as { type?: unknown }).type : undefined;
+    if (typeof type === 'string' && HANDSHAKE_TYPES.has(type)) {
+      await postHandshake(subscriptions, req, res);
+      return;
+    }
     if (type === 'confirmation.reply' || type === 'clarification.reply') {
       if (!acceptReply(body, res)) res.status(400).json(INVALID_REPLY);
       return;
@@ -153,6 +188,8 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     }
     await startSession(input.data.text, res);
   });
+
+  router.post(SUBSCRIPTIONS_PATH, guard, json, (req: Request, res: Response) => postHandshake(subscriptions, req, res));
 
   router.post(SESSIONS_PATH, guard, json, async (req: Request, res: Response) => {
     const request = SessionRequestSchema.safeParse(req.body);
@@ -181,13 +218,16 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
+    const subscriptionId = subscriptions.newId();
+    res.set(SUBSCRIPTION_ID_HEADER, subscriptionId);
     res.flushHeaders();
     res.socket?.setNoDelay(true);
     res.write(sseRetry(retryMs));
 
     const sink = new SseSink(res);
-    const subscription = hub.subscribe(sink, { sessionId, lastEventId });
+    const { channel, subscription } = subscriptions.open(subscriptionId, sseTransport(res, sink), { sessionId, lastEventId });
     sink.attach(subscription);
+    res.on('drain', () => channel.drained());
     if (res.writableEnded) return;
     open.add(res);
     if (keepAlive === undefined) {
@@ -200,6 +240,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     }
     res.on('close', () => {
       subscription.unsubscribe();
+      subscriptions.remove(channel);
       open.delete(res);
       if (open.size === 0 && keepAlive !== undefined) {
         clearInterval(keepAlive);
@@ -209,22 +250,17 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
   });
 
   router.get(MANIFEST_PATH, (_req: Request, res: Response) => {
-    const producer = options.producer ?? hub.producer;
-    res.json({
-      '@context': 'https://aaep-protocol.org/context/v1',
-      type: 'aaep:producer.manifest',
-      agent_id: producer.agent_id,
-      ...(producer.agent_name !== undefined && { agent_name: producer.agent_name }),
-      ...(producer.agent_version !== undefined && { agent_version: producer.agent_version }),
-      aaep_versions_supported: [AAEP_VERSION],
-      conformance_levels_supported: [1, 2],
-      transports_supported: ['sse'],
-      event_types_emitted: AAEP_EVENT_TYPES,
-      default_verbosity: 'normal',
-      endpoints: { events: EVENTS_PATH, replies: REPLIES_PATH, messages: MESSAGES_PATH },
-      authentication: token === undefined ? 'none' : 'bearer',
-    });
+    res.json(manifest());
   });
+
+  if (signer !== undefined) {
+    router.get(MANIFEST_JWS_PATH, async (_req: Request, res: Response) => {
+      res.type('application/jose').send(await signer.sign(manifest()));
+    });
+    router.get(JWKS_PATH, async (_req: Request, res: Response) => {
+      res.json({ keys: [await signer.jwk()] });
+    });
+  }
 
   // Bodies that are not JSON or too large: the same answer as any other malformed message.
   router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
@@ -233,12 +269,13 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
       return;
     }
     if (req.path === REPLIES_PATH) res.status(400).json(INVALID_REPLY);
-    else if (req.path === MESSAGES_PATH) res.status(400).json(INVALID_MESSAGE);
+    else if (req.path === MESSAGES_PATH || req.path === SUBSCRIPTIONS_PATH) res.status(400).json(INVALID_MESSAGE);
     else res.status(400).json({ error: 'invalid_request', message: 'The request body is not valid JSON.' });
   });
 
   router.use(createUiRouter());
 
+  Object.defineProperty(router, 'subscriptions', { value: subscriptions });
   router.close = () => {
     for (const stream of open) endStream(stream);
     open.clear();
