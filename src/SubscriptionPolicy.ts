@@ -60,10 +60,11 @@ function codePoints(text: string): number {
  * One negotiated subscription's delivery terms (spec §5.3, §5.6), applied to the frames the
  * hub serialised once: `event_filters`, a token bucket for `max_events_per_second` that
  * critical events bypass, and coalescing of what the bucket holds back, never dropping it:
- * consecutive chunks of one output merge into one chunk, consecutive state changes fold
- * into one from the first state to the latest, and a progress update replaces the one
- * before it. Held events of a session go out before that session's next critical event,
- * so each session stays in order.
+ * the held chunks of one output merge into one chunk, a session's held state changes fold
+ * into one from the state last delivered to the latest, and a progress update replaces
+ * the held one. Tool and lifecycle events cannot be coalesced and wait their turn. A
+ * session's held events go out before its next critical event, so the subscriber's
+ * picture (state chain, outputs, tool calls) is complete when the question comes.
  *
  * Sequence numbers are the subscription's own: dense from the first event it sees of each
  * session, so the stream it receives keeps the spec's rule (§3.4.1, +1 per event) although
@@ -212,17 +213,27 @@ export class SubscriptionPolicy {
     return undefined;
   }
 
-  /** Merges into the last held item of the same session when the two fold together. */
+  /**
+   * Folds an event into what its session already holds: a chunk into the held chunk of the
+   * same output, a state change into the session's held state change (one from the state
+   * last delivered to the latest; none at all when that is no change), a progress update
+   * into the held one. Returns false when the event has to wait as an item of its own.
+   */
   private coalesce(item: Held): boolean {
-    for (let i = this.held.length - 1; i >= 0; i--) {
-      const last = this.held[i]!;
-      if (last.event.session_id !== item.event.session_id) continue;
-      const merged = fold(last.event, item.event);
-      if (merged === undefined) return false;
-      this.held[i] = { event: merged, frame: undefined };
-      return true;
-    }
-    return false;
+    const event = item.event;
+    if (event.type !== OUTPUT && event.type !== STATE && event.type !== PROGRESS) return false;
+    const index = this.held.findIndex(
+      (h) => h.event.session_id === event.session_id && h.event.type === event.type && (event.type !== OUTPUT || h.event.output_id === event.output_id),
+    );
+    if (index === -1) return false;
+    const earlier = this.held[index]!.event;
+    const folded = fold(earlier, event);
+    if (folded === undefined) return false;
+    // It goes out in the earlier event's place, so with its time: a session's times never go back.
+    const merged = { ...folded, timestamp: earlier.timestamp };
+    if (merged.type === STATE && merged.from_state === merged.to_state) this.held.splice(index, 1);
+    else this.held[index] = { event: merged, frame: undefined };
+    return true;
   }
 
   private releaseSession(sessionId: string): void {

@@ -112,8 +112,8 @@ export async function listenSse(baseUrl: string, options: { headers?: Record<str
         raw.push(text);
         parser.feed(text);
       }
-    } catch (error) {
-      if ((error as Error).name !== 'AbortError') throw error;
+    } catch {
+      // Aborted by us, or cut off by the producer (a subscriber that fell behind): ended either way.
     }
   })();
   return listener;
@@ -121,4 +121,13 @@ export async function listenSse(baseUrl: string, options: { headers?: Record<str
 
 export function request(capabilities: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
   return { type: 'subscription.request', aaep_version: '1.0.0', subscriber_id: 'test-subscriber', capabilities, ...extra };
+}
+
+export type TransportName = 'sse' | 'ws';
+
+/** A listener over the named transport. */
+export async function listen(transport: TransportName, baseUrl: string, options: { headers?: Record<string, string>; query?: string } = {}): Promise<Listener> {
+  if (transport === 'sse') return listenSse(baseUrl, options);
+  const { listenWs } = await import('./wsListener.js');
+  return listenWs(baseUrl, options);
 }
