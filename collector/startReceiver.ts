@@ -79,6 +79,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
 
   const server = context.with(suppressTracing(ROOT_CONTEXT), () => app.listen(config.port, config.host));
   await once(server, 'listening');
+  router.attachWebSocket(server);
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${urlHost}:${address.port}`;

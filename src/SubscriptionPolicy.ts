@@ -230,7 +230,7 @@ export class SubscriptionPolicy {
     const folded = fold(earlier, event);
     if (folded === undefined) return false;
     // It goes out in the earlier event's place, so with its time: a session's times never go back.
-    const merged = { ...folded, timestamp: earlier.timestamp };
+    const merged: Wire = { ...folded, timestamp: earlier.timestamp };
     if (merged.type === STATE && merged.from_state === merged.to_state) this.held.splice(index, 1);
     else this.held[index] = { event: merged, frame: undefined };
     return true;

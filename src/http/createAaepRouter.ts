@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { readEnvBoolean, readEnvString } from '../env.js';
 import type { EventHub } from '../EventHub.js';
 import type { KeyObject } from 'node:crypto';
+import type { Server } from 'node:http';
+import { attachWebSocket, type WebSocketBinding } from '../ws/attachWebSocket.js';
 import { ManifestSigner } from '../ManifestSigner.js';
 import { ReceivedReplySchema, ReplySchema, type Producer } from '../protocol/index.js';
 import type { ReplyRegistry } from '../ReplyRegistry.js';
@@ -85,6 +87,8 @@ const SESSION_ID_FORMAT = /^sess_[A-Za-z0-9]{1,64}$/;
 /** An express Router serving AAEP, with `close()` to end its open streams. */
 export type AaepRouter = Router & {
   close(): void;
+  /** Serves the WebSocket binding (`/aaep/v1/ws`, spec B.2) on this HTTP server too. */
+  attachWebSocket(server: Server): void;
   /** @internal The streams by subscription id, for the WebSocket binding. */
   readonly subscriptions: SubscriptionRegistry;
 };
@@ -147,23 +151,26 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     return true;
   };
 
-  const startSession = async (text: string, res: Response): Promise<void> => {
-    if (options.onUserInput === undefined) {
-      res.status(501).json(NO_INPUT);
-      return;
-    }
+  /** A user's message, answered the same over HTTP and WebSocket. */
+  const runUserInput = async (text: string): Promise<{ status: number; body: object; retryAfter?: number }> => {
+    if (options.onUserInput === undefined) return { status: 501, body: NO_INPUT };
     try {
       const sessionId = await options.onUserInput(text);
       if (!SESSION_ID_FORMAT.test(sessionId)) throw new Error(`onUserInput returned ${JSON.stringify(sessionId)}, not a session id`);
-      res.status(202).json({ session_id: sessionId });
+      return { status: 202, body: { session_id: sessionId } };
     } catch (error) {
       if (error instanceof UserInputRejected) {
-        res.status(429).set('Retry-After', String(error.retryAfterSeconds)).json({ error: 'busy', message: error.message, retry_after_seconds: error.retryAfterSeconds });
-        return;
+        return { status: 429, retryAfter: error.retryAfterSeconds, body: { error: 'busy', message: error.message, retry_after_seconds: error.retryAfterSeconds } };
       }
       diag.error('aaep-otel: the user input handler failed', error);
-      res.status(500).json({ error: 'internal', message: 'The agent could not start a session.' });
+      return { status: 500, body: { error: 'internal', message: 'The agent could not start a session.' } };
     }
+  };
+
+  const startSession = async (text: string, res: Response): Promise<void> => {
+    const result = await runUserInput(text);
+    if (result.retryAfter !== undefined) res.set('Retry-After', String(result.retryAfter));
+    res.status(result.status).json(result.body);
   };
 
   router.post(REPLIES_PATH, guard, json, (req: Request, res: Response) => {
@@ -276,7 +283,31 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
   router.use(createUiRouter());
 
   Object.defineProperty(router, 'subscriptions', { value: subscriptions });
+  const sockets: WebSocketBinding[] = [];
+  router.attachWebSocket = (server) => {
+    sockets.push(
+      attachWebSocket(server, {
+        subscriptions,
+        guard,
+        allowedOrigins: options.corsOrigins ?? [],
+        keepAliveMs,
+        async onMessage(message) {
+          const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
+          if (type === 'confirmation.reply' || type === 'clarification.reply') {
+            const parsed = replySchema.safeParse(message);
+            if (parsed.success) replies?.submit(parsed.data);
+            return { ok: parsed.success };
+          }
+          const input = UserInputSchema.safeParse(message);
+          if (!input.success) return { ok: false };
+          const result = await runUserInput(input.data.text);
+          return { ok: true, answer: { kind: 'user_input', status: result.status, ...result.body } };
+        },
+      }),
+    );
+  };
   router.close = () => {
+    for (const binding of sockets) binding.close();
     for (const stream of open) endStream(stream);
     open.clear();
     if (keepAlive !== undefined) clearInterval(keepAlive);

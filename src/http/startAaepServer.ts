@@ -45,6 +45,7 @@ export async function startAaepServer(options: AaepServerOptions): Promise<AaepS
   // Our own sockets inherit this context, so the user's HTTP instrumentation leaves them alone.
   const server = context.with(suppressTracing(ROOT_CONTEXT), () => app.listen(port, host));
   await once(server, 'listening');
+  router.attachWebSocket(server);
   // Requests in flight: close() lets them finish, then drops connections that carry none.
   let inFlight = 0;
   let closeRequested = false;
