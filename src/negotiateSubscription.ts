@@ -116,7 +116,7 @@ export function negotiateSubscription(
       subscription_id: subscriptionId,
       aaep_version: offer.aaepVersion,
       producer: offer.producer,
-      honored_capabilities: honored,
+      honored_capabilities: honored as SubscriptionAccepted['honored_capabilities'],
       ...(offer.manifestUri !== undefined && { manifest_uri: offer.manifestUri }),
       ...(requested.accept_signed_manifests_only === true && offer.signedManifest !== undefined && { signed_manifest: offer.signedManifest }),
       ...(notes.length > 0 && { negotiation_notes: notes.join(' ') }),

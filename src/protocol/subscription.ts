@@ -21,7 +21,7 @@ export const ConformanceLevelSchema = z.union([z.literal(1), z.literal(2), z.lit
 export const CognitiveLoadSchema = z.enum(['low', 'medium', 'high']);
 
 /** §5.3: every field optional; `{}` asks for the default stream. */
-export const CapabilitiesSchema = z.object({
+const KnownCapabilitiesSchema = z.object({
   max_events_per_second: z.int().min(1).max(100_000).optional(),
   preferred_verbosity: VerbositySchema.optional(),
   languages: uniqueArray(LanguageTagSchema).min(1).max(32).optional(),
@@ -34,7 +34,10 @@ export const CapabilitiesSchema = z.object({
   cognitive_load: CognitiveLoadSchema.optional(),
   pace_wpm: z.int().min(50).max(1000).optional(),
   accept_signed_manifests_only: z.boolean().optional(),
-}).catchall(JsonObjectSchema);
+});
+
+/** The capabilities, and extension capabilities as namespaced objects (§5.3.2). */
+export const CapabilitiesSchema = KnownCapabilitiesSchema.catchall(JsonObjectSchema);
 
 export const SubscriptionRequestSchema = z.strictObject({
   type: z.literal('subscription.request'),
@@ -104,7 +107,8 @@ export const SubscriberHandshakeMessageSchema = z.discriminatedUnion('type', [
 
 export type EventFilters = z.infer<typeof EventFiltersSchema>;
 export type ConformanceLevel = z.infer<typeof ConformanceLevelSchema>;
-export type Capabilities = z.infer<typeof CapabilitiesSchema>;
+/** Extension capabilities are typed loosely: the known fields keep their types. */
+export type Capabilities = z.infer<typeof KnownCapabilitiesSchema> & { readonly [extension: string]: unknown };
 export type SubscriptionRequest = z.infer<typeof SubscriptionRequestSchema>;
 export type SubscriptionAccepted = z.infer<typeof SubscriptionAcceptedSchema>;
 export type RejectionReason = z.infer<typeof RejectionReasonSchema>;
