@@ -106,6 +106,24 @@ describe.each(['sse', 'ws'] as const)('per-subscription delivery over %s', (tran
     expectLegalStream(listener.events);
   });
 
+  it('applies a renegotiated rate to what it holds: lifting it releases the backlog at once', async () => {
+    const { h, listener } = await negotiated(transport, { max_events_per_second: 1 });
+    h.tracer.startActiveSpan('turn', { attributes: { 'aaep.span.kind': 'session' } }, (session) => {
+      for (let i = 0; i < 8; i++) h.tracer.startActiveSpan(`tool ${i}`, { attributes: { 'aaep.span.kind': 'tool', 'aaep.tool.name': `tool_${i}` } }, (tool) => tool.end());
+      session.end();
+    });
+    await h.client.waitFor(sessionDone());
+    // At one a second the held tool events alone would take more than 16 s.
+    expect(h.client.events.filter((e) => e.type.startsWith('aaep:agent.tool.')).length).toBe(16);
+    await listener.waitFor((l) => l.events.length >= 1);
+    await listener.send({ type: 'subscription.renegotiate', subscription_id: listener.subscriptionId, capabilities: { max_events_per_second: 1000 } });
+    await listener.waitFor((l) => sessionDone()(l.events), 5_000);
+    expect(listener.events.filter((e) => e.type.startsWith('aaep:agent.tool.')).map((e) => e.event_id)).toEqual(
+      h.client.events.filter((e) => e.type.startsWith('aaep:agent.tool.')).map((e) => e.event_id),
+    );
+    expectLegalStream(listener.events);
+  });
+
   it('disconnects a subscriber that holds more than AAEP_SUBSCRIPTION_HELD_EVENTS items rather than drop any', async () => {
     vi.stubEnv('AAEP_SUBSCRIPTION_HELD_EVENTS', '5');
     const { h, listener } = await negotiated(transport, { max_events_per_second: 1 });
