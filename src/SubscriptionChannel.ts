@@ -5,6 +5,13 @@ import { SubscriptionPolicy } from './SubscriptionPolicy.js';
 
 export type HandshakeAnswer = SubscriptionAccepted | SubscriptionRejected;
 
+/** What a negotiation settled: kept while a subscriber reconnects (spec B.1.2, B.1.5). */
+export interface NegotiatedTerms {
+  readonly requested: Capabilities;
+  readonly version: string;
+  readonly honored: Capabilities;
+}
+
 /** Why a channel's transport ends. */
 export type ChannelEnd = 'overflow' | 'shutdown' | 'rejected' | 'closed';
 
@@ -28,14 +35,29 @@ export class SubscriptionChannel implements SubscriberSink {
   /** Capabilities as requested (renegotiation changes only the fields it names, §5.7.1). */
   private requested: Capabilities | undefined;
   private version: string | undefined;
+  private honored: Capabilities | undefined;
   private ended = false;
 
   constructor(
     readonly id: string,
     private readonly transport: ChannelTransport,
     private readonly offer: () => Promise<SubscriptionOffer>,
-    private readonly onEnd: (channel: SubscriptionChannel) => void,
+    private readonly onEnd: (channel: SubscriptionChannel, reason: ChannelEnd) => void,
   ) {}
+
+  /** The terms in force, when negotiated. */
+  get terms(): NegotiatedTerms | undefined {
+    return this.policy === undefined || this.requested === undefined || this.version === undefined || this.honored === undefined
+      ? undefined
+      : { requested: this.requested, version: this.version, honored: this.honored };
+  }
+
+  /** Takes terms negotiated before the stream opened (or by the stream it replaces). */
+  adopt(terms: NegotiatedTerms): void {
+    this.requested = terms.requested;
+    this.version = terms.version;
+    this.install(terms.honored);
+  }
 
   get kind(): 'sse' | 'websocket' {
     return this.transport.kind;
@@ -82,18 +104,22 @@ export class SubscriptionChannel implements SubscriberSink {
       return answer.message;
     }
     this.requested = capabilities;
-    const honored = answer.message.honored_capabilities;
+    this.install(answer.message.honored_capabilities);
+    return answer.message;
+  }
+
+  private install(honored: Capabilities): void {
+    this.honored = honored;
     if (this.policy === undefined) {
       this.policy = new SubscriptionPolicy(honored, { write: (frames) => this.transport.write(frames), overflow: () => this.end('overflow') });
     } else this.policy.update(honored);
-    return answer.message;
   }
 
   private end(reason: ChannelEnd): void {
     if (this.ended) return;
     this.ended = true;
     this.policy?.dispose();
-    this.onEnd(this);
+    this.onEnd(this, reason);
     this.transport.end(reason);
   }
 }

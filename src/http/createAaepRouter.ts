@@ -9,7 +9,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Server } from 'node:http';
 import { attachWebSocket, type WebSocketBinding } from '../ws/attachWebSocket.js';
 import { ManifestSigner } from '../ManifestSigner.js';
-import { ReceivedReplySchema, ReplySchema, type Producer } from '../protocol/index.js';
+import { ReceivedReplySchema, ReplySchema, SUBSCRIPTION_ID_PATTERN, type Producer } from '../protocol/index.js';
 import type { ReplyRegistry } from '../ReplyRegistry.js';
 import { SubscriptionRegistry } from '../SubscriptionRegistry.js';
 import { AAEP_VERSION } from '../translator.js';
@@ -181,7 +181,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     const body: unknown = req.body;
     const type = typeof body === 'object' && body !== null ? (body as { type?: unknown }).type : undefined;
     if (typeof type === 'string' && HANDSHAKE_TYPES.has(type)) {
-      await postHandshake(subscriptions, req, res);
+      await postHandshake(subscriptions, req, res, undefined);
       return;
     }
     if (type === 'confirmation.reply' || type === 'clarification.reply') {
@@ -196,7 +196,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     await startSession(input.data.text, res);
   });
 
-  router.post(SUBSCRIPTIONS_PATH, guard, json, (req: Request, res: Response) => postHandshake(subscriptions, req, res));
+  router.post(SUBSCRIPTIONS_PATH, guard, json, (req: Request, res: Response) => postHandshake(subscriptions, req, res, EVENTS_PATH));
 
   router.post(SESSIONS_PATH, guard, json, async (req: Request, res: Response) => {
     const request = SessionRequestSchema.safeParse(req.body);
@@ -213,6 +213,12 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
       res.status(400).json({ error: 'invalid_request', message: 'session_id must look like sess_<letters and digits>.' });
       return;
     }
+    // A stream negotiated ahead (spec B.1.2) or reconnecting under its terms (B.1.5).
+    const named = typeof req.query.subscription_id === 'string' ? req.query.subscription_id : undefined;
+    if (named !== undefined && (!SUBSCRIPTION_ID_PATTERN.test(named) || !subscriptions.isPending(named))) {
+      res.status(404).json({ error: 'unknown_subscription', message: 'No negotiated subscription waits for a stream with this subscription_id; send a subscription.request.' });
+      return;
+    }
     const header = req.get('last-event-id');
     const query = typeof req.query.last_event_id === 'string' ? req.query.last_event_id : undefined;
     const lastEventId = header ?? query;
@@ -225,7 +231,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
-    const subscriptionId = subscriptions.newId();
+    const subscriptionId = named ?? subscriptions.newId();
     res.set(SUBSCRIPTION_ID_HEADER, subscriptionId);
     res.flushHeaders();
     res.socket?.setNoDelay(true);

@@ -33,10 +33,12 @@ const INVALID = { error: 'invalid_message', message: 'Not a valid subscription.r
 /**
  * A handshake message POSTed over HTTP: it goes to the stream named by its
  * `subscription_id` (renegotiate, close), the `subscription_id` query parameter or
- * `AAEP-Subscription-Id` header (request), or else the only open SSE stream. The answer
- * is the stream's next item and also the response body.
+ * `AAEP-Subscription-Id` header (request); the answer is the stream's next item and also
+ * the response body. A request naming no stream is, at `/aaep/v1/subscriptions`,
+ * negotiated ahead of its stream (spec B.1.2: 201 with `Location` of the stream to open)
+ * and, at `/aaep/v1/messages`, for the only open SSE stream.
  */
-export async function postHandshake(registry: SubscriptionRegistry, req: Request, res: Response): Promise<void> {
+export async function postHandshake(registry: SubscriptionRegistry, req: Request, res: Response, eventsPathIfAhead: string | undefined): Promise<void> {
   const parsed = SubscriberHandshakeMessageSchema.safeParse(req.body);
   if (!parsed.success) {
     res.status(400).json(INVALID);
@@ -48,7 +50,18 @@ export async function postHandshake(registry: SubscriptionRegistry, req: Request
     res.status(400).json({ error: 'invalid_request', message: 'subscription_id must look like sub_<letters and digits>.' });
     return;
   }
+  if (named === undefined && eventsPathIfAhead !== undefined && message.type === 'subscription.request') {
+    const answer = await registry.negotiateAhead(message);
+    if (answer.ok) res.status(201).location(`${eventsPathIfAhead}?subscription_id=${answer.message.subscription_id}`);
+    else res.status(200);
+    res.json(answer.message);
+    return;
+  }
   const channel: SubscriptionChannel | undefined = named !== undefined ? registry.get(named) : registry.onlySse();
+  if (channel === undefined && named !== undefined && message.type === 'subscription.close' && registry.forget(named)) {
+    res.status(204).end();
+    return;
+  }
   if (channel === undefined) {
     res.status(named !== undefined ? 404 : 409).json({
       error: named !== undefined ? 'unknown_subscription' : 'no_stream',

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventHub } from '../../src/EventHub.js';
 import { sseFrame } from '../../src/http/sseFrame.js';
 import { startAaepServer, type AaepServer } from '../../src/http/startAaepServer.js';
@@ -23,6 +23,7 @@ async function open(url: string, query?: string) {
 }
 
 afterEach(async () => {
+  vi.unstubAllEnvs();
   for (const listener of listeners.splice(0)) listener.close();
   await server?.close();
   server = undefined;
@@ -69,7 +70,7 @@ describe('the subscription handshake over SSE', () => {
     const { url } = await start();
     const first = await open(url);
     const second = await open(url);
-    const guess = await fetch(`${url}/aaep/v1/subscriptions`, { method: 'POST', body: JSON.stringify(request()) });
+    const guess = await fetch(`${url}/aaep/v1/messages`, { method: 'POST', body: JSON.stringify(request()) });
     expect(guess.status).toBe(409);
     const unknown = await fetch(`${url}/aaep/v1/subscriptions?subscription_id=sub_nosuchstream`, { method: 'POST', body: JSON.stringify(request()) });
     expect(unknown.status).toBe(404);
@@ -134,5 +135,58 @@ describe('the subscription handshake over SSE', () => {
     const answer = await listener.send({ type: 'subscription.renegotiate', subscription_id: listener.subscriptionId, capabilities: { languages: ['yo'] } });
     expect(answer.body).toMatchObject({ type: 'subscription.rejected', reason_code: 'capabilities_incompatible' });
     await listener.ended;
+  });
+});
+
+describe('negotiating before the stream opens (spec B.1.2)', () => {
+  const post = (url: string, body: unknown) => fetch(`${url}/aaep/v1/subscriptions`, { method: 'POST', body: JSON.stringify(body) });
+
+  it('answers 201 with the stream to open, which then runs under the negotiated terms', async () => {
+    const { hub, url } = await start();
+    const response = await post(url, request({ event_filters: { include: ['aaep:agent.session.*'] } }));
+    expect(response.status).toBe(201);
+    const accepted = (await response.json()) as { type: string; subscription_id: string };
+    expect(accepted.type).toBe('subscription.accepted');
+    expect(response.headers.get('location')).toBe(`/aaep/v1/events?subscription_id=${accepted.subscription_id}`);
+    const listener = await open(url, `?subscription_id=${accepted.subscription_id}`);
+    expect(listener.subscriptionId).toBe(accepted.subscription_id);
+    const { sessionId } = publishSession(hub, 3);
+    await listener.waitFor((l) => sessionDone(sessionId)(l.events));
+    expect(listener.events.map((e) => e.type)).toEqual(['aaep:agent.session.started', 'aaep:agent.session.completed']);
+    expect(listener.answers).toEqual([]);
+  });
+
+  it('keeps the terms for a stream that reconnects with its subscription_id and Last-Event-ID', async () => {
+    const { hub, url } = await start();
+    const accepted = (await (await post(url, request({ event_filters: { include: ['aaep:agent.session.*'] } }))).json()) as { subscription_id: string };
+    const first = await open(url, `?subscription_id=${accepted.subscription_id}`);
+    publishSession(hub, 1, { end: false });
+    await first.waitFor((l) => l.events.length === 1);
+    first.close();
+    await first.ended;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const again = await listenSse(url, { query: `?subscription_id=${accepted.subscription_id}`, headers: { 'Last-Event-ID': first.events[0]!.event_id } });
+    listeners.push(again);
+    const { sessionId } = publishSession(hub, 2);
+    await again.waitFor((l) => sessionDone(sessionId)(l.events));
+    expect(again.events.every((e) => e.type.startsWith('aaep:agent.session.'))).toBe(true);
+  });
+
+  it('refuses a stream for an unknown subscription_id, and one whose subscription was closed before it opened', async () => {
+    const { url } = await start();
+    expect((await fetch(`${url}/aaep/v1/events?subscription_id=sub_nosuchthing`)).status).toBe(404);
+    const accepted = (await (await post(url, request())).json()) as { subscription_id: string };
+    const closed = await fetch(`${url}/aaep/v1/subscriptions`, { method: 'POST', body: JSON.stringify({ type: 'subscription.close', subscription_id: accepted.subscription_id }) });
+    expect(closed.status).toBe(204);
+    expect((await fetch(`${url}/aaep/v1/events?subscription_id=${accepted.subscription_id}`)).status).toBe(404);
+  });
+
+  it('rejects with rate_limit beyond AAEP_PENDING_SUBSCRIPTIONS subscriptions waiting for their stream', async () => {
+    vi.stubEnv('AAEP_PENDING_SUBSCRIPTIONS', '2');
+    const { url } = await start();
+    expect((await post(url, request())).status).toBe(201);
+    expect((await post(url, request())).status).toBe(201);
+    const third = await post(url, request());
+    expect(await third.json()).toMatchObject({ type: 'subscription.rejected', reason_code: 'rate_limit', retry_after_seconds: 60 });
   });
 });
