@@ -76,6 +76,12 @@ export class SubscriptionChannel implements SubscriberSink {
     this.end(reason);
   }
 
+  /** The transport went away by itself: stop the policy's timers and what it holds. */
+  release(): void {
+    this.ended = true;
+    this.policy?.dispose();
+  }
+
   /** The transport drained its buffer. */
   drained(): void {
     this.policy?.resume();

@@ -59,6 +59,7 @@ export class SubscriptionRegistry {
     if (this.channels.get(channel.id) !== channel) return;
     this.channels.delete(channel.id);
     if (channel.kind === 'sse') this.keep(channel);
+    channel.release();
   }
 
   get(id: string): SubscriptionChannel | undefined {
