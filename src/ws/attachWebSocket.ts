@@ -4,6 +4,7 @@ import { ROOT_CONTEXT, context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import express, { type Request, type RequestHandler, type Response } from 'express';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { readEnvNumber } from '../env.js';
 import { splitEventFrames } from '../http/splitEventFrames.js';
 import { SUBSCRIPTION_ID_HEADER } from '../http/subscriptionEndpoints.js';
 import { WEBSOCKET_PATH } from '../http/producerManifest.js';
@@ -38,6 +39,8 @@ const CLOSE_FOR: Record<ChannelEnd, readonly [number, string]> = {
 /** Bytes queued on a socket beyond which the hub waits for it, as for an SSE response. */
 const HIGH_WATER_BYTES = 1024 * 1024;
 const MAX_MESSAGE_BYTES = 64 * 1024;
+/** Messages a socket may have waiting for their turn; a client that floods is cut off. */
+export const DEFAULT_MAX_QUEUED_MESSAGES = 64;
 
 /** What a socket's text frames other than handshake messages are handed to. */
 export interface WebSocketMessageHandler {
@@ -54,6 +57,8 @@ export interface WebSocketBindingOptions {
   readonly keepAliveMs: number;
   /** Replies and user input, as `POST /aaep/v1/messages` takes them. */
   readonly onMessage: WebSocketMessageHandler;
+  /** Else `AAEP_WS_QUEUED_MESSAGES`, else 64. */
+  readonly maxQueuedMessages?: number;
 }
 
 export interface WebSocketBinding {
@@ -99,6 +104,7 @@ export function attachWebSocket(server: Server, options: WebSocketBindingOptions
   const alive = new WeakMap<WebSocket, boolean>();
   const pending = new WeakMap<IncomingMessage, { socket: Duplex; head: Buffer }>();
   let closed = false;
+  const maxQueued = Math.max(1, Math.floor(options.maxQueuedMessages ?? readEnvNumber('AAEP_WS_QUEUED_MESSAGES') ?? DEFAULT_MAX_QUEUED_MESSAGES));
 
   const auth = express();
   auth.disable('x-powered-by');
@@ -179,13 +185,25 @@ export function attachWebSocket(server: Server, options: WebSocketBindingOptions
       },
     };
     const { channel, subscription } = options.subscriptions.open(id, transport, { sessionId, lastEventId });
+    // One message at a time, in order, so a renegotiation never overtakes the request.
     let queue = Promise.resolve();
+    let queued = 0;
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (isBinary) {
         ws.close(CLOSE_CODES.violation, 'AAEP messages are text frames');
         return;
       }
-      queue = queue.then(() => handle(data.toString())).catch((error: unknown) => diag.error('aaep-otel: a WebSocket message failed', error));
+      if (++queued > maxQueued) {
+        if (ws.readyState === ws.OPEN) {
+          ws.close(CLOSE_CODES.violation, 'too many messages waiting');
+          setTimeout(() => ws.terminate(), 1_000).unref();
+        }
+        return;
+      }
+      queue = queue
+        .then(() => handle(data.toString()))
+        .catch((error: unknown) => diag.error('aaep-otel: a WebSocket message failed', error))
+        .finally(() => queued--);
     });
     ws.on('close', () => {
       subscription.unsubscribe();

@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { EventHub } from '../../src/EventHub.js';
 import { startAaepServer, type AaepServer, type AaepServerOptions } from '../../src/http/startAaepServer.js';
 import { listenSse, request } from '../helpers/aaepListener.js';
@@ -36,6 +36,7 @@ function refusal(url: string, protocols: string[], headers: Record<string, strin
 }
 
 afterEach(async () => {
+  vi.unstubAllEnvs();
   for (const close of closers.splice(0)) close();
   await server?.close();
   server = undefined;
@@ -108,6 +109,17 @@ describe('the WebSocket binding', () => {
     listener.socket.send(JSON.stringify({ kind: 'user_input', text: 'Plan my week' }));
     await listener.waitFor((l) => (l as WsListener).others.length === 1);
     expect(listener.others[0]).toEqual({ kind: 'user_input', status: 202, session_id: 'sess_fromws1' });
+  });
+
+  it('cuts off (4004) a client with more than AAEP_WS_QUEUED_MESSAGES messages waiting, and keeps serving others', async () => {
+    vi.stubEnv('AAEP_WS_QUEUED_MESSAGES', '8');
+    const { url } = await start({ onUserInput: () => new Promise<string>(() => {}) });
+    const flooder = await ws(url);
+    for (let i = 0; i < 20; i++) flooder.socket.send(JSON.stringify({ kind: 'user_input', text: `message ${i}` }));
+    await expect(flooder.closeInfo).resolves.toMatchObject({ code: 4004, reason: 'too many messages waiting' });
+    const other = await ws(url);
+    const answer = await other.send(request());
+    expect(answer.body).toMatchObject({ type: 'subscription.accepted' });
   });
 
   it('closes every socket with 4000 when the server shuts down', async () => {
