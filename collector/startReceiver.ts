@@ -133,6 +133,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
   app.use(createDecisionRouter({ decisions, ...(config.ingestToken !== undefined && { token: config.ingestToken }) }));
 
   const server = await listen(app, config);
+  router.attachWebSocket(server);
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${urlHost}:${address.port}`;

@@ -40,6 +40,9 @@ export {
   type UserInputHandler,
 } from './http/createAaepRouter.js';
 export { startAaepServer, DEFAULT_PORT, type AaepServer, type AaepServerOptions } from './http/startAaepServer.js';
+export { JWKS_PATH, MANIFEST_JWS_PATH, SUBSCRIPTIONS_PATH, WEBSOCKET_PATH } from './http/producerManifest.js';
+export { HANDSHAKE_EVENT, SUBSCRIPTION_ID_HEADER } from './http/subscriptionEndpoints.js';
+export { AAEP_SUBPROTOCOL, CLOSE_CODES, TOKEN_SUBPROTOCOL_PREFIX } from './ws/attachWebSocket.js';
 export { sseFrame } from './http/sseFrame.js';
 export { UserInputRejected } from './http/UserInputRejected.js';
 export { sessionIdOfSpan } from './ids.js';

@@ -11,6 +11,10 @@ export interface TailOptions {
   readonly json: boolean;
   /** Whether to ask confirmations and questions on the terminal. */
   readonly confirm: boolean;
+  /** Most non-critical announcements a second, negotiated with the producer (e.g. 1 for braille). */
+  readonly rate: number | undefined;
+  /** Follow over the WebSocket binding instead of SSE. */
+  readonly websocket: boolean;
 }
 
 export class UsageError extends Error {}
@@ -28,6 +32,9 @@ Options:
                             how much to say (default normal)
   --json                    print each event as one line of JSON instead
   --no-confirm              only listen: do not ask for confirmations or answers
+  --rate N                  at most N announcements a second (the producer coalesces
+                            the rest; confirmations and errors always come at once)
+  --ws                      follow over a WebSocket instead of Server-Sent Events
   --help                    this text
 `;
 
@@ -46,6 +53,8 @@ export function parseTailArgs(argv: readonly string[], env: Record<string, strin
         verbosity: { type: 'string' },
         json: { type: 'boolean' },
         'no-confirm': { type: 'boolean' },
+        rate: { type: 'string' },
+        ws: { type: 'boolean' },
         help: { type: 'boolean' },
       },
       allowPositionals: true,
@@ -72,6 +81,10 @@ export function parseTailArgs(argv: readonly string[], env: Record<string, strin
   if (values.session !== undefined && !SESSION_ID.test(values.session)) {
     throw new UsageError(`--session must look like sess_ followed by letters and digits, not "${values.session}".`);
   }
+  const rate = values.rate === undefined ? undefined : Number(values.rate);
+  if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > 100_000)) {
+    throw new UsageError(`--rate must be a whole number of announcements a second from 1 to 100000, not "${values.rate}".`);
+  }
   const envToken = env.AAEP_TOKEN?.trim();
   return {
     url,
@@ -80,5 +93,7 @@ export function parseTailArgs(argv: readonly string[], env: Record<string, strin
     verbosity: verbosity as Verbosity,
     json: values.json === true,
     confirm: values['no-confirm'] !== true,
+    rate,
+    websocket: values.ws === true,
   };
 }

@@ -1,4 +1,5 @@
-import { AaepClientError, reply, subscribe, type ReplyAnswer } from '../client/index.js';
+import WebSocket from 'ws';
+import { AaepClientError, reply, subscribe, type ReplyAnswer, type WebSocketConstructor } from '../client/index.js';
 import type { AaepEvent, AwaitingClarification, AwaitingConfirmation } from '../protocol/index.js';
 import { formatLine } from './formatLine.js';
 import { terminalSafe, terminalSafeJson } from './terminalSafe.js';
@@ -125,6 +126,14 @@ export async function tail(options: TailOptions, io: TailIo): Promise<number> {
     token: options.token,
     sessionId: options.sessionId,
     verbosity: options.verbosity,
+    // Negotiated (spec ch. 5): the verbosity above, the rate, and whether we can answer.
+    capabilities: {
+      supports_confirmation_reply: options.confirm,
+      supports_clarification_reply: options.confirm,
+      ...(options.rate !== undefined && { max_events_per_second: options.rate }),
+    },
+    subscriberId: 'aaep-otel-tail',
+    ...(options.websocket && { transport: 'websocket' as const, WebSocket: WebSocket as unknown as WebSocketConstructor }),
     signal: io.signal,
     onStatus(status) {
       if (status === 'open') {
@@ -141,7 +150,7 @@ export async function tail(options: TailOptions, io: TailIo): Promise<number> {
           unreachable = error;
           subscription.close();
         }
-      } else if (error.code === 'malformed_event' || error.code === 'handler') {
+      } else if (error.code === 'malformed_event' || error.code === 'handler' || (error.code === 'not_found' && connected)) {
         stderr.write(`Warning: ${error.message}\n`);
       } else if (error.retryable) {
         stderr.write(`${error.message} Trying again.\n`);

@@ -3,7 +3,8 @@
  * `unauthorized` (401) and `forbidden` (403) mean the token; `not_found` (404) the URL;
  * `http` any other refusal; `network` no connection, or one that dropped or went silent;
  * `protocol` an answer that is not an AAEP event stream; `malformed_event` an event that
- * was skipped; `handler` an `onEvent` callback that threw.
+ * was skipped; `handler` an `onEvent` callback that threw; `rejected` a producer that
+ * turned the subscription's capabilities down (subscription.rejected).
  */
 export type AaepClientErrorCode =
   | 'unauthorized'
@@ -13,7 +14,8 @@ export type AaepClientErrorCode =
   | 'network'
   | 'protocol'
   | 'malformed_event'
-  | 'handler';
+  | 'handler'
+  | 'rejected';
 
 export class AaepClientError extends Error {
   override readonly name = 'AaepClientError';

@@ -6,13 +6,16 @@ export { subscribe, type AaepSubscription, type RetryOptions, type SubscribeOpti
 export { reply, type ReplyAnswer, type ReplyOptions } from './reply.js';
 export { announce } from './announce.js';
 export { AaepClientError, type AaepClientErrorCode } from './AaepClientError.js';
+export type { WebSocketConstructor, WebSocketLike } from './negotiation.js';
 export type {
   AaepEvent,
   AaepEventOf,
   AaepEventType,
   AwaitingClarification,
   AwaitingConfirmation,
+  Capabilities,
   ClarificationResponse,
   Decision,
+  SubscriptionAccepted,
   Verbosity,
 } from '../protocol/index.js';

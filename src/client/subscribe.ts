@@ -1,8 +1,17 @@
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
-import type { AaepEvent, Verbosity } from '../protocol/index.js';
+import type { AaepEvent, Capabilities, SubscriptionAccepted, Verbosity } from '../protocol/index.js';
 import { AaepClientError } from './AaepClientError.js';
 import { announce } from './announce.js';
 import { EVENTS_PATH, endpointUrl } from './endpointUrl.js';
+import {
+  SUBSCRIPTIONS_PATH,
+  SUBSCRIPTION_ID_HEADER,
+  WEBSOCKET_PATH,
+  parseAnswer,
+  rejection,
+  subscriptionRequest,
+  type WebSocketConstructor,
+} from './negotiation.js';
 import { RecentIds } from './RecentIds.js';
 
 export type SubscriptionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -45,6 +54,20 @@ export interface SubscribeOptions {
   readonly idleTimeoutMs?: number;
   /** Replaces the global fetch, e.g. to add headers or go through a proxy. */
   readonly fetch?: typeof fetch;
+  /**
+   * Negotiate each connection (spec chapter 5) with these capabilities, e.g.
+   * `{ max_events_per_second: 1 }` for a braille display. A rejection ends the
+   * subscription (`rejected`); a server without the handshake keeps its default stream.
+   */
+  readonly capabilities?: Capabilities;
+  /** `subscriber_id` of the request. Default "aaep-otel-client". */
+  readonly subscriberId?: string;
+  /** The producer's terms, after each negotiation. */
+  readonly onNegotiated?: (accepted: SubscriptionAccepted) => void;
+  /** `websocket`: one socket at /aaep/v1/ws (spec B.2) instead of SSE. Default sse. */
+  readonly transport?: 'sse' | 'websocket';
+  /** The WebSocket class to use; default the global one (browsers, Node 22). */
+  readonly WebSocket?: WebSocketConstructor;
 }
 
 export interface AaepSubscription {
@@ -108,8 +131,25 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
     options.onStatus?.(next);
   };
 
+  // The verbosity switch is the subscriber's preference unless the capabilities say otherwise.
+  const verbosityCapabilities = options.capabilities === undefined ? undefined : ({ preferred_verbosity: verbosity, ...options.capabilities } satisfies Capabilities);
+  const subscriberId = options.subscriberId ?? 'aaep-otel-client';
+  /** Set when the producer rejected the subscription: no retry can fix that. */
+  let refused: AaepClientError | undefined;
+
+  const answered = (text: string): void => {
+    const answer = parseAnswer(text);
+    if (answer === undefined) return;
+    if (answer.type === 'subscription.rejected') refused = rejection(answer);
+    else options.onNegotiated?.(answer);
+  };
+
   const deliver = (message: EventSourceMessage): void => {
     if (stopped.signal.aborted) return;
+    if (message.event === 'aaep.handshake') {
+      answered(message.data);
+      return;
+    }
     const sseId = message.id === undefined || message.id === '' ? undefined : message.id;
     if (message.event === POSITION_EVENT && sseId !== undefined) lastEventId = sseId;
     if (message.event !== undefined && message.event !== 'aaep.event') return;
@@ -178,6 +218,8 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
       }
       failures = 0;
       setStatus('open');
+      const subscriptionId = response.headers.get(SUBSCRIPTION_ID_HEADER);
+      if (verbosityCapabilities !== undefined && subscriptionId !== null) void ask(subscriptionId, headers.Authorization, attempt.signal);
       let overflow: ParseError | undefined;
       const parser = createParser({
         onEvent: deliver,
@@ -193,9 +235,13 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
         const chunk = await reader.read().catch((error: unknown) => {
           throw failure(`Lost the connection to ${where}`, error);
         });
-        if (chunk.done) return;
+        if (chunk.done) {
+          if (refused !== undefined) throw refused;
+          return;
+        }
         watch();
         parser.feed(decoder.decode(chunk.value, { stream: true }));
+        if (refused !== undefined) throw refused;
         if (overflow !== undefined) {
           // Resuming would fetch the same event again: no retry can get past it.
           throw new AaepClientError(`${where} sent an event larger than ${MAX_EVENT_CHARS} characters.`, { code: 'protocol', cause: overflow });
@@ -207,6 +253,64 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
       attempt.abort();
     }
   };
+
+  /** POSTs the request for the stream just opened; the answer arrives on the stream. */
+  const ask = async (subscriptionId: string, authorization: string | undefined, signal: AbortSignal): Promise<void> => {
+    const at = endpointUrl(url, SUBSCRIPTIONS_PATH);
+    at.searchParams.set('subscription_id', subscriptionId);
+    try {
+      const response = await request(at.href, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...(authorization !== undefined && { Authorization: authorization }) },
+        body: JSON.stringify(subscriptionRequest(subscriberId, verbosityCapabilities!)),
+        signal,
+      });
+      if (!response.ok) options.onError?.(await AaepClientError.fromResponse(`${at.origin}${at.pathname}`, response));
+      else await response.body?.cancel();
+    } catch (error) {
+      if (!signal.aborted) options.onError?.(AaepClientError.network(`Cannot negotiate at ${at.origin}${at.pathname}`, error));
+    }
+  };
+
+  /** One WebSocket connection (spec B.2): events and answers as text frames; resumes by `last_event_id`. */
+  const connectWs = (): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+      if (Socket === undefined) {
+        reject(new AaepClientError('No WebSocket here: pass options.WebSocket (e.g. the ws package) or use transport sse.', { code: 'protocol' }));
+        return;
+      }
+      const at = endpointUrl(url, WEBSOCKET_PATH);
+      at.protocol = at.protocol === 'https:' ? 'wss:' : 'ws:';
+      if (options.sessionId !== undefined) at.searchParams.set('session_id', options.sessionId);
+      if (lastEventId !== undefined) at.searchParams.set('last_event_id', lastEventId);
+      // Browsers cannot set headers on a WebSocket: the token travels as a subprotocol.
+      const protocols = ['aaep.v1', ...(options.token !== undefined ? [`aaep.bearer.${options.token}`] : [])];
+      const socket = new Socket(at.href, protocols);
+      let opened = false;
+      const stop = () => socket.close(4005, 'subscriber closed');
+      stopped.signal.addEventListener('abort', stop);
+      socket.addEventListener('open', () => {
+        opened = true;
+        failures = 0;
+        setStatus('open');
+        if (verbosityCapabilities !== undefined) socket.send(JSON.stringify(subscriptionRequest(subscriberId, verbosityCapabilities)));
+      });
+      socket.addEventListener('message', (event) => {
+        const text = typeof event.data === 'string' ? event.data : String(event.data);
+        if (parseAnswer(text) !== undefined) answered(text);
+        else deliver({ event: 'aaep.event', data: text } as EventSourceMessage);
+        if (refused !== undefined) socket.close(4005, 'subscription rejected');
+      });
+      socket.addEventListener('error', () => undefined);
+      socket.addEventListener('close', (event) => {
+        stopped.signal.removeEventListener('abort', stop);
+        if (refused !== undefined) reject(refused);
+        else if (!opened) reject(new AaepClientError(`Cannot open a WebSocket to ${at.origin}${at.pathname} (close code ${event.code}).`, { code: 'network' }));
+        else if (stopped.signal.aborted) resolve();
+        else reject(new AaepClientError(`The WebSocket to ${at.origin}${at.pathname} closed (${event.code}${event.reason === '' ? '' : ` ${event.reason}`}).`, { code: 'network' }));
+      });
+    });
 
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
@@ -223,7 +327,7 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
     setStatus('connecting');
     while (!stopped.signal.aborted) {
       try {
-        await connect();
+        await (options.transport === 'websocket' ? connectWs() : connect());
       } catch (caught) {
         if (stopped.signal.aborted) return;
         const error = caught instanceof AaepClientError ? caught : AaepClientError.network(`Lost the connection to ${where}`, caught);

@@ -5,12 +5,19 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { z } from 'zod';
 import { readEnvBoolean, readEnvString } from '../env.js';
 import type { EventHub } from '../EventHub.js';
-import { AAEP_EVENT_TYPES, ReceivedReplySchema, ReplySchema, type Producer } from '../protocol/index.js';
+import type { KeyObject } from 'node:crypto';
+import type { Server } from 'node:http';
+import { attachWebSocket, type WebSocketBinding } from '../ws/attachWebSocket.js';
+import { ManifestSigner } from '../ManifestSigner.js';
+import { ReceivedReplySchema, ReplySchema, SUBSCRIPTION_ID_PATTERN, type Producer } from '../protocol/index.js';
 import type { ReplyRegistry } from '../ReplyRegistry.js';
+import { SubscriptionRegistry } from '../SubscriptionRegistry.js';
 import { AAEP_VERSION } from '../translator.js';
 import { authenticate } from './authenticate.js';
 import { refuseCrossSite } from './refuseCrossSite.js';
 import { requireJson } from './requireJson.js';
+import { CONFORMANCE_LEVELS, JWKS_PATH, MANIFEST_JWS_PATH, PHRASE_LANGUAGES, SUBSCRIPTIONS_PATH, producerManifest } from './producerManifest.js';
+import { HANDSHAKE_TYPES, SUBSCRIPTION_ID_HEADER, postHandshake, sseTransport } from './subscriptionEndpoints.js';
 import { SseSink, endStream } from './SseSink.js';
 import { sseComment, sseRetry } from './sseFrame.js';
 import { createUiRouter } from './createUiRouter.js';
@@ -60,6 +67,12 @@ export interface AaepRouterOptions {
   readonly requireSubscriptionId?: boolean;
   /** Told once per episode of the hub's subscriber bound; default a `diag` warning. Must not throw. */
   readonly onLimit?: (reached: LimitReached) => void;
+  /**
+   * Private key (PEM or JWK JSON, P-256, RSA or Ed25519) that signs the manifest as a JWS
+   * (spec §10.4). Else `AAEP_MANIFEST_SIGNING_KEY`, else manifests are unsigned and
+   * subscriptions that accept only signed manifests are rejected.
+   */
+  readonly manifestSigningKey?: string | KeyObject;
 }
 
 const INVALID_REPLY = {
@@ -77,7 +90,13 @@ const SessionRequestSchema = z.object({ user_message: z.string().trim().min(1).m
 const SESSION_ID_FORMAT = /^sess_[A-Za-z0-9]{1,64}$/;
 
 /** An express Router serving AAEP, with `close()` to end its open streams. */
-export type AaepRouter = Router & { close(): void };
+export type AaepRouter = Router & {
+  close(): void;
+  /** Serves the WebSocket binding (`/aaep/v1/ws`, spec B.2) on this HTTP server too. */
+  attachWebSocket(server: Server): void;
+  /** @internal The streams by subscription id, for the WebSocket binding. */
+  readonly subscriptions: SubscriptionRegistry;
+};
 
 
 const SESSION_ID = /^sess_[A-Za-z0-9]{1,64}$/;
@@ -113,13 +132,29 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
   } as const;
   // Every state-changing endpoint: another site's page is refused before anything else, then the token, then anything not JSON.
   const write = [refuseCrossSite(options.corsOrigins, { tokenless: token === undefined }), guard, requireJson, json];
+  const signer = ManifestSigner.resolve(options.manifestSigningKey);
+  const manifest = () =>
+    producerManifest({
+      producer: options.producer ?? hub.producer,
+      authenticated: token !== undefined,
+      signed: signer !== undefined,
+      paths: { events: EVENTS_PATH, replies: REPLIES_PATH, messages: MESSAGES_PATH },
+    });
+  const subscriptions = new SubscriptionRegistry(hub, async () => ({
+    producer: options.producer ?? hub.producer,
+    aaepVersion: AAEP_VERSION,
+    conformanceLevels: CONFORMANCE_LEVELS,
+    languages: PHRASE_LANGUAGES,
+    signedManifest: signer === undefined ? undefined : await signer.sign(manifest()),
+  }));
 
   if (options.corsOrigins !== undefined && options.corsOrigins.length > 0) {
     router.use(
       cors({
         origin: [...options.corsOrigins],
         credentials: true,
-        allowedHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID'],
+        allowedHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', SUBSCRIPTION_ID_HEADER],
+        exposedHeaders: [SUBSCRIPTION_ID_HEADER],
         methods: ['GET', 'POST'],
         maxAge: 600,
       }),
@@ -135,23 +170,26 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     return true;
   };
 
-  const startSession = async (text: string, res: Response): Promise<void> => {
-    if (options.onUserInput === undefined) {
-      res.status(501).json(NO_INPUT);
-      return;
-    }
+  /** A user's message, answered the same over HTTP and WebSocket. */
+  const runUserInput = async (text: string): Promise<{ status: number; body: object; retryAfter?: number }> => {
+    if (options.onUserInput === undefined) return { status: 501, body: NO_INPUT };
     try {
       const sessionId = await options.onUserInput(text);
       if (!SESSION_ID_FORMAT.test(sessionId)) throw new Error(`onUserInput returned ${JSON.stringify(sessionId)}, not a session id`);
-      res.status(202).json({ session_id: sessionId });
+      return { status: 202, body: { session_id: sessionId } };
     } catch (error) {
       if (error instanceof UserInputRejected) {
-        res.status(429).set('Retry-After', String(error.retryAfterSeconds)).json({ error: 'busy', message: error.message, retry_after_seconds: error.retryAfterSeconds });
-        return;
+        return { status: 429, retryAfter: error.retryAfterSeconds, body: { error: 'busy', message: error.message, retry_after_seconds: error.retryAfterSeconds } };
       }
       diag.error('aaep-otel: the user input handler failed', error);
-      res.status(500).json({ error: 'internal', message: 'The agent could not start a session.' });
+      return { status: 500, body: { error: 'internal', message: 'The agent could not start a session.' } };
     }
+  };
+
+  const startSession = async (text: string, res: Response): Promise<void> => {
+    const result = await runUserInput(text);
+    if (result.retryAfter !== undefined) res.set('Retry-After', String(result.retryAfter));
+    res.status(result.status).json(result.body);
   };
 
   router.post(REPLIES_PATH, ...write, (req: Request, res: Response) => {
@@ -161,6 +199,10 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
   router.post(MESSAGES_PATH, ...write, async (req: Request, res: Response) => {
     const body: unknown = req.body;
     const type = typeof body === 'object' && body !== null ? (body as { type?: unknown }).type : undefined;
+    if (typeof type === 'string' && HANDSHAKE_TYPES.has(type)) {
+      await postHandshake(subscriptions, req, res, undefined);
+      return;
+    }
     if (type === 'confirmation.reply' || type === 'clarification.reply') {
       if (!acceptReply(body, res)) res.status(400).json(INVALID_REPLY);
       return;
@@ -172,6 +214,8 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     }
     await startSession(input.data.text, res);
   });
+
+  router.post(SUBSCRIPTIONS_PATH, ...write, (req: Request, res: Response) => postHandshake(subscriptions, req, res, EVENTS_PATH));
 
   router.post(SESSIONS_PATH, ...write, async (req: Request, res: Response) => {
     const request = SessionRequestSchema.safeParse(req.body);
@@ -186,6 +230,12 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     const sessionId = typeof req.query.session_id === 'string' ? req.query.session_id : undefined;
     if (sessionId !== undefined && !SESSION_ID.test(sessionId)) {
       res.status(400).json({ error: 'invalid_request', message: 'session_id must look like sess_<letters and digits>.' });
+      return;
+    }
+    // A stream negotiated ahead (spec B.1.2) or reconnecting under its terms (B.1.5).
+    const named = typeof req.query.subscription_id === 'string' ? req.query.subscription_id : undefined;
+    if (named !== undefined && (!SUBSCRIPTION_ID_PATTERN.test(named) || !subscriptions.isPending(named))) {
+      res.status(404).json({ error: 'unknown_subscription', message: 'No negotiated subscription waits for a stream with this subscription_id; send a subscription.request.' });
       return;
     }
     const header = req.get('last-event-id');
@@ -205,13 +255,16 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
       Connection: 'keep-alive',
       'X-Accel-Buffering': 'no',
     });
+    const subscriptionId = named ?? subscriptions.newId();
+    res.set(SUBSCRIPTION_ID_HEADER, subscriptionId);
     res.flushHeaders();
     res.socket?.setNoDelay(true);
     res.write(sseRetry(retryMs));
 
     const sink = new SseSink(res);
-    const subscription = hub.subscribe(sink, { sessionId, lastEventId });
+    const { channel, subscription } = subscriptions.open(subscriptionId, sseTransport(res, sink), { sessionId, lastEventId });
     sink.attach(subscription);
+    res.on('drain', () => channel.drained());
     if (res.writableEnded) return;
     open.add(res);
     if (keepAlive === undefined) {
@@ -225,6 +278,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     res.on('close', () => {
       subscription.unsubscribe();
       subscriberBound.observe(hub.subscriberCount, hub.maxSubscribers);
+      subscriptions.remove(channel);
       open.delete(res);
       if (open.size === 0 && keepAlive !== undefined) {
         clearInterval(keepAlive);
@@ -234,22 +288,17 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
   });
 
   router.get(MANIFEST_PATH, (_req: Request, res: Response) => {
-    const producer = options.producer ?? hub.producer;
-    res.json({
-      '@context': 'https://aaep-protocol.org/context/v1',
-      type: 'aaep:producer.manifest',
-      agent_id: producer.agent_id,
-      ...(producer.agent_name !== undefined && { agent_name: producer.agent_name }),
-      ...(producer.agent_version !== undefined && { agent_version: producer.agent_version }),
-      aaep_versions_supported: [AAEP_VERSION],
-      conformance_levels_supported: [1, 2],
-      transports_supported: ['sse'],
-      event_types_emitted: AAEP_EVENT_TYPES,
-      default_verbosity: 'normal',
-      endpoints: { events: EVENTS_PATH, replies: REPLIES_PATH, messages: MESSAGES_PATH },
-      authentication: token === undefined ? 'none' : 'bearer',
-    });
+    res.json(manifest());
   });
+
+  if (signer !== undefined) {
+    router.get(MANIFEST_JWS_PATH, async (_req: Request, res: Response) => {
+      res.type('application/jose').send(await signer.sign(manifest()));
+    });
+    router.get(JWKS_PATH, async (_req: Request, res: Response) => {
+      res.json({ keys: [await signer.jwk()] });
+    });
+  }
 
   // Bodies that are not JSON or too large: the same answer as any other malformed message.
   router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
@@ -258,13 +307,38 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
       return;
     }
     if (req.path === REPLIES_PATH) res.status(400).json(INVALID_REPLY);
-    else if (req.path === MESSAGES_PATH) res.status(400).json(INVALID_MESSAGE);
+    else if (req.path === MESSAGES_PATH || req.path === SUBSCRIPTIONS_PATH) res.status(400).json(INVALID_MESSAGE);
     else res.status(400).json({ error: 'invalid_request', message: 'The request body is not valid JSON.' });
   });
 
   router.use(createUiRouter({ token }));
 
+  Object.defineProperty(router, 'subscriptions', { value: subscriptions });
+  const sockets: WebSocketBinding[] = [];
+  router.attachWebSocket = (server) => {
+    sockets.push(
+      attachWebSocket(server, {
+        subscriptions,
+        guard,
+        allowedOrigins: options.corsOrigins ?? [],
+        keepAliveMs,
+        async onMessage(message) {
+          const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
+          if (type === 'confirmation.reply' || type === 'clarification.reply') {
+            const parsed = replySchema.safeParse(message);
+            if (parsed.success) replies?.submit(parsed.data);
+            return { ok: parsed.success };
+          }
+          const input = UserInputSchema.safeParse(message);
+          if (!input.success) return { ok: false };
+          const result = await runUserInput(input.data.text);
+          return { ok: true, answer: { kind: 'user_input', status: result.status, ...result.body } };
+        },
+      }),
+    );
+  };
   router.close = () => {
+    for (const binding of sockets) binding.close();
     for (const stream of open) endStream(stream);
     open.clear();
     if (keepAlive !== undefined) clearInterval(keepAlive);

@@ -51,6 +51,7 @@ export async function startAaepServer(options: AaepServerOptions): Promise<AaepS
     headersTimeoutMs: options.headersTimeoutMs ?? readEnvNumber('AAEP_HEADERS_TIMEOUT_MS') ?? DEFAULT_HEADERS_TIMEOUT_MS,
     requestTimeoutMs: options.requestTimeoutMs ?? readEnvNumber('AAEP_REQUEST_TIMEOUT_MS') ?? DEFAULT_REQUEST_TIMEOUT_MS,
   });
+  router.attachWebSocket(server);
   // Requests in flight: close() lets them finish, then drops connections that carry none.
   let inFlight = 0;
   let closeRequested = false;

@@ -222,6 +222,26 @@ describe('aaep-otel tail', () => {
     expect(tail.output.stderr).toMatch(new RegExp(`^Cannot reach ${url}/aaep/v1/events: .*ECONNREFUSED.*\\n$`));
   });
 
+  it('follows over a WebSocket at one announcement a second with --ws --rate 1, and still asks at once', async () => {
+    const h = await harness();
+    const tail = cli(['tail', h.server.url, '--ws', '--rate', '1']);
+    await tail.waitFor(/^Listening to /m);
+    const decision = confirmingTurn(h);
+    await tail.waitFor(/Allow\? \(y\/n\) $/);
+    tail.child.stdin.write('y\n');
+    await expect(decision).resolves.toEqual({ decision: 'accept', by: 'user' });
+    await tail.waitFor(/^Done/m);
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+    expect(tail.lines()).toEqual(expect.arrayContaining(['Urgent: Confirmation needed: Send an email to Ada. Ada receives it right away.', 'Answer sent.']));
+  });
+
+  it('refuses a --rate that is not a whole number from 1', async () => {
+    const bad = cli(['tail', 'http://127.0.0.1:1', '--rate', '0.5']);
+    expect(await bad.exited).toBe(2);
+    expect(bad.output.stderr).toMatch(/^--rate must be a whole number/);
+  });
+
   it('prints its usage on --help, and with exit code 2 on bad arguments', async () => {
     const help = cli(['--help']);
     expect(await help.exited).toBe(0);

@@ -140,7 +140,7 @@ describe('GET /aaep/v1/events', () => {
 });
 
 describe('GET /.well-known/aaep-manifest.json', () => {
-  it('describes the producer and the SSE endpoint', async () => {
+  it('describes the producer and its SSE and WebSocket endpoints', async () => {
     const hub = new EventHub({ producer: { agent_id: 'travel-agent', agent_name: 'Travel agent' } });
     const server = await serve(hub);
     const manifest = (await (await fetch(`${server.url}/.well-known/aaep-manifest.json`)).json()) as Record<string, unknown>;
@@ -148,8 +148,9 @@ describe('GET /.well-known/aaep-manifest.json', () => {
       type: 'aaep:producer.manifest',
       agent_id: 'travel-agent',
       agent_name: 'Travel agent',
-      transports_supported: ['sse'],
-      endpoints: { events: '/aaep/v1/events' },
+      transports_supported: ['sse', 'websocket'],
+      conformance_levels_supported: [1, 2],
+      endpoints: { events: '/aaep/v1/events', subscriptions: '/aaep/v1/subscriptions', websocket: '/aaep/v1/ws' },
     });
   });
 });
