@@ -144,7 +144,7 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
     else options.onNegotiated?.(answer);
   };
 
-  const deliver = (message: EventSourceMessage): void => {
+  const deliver = (message: EventSourceMessage, overWebSocket = false): void => {
     if (stopped.signal.aborted) return;
     if (message.event === 'aaep.handshake') {
       answered(message.data);
@@ -167,7 +167,10 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
     }
     // A catch-up's re-sent events (a session joined mid-way, a question still open) have no
     // SSE id: they are not a place in the stream to resume from. One already seen is dropped.
+    // The WebSocket binding carries no SSE ids, so there every event is a resume point: a
+    // re-sent one only makes the replay after a reconnection longer, and `recent` drops it.
     if (sseId !== undefined) lastEventId = sseId;
+    else if (overWebSocket) lastEventId = event.event_id;
     if (recent.has(event.event_id)) return;
     recent.add(event.event_id);
     try {
@@ -299,7 +302,7 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
       socket.addEventListener('message', (event) => {
         const text = typeof event.data === 'string' ? event.data : String(event.data);
         if (parseAnswer(text) !== undefined) answered(text);
-        else deliver({ event: 'aaep.event', data: text } as EventSourceMessage);
+        else deliver({ event: 'aaep.event', data: text } as EventSourceMessage, true);
         if (refused !== undefined) socket.close(4005, 'subscription rejected');
       });
       socket.addEventListener('error', () => undefined);

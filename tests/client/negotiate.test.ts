@@ -69,7 +69,8 @@ describe('subscribe() over websocket', () => {
     const sse = await connectSse(`${url}/aaep/v1/events`);
     cleanups.push(() => sse.close());
     const client = follow(url, { transport: 'websocket', WebSocket: WebSocket as unknown as WebSocketConstructor });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // Both streams are live before the session starts, so neither hears it as a catch-up.
+    await client.until(() => hub.subscriberCount === 2);
     publishSession(hub, 6);
     await client.until(() => ended(client.events));
     await sse.waitFor((events) => events.some((e) => e.type === 'aaep:agent.session.completed'));
