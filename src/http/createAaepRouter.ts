@@ -7,7 +7,7 @@ import { readEnvBoolean, readEnvString } from '../env.js';
 import type { EventHub } from '../EventHub.js';
 import { AAEP_EVENT_TYPES, ReceivedReplySchema, ReplySchema, type Producer } from '../protocol/index.js';
 import type { ReplyRegistry } from '../ReplyRegistry.js';
-import { AAEP_VERSION } from '../translator.js';
+import { AAEP_VERSION } from '../translate/index.js';
 import { authenticate } from './authenticate.js';
 import { refuseCrossSite } from './refuseCrossSite.js';
 import { requireJson } from './requireJson.js';
