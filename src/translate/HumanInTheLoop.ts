@@ -25,12 +25,13 @@ import {
 } from '../semconv/attributes.js';
 import { readBoolean, readEnum, readNumber, readString, readStringArray } from '../semconv/readAttributes.js';
 import { EVENT_KIND } from '../ids.js';
-import { describeDuration, humanizeName, sentence, truncate } from '../describe.js';
+import { humanizeName, truncate } from '../describe.js';
 import { redactText } from '../redact.js';
 import { RISK_LEVELS, type SessionState, type SpanInfo } from './SessionState.js';
 import type { TranslateContext } from './TranslateContext.js';
 import { changeState } from './changeState.js';
 import { announceTool } from './ToolCalls.js';
+import { phrases } from './phrases.js';
 
 const DECISIONS = ['accept', 'reject'] as const;
 const REPLY_TOKEN = /^rpl_[A-Za-z0-9]{1,64}$/;
@@ -61,16 +62,16 @@ export function clarificationRequested(ctx: TranslateContext, info: SpanInfo, re
   const defaultResponse = readString(attrs, AAEP_CLARIFICATION_DEFAULT_RESPONSE);
   info.clarification = { token, question };
   changeState(ctx, info, 'awaiting_input', record.time, question);
-  const choiceWords = choices.length >= 2 ? ` Options: ${choices.map((c) => c.label).join(', ')}.` : '';
-  const contextWords = context ? ` ${sentence(truncate(redactText(context), 1000))}` : '';
-  const detailed = (seconds: number) => `Question: ${question}${choiceWords}${contextWords} Answer within ${describeDuration(seconds * 1000)}.`;
+  const normal = phrases.question(question, choices.map((c) => c.label));
+  const contextWords = context ? truncate(redactText(context), 1000) : undefined;
+  const detailed = (seconds: number) => phrases.questionDeadline(normal, contextWords, seconds);
   const event = ctx.publish(info.session, info, EVENT_KIND.clarification, record.time, 'critical', {
     type: 'aaep:agent.awaiting.clarification',
     question,
     reply_token: token,
     timeout_seconds: timeout,
     summary_terse: truncate(question, 200),
-    summary_normal: `Question: ${question}${choiceWords}`,
+    summary_normal: normal,
     summary_detailed: detailed(timeout),
     ...(kinds !== undefined && kinds.length > 0 && { accepted_response_kinds: [...new Set(kinds)] }),
     ...(choices.length >= 2 && { choices }),
@@ -98,12 +99,12 @@ export function clarificationResolved(ctx: TranslateContext, info: SpanInfo, rec
   const answer = response === undefined ? undefined : truncate(redactText(response), 200);
   const summary =
     by === 'user'
-      ? sentence(`You answered: ${answer ?? 'nothing'}`)
+      ? phrases.youAnswered(answer)
       : by === 'cancelled'
-        ? 'The question was cancelled.'
+        ? phrases.questionCancelled
         : answer !== undefined
-          ? sentence(`No answer in time, so going with: ${answer}`)
-          : 'No answer in time; continuing without one.';
+          ? phrases.noAnswerDefault(answer)
+          : phrases.noAnswer;
   changeState(ctx, info, 'thinking', record.time, undefined, summary);
 }
 
@@ -116,7 +117,7 @@ export function confirmationRequested(ctx: TranslateContext, info: SpanInfo, rec
     return;
   }
   const action = truncate(redactText(rawAction), 1000);
-  const consequence = truncate(redactText(readString(attrs, AAEP_CONFIRMATION_CONSEQUENCE) ?? 'The agent will go ahead with it.'), 1000);
+  const consequence = truncate(redactText(readString(attrs, AAEP_CONFIRMATION_CONSEQUENCE) ?? phrases.defaultConsequence), 1000);
   const risk = readEnum(attrs, AAEP_CONFIRMATION_RISK_LEVEL, RISK_LEVELS) ?? readEnum(info.tool?.attributes ?? {}, AAEP_TOOL_RISK_LEVEL, RISK_LEVELS);
   const irreversible = readBoolean(attrs, AAEP_CONFIRMATION_IRREVERSIBLE) ?? info.tool?.irreversible ?? false;
   let defaultDecision = readEnum(attrs, AAEP_CONFIRMATION_DEFAULT_DECISION, DECISIONS) ?? 'reject';
@@ -126,10 +127,8 @@ export function confirmationRequested(ctx: TranslateContext, info: SpanInfo, rec
   const allowed = readStringArray(attrs, AAEP_CONFIRMATION_ALLOWED_REPLIES)?.slice(0, 32);
   info.confirmation = { token, action };
   changeState(ctx, info, 'awaiting_input', record.time, action);
-  const stakes = irreversible ? ' This cannot be undone.' : '';
-  const onTimeout = defaultDecision === 'reject' ? 'it will not happen' : 'it will go ahead';
-  const detailed = (seconds: number) =>
-    `Confirmation needed: ${sentence(action)} ${sentence(consequence)}${stakes} Without an answer in ${describeDuration(seconds * 1000)}, ${onTimeout}.`;
+  const normal = phrases.confirmationNeeded(action, consequence, irreversible);
+  const detailed = (seconds: number) => phrases.confirmationDeadline(normal, seconds, defaultDecision);
   const event = ctx.publish(info.session, info, EVENT_KIND.confirmation, record.time, 'critical', {
     type: 'aaep:agent.awaiting.confirmation',
     action,
@@ -137,8 +136,8 @@ export function confirmationRequested(ctx: TranslateContext, info: SpanInfo, rec
     reply_token: token,
     timeout_seconds: timeout,
     default_decision: defaultDecision,
-    summary_terse: sentence(`Confirm: ${truncate(action, 80)}?`.replace(/\?\.$/, '?')),
-    summary_normal: `Confirmation needed: ${sentence(action)} ${sentence(consequence)}${stakes}`,
+    summary_terse: phrases.confirmShort(truncate(action, 80)),
+    summary_normal: normal,
     summary_detailed: detailed(timeout),
     ...(risk !== undefined && { risk_level: risk }),
     ...(irreversible && { irreversible: true, reversibility: 'irreversible' as const }),
@@ -166,8 +165,7 @@ export function confirmationResolved(ctx: TranslateContext, info: SpanInfo, reco
   const tool = info.tool;
   const action = truncate(pending.action, 120).replace(/[.!?…]$/, '');
   if (decision === 'accept') {
-    const who = by === 'timeout' ? 'No answer came; going ahead by default' : 'You accepted';
-    const summary = sentence(`${who}: ${action}`);
+    const summary = phrases.accepted(action, by === 'timeout');
     if (tool !== undefined && !tool.invoked) {
       tool.decision = 'accept';
       changeState(ctx, info, 'calling_tool', record.time, humanizeName(tool.name), summary);
@@ -178,9 +176,7 @@ export function confirmationResolved(ctx: TranslateContext, info: SpanInfo, reco
     return;
   }
   if (tool !== undefined) tool.decision = 'reject';
-  const why =
-    by === 'timeout' ? 'No answer in time, so not doing it' : by === 'cancelled' ? 'Cancelled, so not doing it' : 'You declined, so not doing it';
-  changeState(ctx, info, 'thinking', record.time, undefined, sentence(`${why}: ${action}`));
+  changeState(ctx, info, 'thinking', record.time, undefined, phrases.rejected(action, by));
 }
 
 /** Keeps an open question for late subscribers until it is resolved or its span ends. */

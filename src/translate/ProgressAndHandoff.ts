@@ -17,6 +17,7 @@ import { redactText } from '../redact.js';
 import { RISK_LEVELS, type SpanInfo } from './SessionState.js';
 import type { TranslateContext } from './TranslateContext.js';
 import { changeState } from './changeState.js';
+import { phrases } from './phrases.js';
 
 const HANDOFF_TARGETS = ['human', 'specialist_agent', 'escalation_queue'] as const;
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$/;
@@ -36,17 +37,15 @@ export function progress(ctx: TranslateContext, info: SpanInfo, record: SpanEven
   if (Object.keys(progress).length === 0) return;
   const amount =
     progress.percent !== undefined
-      ? `${Math.round(progress.percent)} percent`
+      ? phrases.percent(progress.percent)
       : progress.step !== undefined
-        ? progress.total_steps !== undefined
-          ? `step ${progress.step} of ${progress.total_steps}`
-          : `step ${progress.step}`
+        ? phrases.step(progress.step, progress.total_steps)
         : undefined;
-  const normal = sentence([description, amount].filter(Boolean).join(', ') || 'Making progress');
+  const normal = sentence([description, amount].filter(Boolean).join(', ') || phrases.makingProgress);
   ctx.publish(info.session, info, EVENT_KIND.progress, record.time, 'background', {
     type: 'aaep:agent.progress.updated',
     progress,
-    summary_terse: sentence(amount ?? 'Progress'),
+    summary_terse: sentence(amount ?? phrases.progress),
     summary_normal: normal,
   });
 }
@@ -62,14 +61,14 @@ export function handoffRequested(ctx: TranslateContext, info: SpanInfo, record: 
   const summary = readString(attrs, AAEP_HANDOFF_SUMMARY);
   const uri = readString(attrs, AAEP_HANDOFF_TARGET_URI);
   const urgency = readEnum(attrs, AAEP_HANDOFF_URGENCY, RISK_LEVELS);
-  const who = target === 'human' ? 'a person' : target === 'specialist_agent' ? 'a specialist agent' : 'the escalation queue';
+  const who = phrases.handoffTargets[target];
   changeState(ctx, info, 'handing_off', record.time, who);
-  const normal = summary ? sentence(truncate(redactText(summary), 1000)) : sentence(`Handing over to ${who}`);
+  const normal = summary ? sentence(truncate(redactText(summary), 1000)) : phrases.handingOverTo(who);
   ctx.publish(info.session, info, EVENT_KIND.handoff, record.time, 'critical', {
     type: 'aaep:agent.handoff.requested',
     reason: truncate(redactText(reason), 4000),
     target_kind: target,
-    summary_terse: sentence(`Handing over to ${who}`),
+    summary_terse: phrases.handingOverTo(who),
     summary_normal: normal,
     summary_detailed: `${normal} ${sentence(truncate(redactText(reason), 1000))}`,
     ...(uri !== undefined && URI.test(uri) && redactText(uri) === uri && { target_uri: uri }),

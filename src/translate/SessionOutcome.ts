@@ -10,9 +10,10 @@ import {
   ERROR_TYPE,
 } from '../semconv/attributes.js';
 import { readEnum, readString } from '../semconv/readAttributes.js';
-import { describeDuration, sentence, truncate } from '../describe.js';
+import { sentence, truncate } from '../describe.js';
 import { redactText } from '../redact.js';
 import type { SessionState, TerminalPayload } from './SessionState.js';
+import { phrases } from './phrases.js';
 
 const ERROR_CATEGORIES = ['transient', 'permanent', 'requires_user', 'unknown'] as const;
 const CANCELLED_BY = ['user', 'producer', 'timeout', 'system'] as const;
@@ -35,8 +36,8 @@ export function sessionOutcome(session: SessionState, record: SpanEndedRecord): 
     return {
       type: 'aaep:agent.session.cancelled',
       cancelled_by: by,
-      summary_terse: 'Cancelled.',
-      summary_normal: by === 'user' ? 'Cancelled at your request.' : `${session.agentName} stopped before finishing.`,
+      summary_terse: phrases.cancelled,
+      summary_normal: by === 'user' ? phrases.cancelledByYou : phrases.stoppedBeforeFinishing(session.agentName),
       ...(reason !== undefined && { cancellation_reason: reasonCode(reason) }),
       ...(partial !== '' && { partial_result: truncate(partial, 500) }),
     };
@@ -44,13 +45,12 @@ export function sessionOutcome(session: SessionState, record: SpanEndedRecord): 
   if (record.status.code === 2) return erroredPayload(session, attrs, record.status.message);
   const explicit = readString(attrs, AAEP_SESSION_RESULT_SUMMARY);
   const tools = session.toolInvocations;
-  const toolPhrase = tools === 0 ? '' : ` It used ${tools} ${tools === 1 ? 'tool' : 'tools'}.`;
   const answer = session.lastOutput.trim();
   return {
     type: 'aaep:agent.session.completed',
-    summary_terse: 'Done.',
-    summary_normal: explicit ? sentence(truncate(redactText(explicit), 500)) : 'Done.',
-    summary_detailed: `Finished in ${describeDuration(duration)}.${toolPhrase}`,
+    summary_terse: phrases.done,
+    summary_normal: explicit ? sentence(truncate(redactText(explicit), 500)) : phrases.done,
+    summary_detailed: phrases.finishedIn(duration, tools),
     duration_ms: Math.min(duration, 86_400_000),
     tool_invocations_count: tools,
     ...(answer !== '' && { output_summary: truncate(answer, 300) }),
@@ -66,15 +66,13 @@ function erroredPayload(session: SessionState, attrs: Attributes, statusMessage:
   const code = errorCode(readString(attrs, AAEP_ERROR_CODE) ?? errorType);
   const remediation =
     readString(attrs, AAEP_ERROR_REMEDIATION) ??
-    (category === 'transient' ? 'Try again in a few moments.' : undefined);
+    (category === 'transient' ? phrases.tryAgain : undefined);
   const readable = message === undefined ? undefined : truncate(redactText(message), 300);
   return {
     type: 'aaep:agent.session.errored',
     error_category: category,
-    summary_terse: 'Failed.',
-    summary_normal: readable
-      ? sentence(`${session.agentName} could not finish: ${readable}`)
-      : `${session.agentName} could not finish because of an error.`,
+    summary_terse: phrases.failed,
+    summary_normal: readable ? phrases.couldNotFinish(session.agentName, readable) : phrases.couldNotFinishError(session.agentName),
     recoverable: category === 'transient',
     ...(code !== undefined && { error_code: code }),
     ...(remediation !== undefined && { remediation_hint: truncate(redactText(remediation), 300) }),

@@ -12,6 +12,7 @@ import { humanizeName, sentence, truncate } from '../describe.js';
 import { redactText } from '../redact.js';
 import type { EnvelopeKey, SessionState } from './SessionState.js';
 import type { AaepEventOf } from '../protocol/index.js';
+import { phrases } from './phrases.js';
 
 /** The `session.started` of a session, from its root span's attributes. */
 export function sessionStarted(session: SessionState, attrs: Attributes): Omit<AaepEventOf<'aaep:agent.session.started'>, EnvelopeKey> {
@@ -22,17 +23,17 @@ export function sessionStarted(session: SessionState, attrs: Attributes): Omit<A
   const normal = explicit
     ? sentence(truncate(redactText(explicit), 2000))
     : requestText
-      ? `${session.agentName} is working on your request: ${truncate(requestText, 200)}`
-      : `${session.agentName} started working.`;
+      ? phrases.workingOnRequest(session.agentName, truncate(requestText, 200))
+      : phrases.startedWorking(session.agentName);
   const detailParts = [normal];
-  if (tools && tools.length > 0) detailParts.push(`It can use ${tools.map(humanizeName).join(', ')}.`);
+  if (tools && tools.length > 0) detailParts.push(phrases.canUseTools(tools.map(humanizeName)));
   const conversation = readString(attrs, GEN_AI_CONVERSATION_ID);
-  if (conversation) detailParts.push(`Conversation ${truncate(redactText(conversation), 64)}.`);
+  if (conversation) detailParts.push(phrases.conversation(truncate(redactText(conversation), 64)));
   const expected = readNumber(attrs, AAEP_SESSION_EXPECTED_DURATION_MS);
   const requestedBy = readString(attrs, AAEP_SESSION_REQUESTED_BY);
   return {
     type: 'aaep:agent.session.started',
-    summary_terse: 'Started.',
+    summary_terse: phrases.started,
     summary_normal: normal,
     summary_detailed: detailParts.join(' '),
     ...(requestText !== undefined && { request_text: requestText }),

@@ -23,12 +23,13 @@ import {
 import { normalizeAttributes } from '../semconv/normalizeAttributes.js';
 import { readBoolean, readEnum, readNumber, readString } from '../semconv/readAttributes.js';
 import { EVENT_KIND, toolCallIdFor } from '../ids.js';
-import { describeData, describeDuration, humanizeName, sentence, truncate } from '../describe.js';
+import { describeData, humanizeName, sentence, truncate } from '../describe.js';
 import { redactText } from '../redact.js';
 import { RISK_LEVELS, type SessionState, type SpanInfo, type ToolState } from './SessionState.js';
 import type { TranslateContext } from './TranslateContext.js';
 import { changeState } from './changeState.js';
 import { finishOutput } from './OutputStream.js';
+import { phrases } from './phrases.js';
 
 /** Announced tool calls waiting for their tool span, and call ids remembered, per session. */
 const MAX_ANNOUNCED_CALLS = 64;
@@ -121,7 +122,9 @@ export function announceTool(ctx: TranslateContext, info: SpanInfo, attrs: Attri
   const description = readString(attrs, AAEP_TOOL_DESCRIPTION, GEN_AI_TOOL_DESCRIPTION);
   const normal = explicit
     ? sentence(truncate(redactText(explicit), 500))
-    : sentence(argsSummary ? `Using ${label}, ${argsSummary}` : `Using ${label}`);
+    : argsSummary
+      ? phrases.usingWith(label, argsSummary)
+      : phrases.using(label);
   const detailed = [normal];
   if (description) detailed.push(sentence(truncate(redactText(description), 500)));
   const risk = readEnum(attrs, AAEP_TOOL_RISK_LEVEL, RISK_LEVELS);
@@ -130,7 +133,7 @@ export function announceTool(ctx: TranslateContext, info: SpanInfo, attrs: Attri
     type: 'aaep:agent.tool.invoked',
     tool: tool.name,
     tool_call_id: tool.callId,
-    summary_terse: sentence(`Using ${label}`),
+    summary_terse: phrases.using(label),
     summary_normal: normal,
     summary_detailed: detailed.join(' '),
     ...(argsSummary !== undefined && { args_summary: argsSummary }),
@@ -173,14 +176,14 @@ export function endTool(ctx: TranslateContext, info: SpanInfo, record: SpanEnded
       readString(attrs, AAEP_TOOL_RESULT_SUMMARY) !== undefined
         ? truncate(redactText(readString(attrs, AAEP_TOOL_RESULT_SUMMARY)!), 300)
         : describeData(attrs[AAEP_TOOL_RESULT] ?? attrs[GEN_AI_TOOL_CALL_RESULT]);
-    terse = sentence(`${label} done`);
-    normal = result ? sentence(`${label} finished: ${result}`) : sentence(`${label} finished`);
+    terse = phrases.toolDone(label);
+    normal = phrases.toolFinished(label, result);
   } else if (status === 'timeout') {
-    terse = sentence(`${label} timed out`);
-    normal = sentence(`${label} did not answer in time`);
+    terse = phrases.toolTimedOut(label);
+    normal = phrases.toolNoAnswer(label);
   } else {
-    terse = sentence(`${label} failed`);
-    normal = errorMessage ? sentence(`${label} failed: ${errorMessage}`) : sentence(`${label} failed`);
+    terse = phrases.toolFailed(label);
+    normal = phrases.toolFailed(label, errorMessage);
   }
   session.toolInvocations++;
   ctx.publish(session, info, EVENT_KIND.toolCompleted, record.endTime, 'normal', {
@@ -191,8 +194,8 @@ export function endTool(ctx: TranslateContext, info: SpanInfo, record: SpanEnded
     duration_ms: duration,
     summary_terse: terse,
     summary_normal: normal,
-    summary_detailed: `${normal} It took ${describeDuration(duration)}.`,
-    ...(status !== 'success' && { error_message: errorMessage ?? (status === 'timeout' ? 'Timed out.' : 'Failed.') }),
+    summary_detailed: phrases.toolTook(normal, duration),
+    ...(status !== 'success' && { error_message: errorMessage ?? (status === 'timeout' ? phrases.timedOut : phrases.toolFailedMessage) }),
   });
 }
 
@@ -212,9 +215,9 @@ export function closeOpenTools(ctx: TranslateContext, session: SessionState, tim
       tool_call_id: tool.callId,
       status: 'timeout',
       duration_ms: Math.max(0, Math.round(time - tool.startTime)),
-      summary_terse: sentence(`${humanizeName(tool.name)} abandoned`),
-      summary_normal: sentence(`${humanizeName(tool.name)} did not finish before the session ended`),
-      error_message: 'Abandoned when the session ended.',
+      summary_terse: phrases.toolAbandoned(humanizeName(tool.name)),
+      summary_normal: phrases.toolUnfinished(humanizeName(tool.name)),
+      error_message: phrases.abandonedMessage,
     });
   }
   session.open.clear();
@@ -226,9 +229,9 @@ export function closeOpenTools(ctx: TranslateContext, session: SessionState, tim
       tool_call_id: tool.callId,
       status: 'timeout',
       duration_ms: Math.max(0, Math.round(time - tool.startTime)),
-      summary_terse: sentence(`${humanizeName(tool.name)} not run`),
-      summary_normal: sentence(`${humanizeName(tool.name)} was not run before the session ended`),
-      error_message: 'Not run before the session ended.',
+      summary_terse: phrases.toolNotRun(humanizeName(tool.name)),
+      summary_normal: phrases.toolNotRunBeforeEnd(humanizeName(tool.name)),
+      error_message: phrases.notRunMessage,
     });
   }
   session.calls.announced.clear();

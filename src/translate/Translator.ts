@@ -37,6 +37,7 @@ import { handoffRequested, progress } from './ProgressAndHandoff.js';
 import { catchUpSnapshot, sessionsToCatchUp } from './CatchUpSnapshot.js';
 import { sessionStarted } from './SessionStarted.js';
 import { sessionOutcome } from './SessionOutcome.js';
+import { phrases } from './phrases.js';
 
 /**
  * Turns span lifecycle records into a legal AAEP stream: one state machine per
@@ -143,8 +144,8 @@ export class Translator {
         type: 'aaep:agent.session.cancelled',
         cancelled_by: 'system',
         cancellation_reason: reason,
-        summary_terse: 'Stopped.',
-        summary_normal: `${session.agentName} stopped because the service is shutting down.`,
+        summary_terse: phrases.stopped,
+        summary_normal: phrases.shuttingDown(session.agentName),
       }));
     }
   }
@@ -273,7 +274,7 @@ export class Translator {
       traceId: record.traceId,
       rootSpanId: record.spanId,
       startTime: record.startTime,
-      agentName: truncate(redactText(readString(attrs, AAEP_AGENT_NAME, GEN_AI_AGENT_NAME) ?? this.producer.agent_name ?? 'The agent'), 256),
+      agentName: truncate(redactText(readString(attrs, AAEP_AGENT_NAME, GEN_AI_AGENT_NAME) ?? this.producer.agent_name ?? phrases.defaultAgentName), 256),
       language,
       localization: { primary_language: language },
       sequence: 0,
@@ -321,7 +322,7 @@ export class Translator {
 
   private startLlm(info: SpanInfo, record: SpanStartedRecord): void {
     const model = readString(record.attributes, AAEP_LLM_MODEL, GEN_AI_REQUEST_MODEL, GEN_AI_RESPONSE_MODEL);
-    changeState(this.context, info, 'thinking', record.startTime, model ? `model ${truncate(redactText(model), 64)}` : undefined);
+    changeState(this.context, info, 'thinking', record.startTime, model ? phrases.model(truncate(redactText(model), 64)) : undefined);
   }
 
   private spanEvent(info: SpanInfo, record: SpanEventRecord): void {
