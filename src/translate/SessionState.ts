@@ -153,29 +153,34 @@ export type TerminalPayload =
 /** Risk and urgency levels, as the wire spells them. */
 export const RISK_LEVELS = ['low', 'medium', 'high'] as const;
 
+/** A session's state as it opens: idle, nothing emitted yet. */
+export function newSessionState(
+  init: Pick<SessionState, 'sessionId' | 'traceId' | 'rootSpanId' | 'startTime' | 'agentName' | 'language'>,
+): SessionState {
+  return {
+    handle: { session: undefined },
+    ...init,
+    localization: { primary_language: init.language },
+    sequence: 0,
+    lastTime: init.startTime,
+    isoMillis: -1,
+    iso: '',
+    state: 'idle',
+    closed: false,
+    questions: [],
+    toolInvocations: 0,
+    lastOutput: '',
+    open: new Set(),
+    spanCount: 0,
+    spansRefused: false,
+    calls: { announced: new Map(), ran: new Set() },
+  };
+}
+
 /** Stands for any finished session: spans under it are followed until they end and emit nothing. */
 export const CLOSED: SessionState = {
-  handle: { session: undefined },
-  sessionId: '',
-  traceId: '',
-  rootSpanId: '',
-  startTime: 0,
-  agentName: '',
-  language: '',
-  localization: { primary_language: 'en' },
-  sequence: 0,
-  lastTime: 0,
-  isoMillis: -1,
-  iso: '',
-  state: 'idle',
-  questions: [],
+  ...newSessionState({ sessionId: '', traceId: '', rootSpanId: '', startTime: 0, agentName: '', language: 'en' }),
   closed: true,
-  toolInvocations: 0,
-  lastOutput: '',
-  open: new Set(),
-  spanCount: 0,
-  spansRefused: false,
-  calls: { announced: new Map(), ran: new Set() },
 };
 
 /** Stands for a span refused at a bound: it and the spans under it are not followed. */

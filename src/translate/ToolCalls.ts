@@ -208,33 +208,39 @@ export function closeOpenTools(ctx: TranslateContext, session: SessionState, tim
   for (const info of session.open) {
     const tool = info.tool;
     if (tool === undefined || !tool.invoked) continue;
-    session.toolInvocations++;
-    ctx.publish(session, info, EVENT_KIND.toolCompleted, time, 'normal', {
-      type: 'aaep:agent.tool.completed',
-      tool: tool.name,
-      tool_call_id: tool.callId,
-      status: 'timeout',
-      duration_ms: Math.max(0, Math.round(time - tool.startTime)),
-      summary_terse: phrases.toolAbandoned(humanizeName(tool.name)),
-      summary_normal: phrases.toolUnfinished(humanizeName(tool.name)),
-      error_message: phrases.abandonedMessage,
-    });
+    const label = humanizeName(tool.name);
+    completeUnfinished(ctx, session, info, tool, time, phrases.toolAbandoned(label), phrases.toolUnfinished(label), phrases.abandonedMessage);
   }
   session.open.clear();
   for (const { tool, source } of session.calls.announced.values()) {
-    session.toolInvocations++;
-    ctx.publish(session, source, EVENT_KIND.toolCompleted, time, 'normal', {
-      type: 'aaep:agent.tool.completed',
-      tool: tool.name,
-      tool_call_id: tool.callId,
-      status: 'timeout',
-      duration_ms: Math.max(0, Math.round(time - tool.startTime)),
-      summary_terse: phrases.toolNotRun(humanizeName(tool.name)),
-      summary_normal: phrases.toolNotRunBeforeEnd(humanizeName(tool.name)),
-      error_message: phrases.notRunMessage,
-    });
+    const label = humanizeName(tool.name);
+    completeUnfinished(ctx, session, source, tool, time, phrases.toolNotRun(label), phrases.toolNotRunBeforeEnd(label), phrases.notRunMessage);
   }
   session.calls.announced.clear();
+}
+
+/** A `tool.completed` with status `timeout` for a call that did not finish before its session. */
+function completeUnfinished(
+  ctx: TranslateContext,
+  session: SessionState,
+  source: SpanInfo,
+  tool: ToolState,
+  time: number,
+  terse: string,
+  normal: string,
+  message: string,
+): void {
+  session.toolInvocations++;
+  ctx.publish(session, source, EVENT_KIND.toolCompleted, time, 'normal', {
+    type: 'aaep:agent.tool.completed',
+    tool: tool.name,
+    tool_call_id: tool.callId,
+    status: 'timeout',
+    duration_ms: Math.max(0, Math.round(time - tool.startTime)),
+    summary_terse: terse,
+    summary_normal: normal,
+    error_message: message,
+  });
 }
 
 /** A tool name that matches the schema's identifier pattern. */

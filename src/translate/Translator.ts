@@ -25,7 +25,7 @@ import { EVENT_KIND, sessionIdFor } from '../ids.js';
 import { truncate } from '../describe.js';
 import { redactText } from '../redact.js';
 import { LimitEpisode, resolveLimit, type LimitReached, type StoreUsage } from '../limits.js';
-import { CLOSED, REFUSED, type SessionState, type SpanInfo, type TerminalPayload } from './SessionState.js';
+import { CLOSED, REFUSED, newSessionState, type SessionState, type SpanInfo, type TerminalPayload } from './SessionState.js';
 import type { TranslatorOptions } from './TranslatorOptions.js';
 import { translateContext, type TranslateContext } from './TranslateContext.js';
 import { RetiredSpans } from './RetiredSpans.js';
@@ -268,29 +268,14 @@ export class Translator {
   private openSession(record: SpanStartedRecord, rootRole: SpanRole | undefined): SessionState {
     const attrs = record.attributes;
     const language = readString(attrs, AAEP_LANGUAGE) ?? this.language;
-    const session: SessionState = {
-      handle: { session: undefined },
+    const session = newSessionState({
       sessionId: sessionIdFor(record.traceId, record.spanId),
       traceId: record.traceId,
       rootSpanId: record.spanId,
       startTime: record.startTime,
       agentName: truncate(redactText(readString(attrs, AAEP_AGENT_NAME, GEN_AI_AGENT_NAME) ?? this.producer.agent_name ?? phrases.defaultAgentName), 256),
       language,
-      localization: { primary_language: language },
-      sequence: 0,
-      lastTime: record.startTime,
-      isoMillis: -1,
-      iso: '',
-      state: 'idle',
-      closed: false,
-      questions: [],
-      toolInvocations: 0,
-      lastOutput: '',
-      open: new Set(),
-      spanCount: 0,
-      spansRefused: false,
-      calls: { announced: new Map(), ran: new Set() },
-    };
+    });
     session.handle.session = session;
     this.sessions.add(session);
     const root = this.track(session, rootRole, record);
