@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { POSITION_EVENT } from '../src/CatchUp.js';
 import { EventHub, HUB_DEFAULTS } from '../src/EventHub.js';
 import { startAaepServer } from '../src/http/startAaepServer.js';
-import { Translator } from '../src/translator.js';
+import { Translator } from '../src/translate/index.js';
 import { report } from './report.js';
 
 const { values } = parseArgs({ options: { sessions: { type: 'string', default: '60000' }, resumes: { type: 'string', default: '10' } } });

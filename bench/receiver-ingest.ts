@@ -12,7 +12,7 @@ import { EventHub } from '../src/EventHub.js';
 import { decodeTraceRequest } from '../src/otlp/otlpProtobuf.js';
 import { recordsFromOtlp } from '../src/otlp/recordsFromOtlp.js';
 import { TraceAssembler } from '../src/otlp/TraceAssembler.js';
-import { Translator } from '../src/translator.js';
+import { Translator } from '../src/translate/index.js';
 import { report } from './report.js';
 
 const { values } = parseArgs({ options: { batches: { type: 'string', default: '40' }, rounds: { type: 'string', default: '5' } } });

@@ -16,7 +16,7 @@ import { EventHub } from '../src/EventHub.js';
 import type { HubBackend } from '../src/hub/HubBackend.js';
 import { MemoryHubBackend } from '../src/hub/MemoryHubBackend.js';
 import { RedisHubBackend } from '../src/hub/RedisHubBackend.js';
-import { Translator } from '../src/translator.js';
+import { Translator } from '../src/translate/index.js';
 import { startReceiverProcess, type ReceiverProcess } from '../tests/helpers/receiverProcess.js';
 import { startRedisServer } from '../tests/helpers/redisServer.js';
 import { report } from './report.js';

@@ -16,7 +16,7 @@ import { startOtlpGrpcServer, type OtlpGrpcServer } from '../src/otlp/startOtlpG
 import { TraceAssembler } from '../src/otlp/TraceAssembler.js';
 import type { LimitReached, StoreUsage } from '../src/limits.js';
 import { ReplyRegistry } from '../src/ReplyRegistry.js';
-import { Translator } from '../src/translator.js';
+import { Translator } from '../src/translate/index.js';
 import type { ReceiverConfig } from './receiverConfig.js';
 
 export interface ReceiverStats {

@@ -12,7 +12,7 @@ import { registerRuntime, unregisterRuntime, type AaepRuntime, type SpanSession 
 import { LateClassification } from './LateClassification.js';
 import { warnLimit, type StoreUsage } from './limits.js';
 import { observeSpanEvents } from './observeSpanEvents.js';
-import { Translator } from './translator.js';
+import { Translator } from './translate/index.js';
 
 export interface AaepSpanProcessorOptions {
   /** Stable producer id on every event. Else `AAEP_AGENT_ID`, else `OTEL_SERVICE_NAME`, else "agent". */

@@ -1,7 +1,7 @@
 import { resolveLimit, type StoreUsage } from './limits.js';
 import type { ReceivedReply } from './protocol/index.js';
 import type { ReplyRegistry } from './ReplyRegistry.js';
-import type { ReplyRequest } from './translator.js';
+import type { ReplyRequest } from './translate/index.js';
 
 /** How a question asked in another process was settled here. */
 export type RemoteDecision = { readonly reply: ReceivedReply } | { readonly cancelled: true };

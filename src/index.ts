@@ -16,7 +16,7 @@ export { RedisHubBackend, type RedisHubOptions } from './hub/RedisHubBackend.js'
 export { createHubBackend, type HubBackendOptions } from './hub/createHubBackend.js';
 export { type IngestGate } from './otlp/IngestGate.js';
 export { startOtlpGrpcServer, OTLP_GRPC_EXPORT_PATH, type OtlpGrpcServer, type OtlpGrpcServerOptions } from './otlp/startOtlpGrpcServer.js';
-export { Translator, AAEP_VERSION, type ReplyRequest, type TranslatorOptions } from './translator.js';
+export { Translator, AAEP_VERSION, type ReplyRequest, type TranslatorOptions } from './translate/index.js';
 export { createOtlpTraceHandler, OTLP_TRACES_PATH, type OtlpTraceHandlerOptions } from './otlp/createOtlpTraceHandler.js';
 export { TraceAssembler, type TraceAssemblerOptions } from './otlp/TraceAssembler.js';
 export { recordsFromOtlp, nanosToMillis, OTLP_LIMITS, type OtlpRecords } from './otlp/recordsFromOtlp.js';

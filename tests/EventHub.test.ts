@@ -2,7 +2,7 @@ import { createParser } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
 import { EventHub, type SubscriberSink } from '../src/EventHub.js';
 import type { AaepEvent } from '../src/protocol/index.js';
-import { Translator } from '../src/translator.js';
+import { Translator } from '../src/translate/index.js';
 import { validateAgainstSpec } from './helpers/aaepSchemas.js';
 import { ended, event, started } from './helpers/records.js';
 

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AaepEventSchema, type AaepEvent } from '../src/protocol/index.js';
 import type { Attributes, SpanEventRecord, SpanRecord } from '../src/records.js';
-import { Translator } from '../src/translator.js';
+import { Translator } from '../src/translate/index.js';
 import { TRACE, spanId } from './helpers/records.js';
 import { expectLegalStream } from './helpers/streamRules.js';
 

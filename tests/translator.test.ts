@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AaepEvent } from '../src/protocol/index.js';
-import { Translator } from '../src/translator.js';
+import { Translator } from '../src/translate/index.js';
 import { TRACE, ended, event, spanId, started } from './helpers/records.js';
 import { expectLegalStream } from './helpers/streamRules.js';
 

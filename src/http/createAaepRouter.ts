@@ -12,7 +12,7 @@ import { ManifestSigner } from '../ManifestSigner.js';
 import { ReceivedReplySchema, ReplySchema, SUBSCRIPTION_ID_PATTERN, type Producer } from '../protocol/index.js';
 import type { ReplyRegistry } from '../ReplyRegistry.js';
 import { SubscriptionRegistry } from '../SubscriptionRegistry.js';
-import { AAEP_VERSION } from '../translator.js';
+import { AAEP_VERSION } from '../translate/index.js';
 import { authenticate } from './authenticate.js';
 import { refuseCrossSite } from './refuseCrossSite.js';
 import { requireJson } from './requireJson.js';

@@ -1,6 +1,6 @@
 import type { ConformanceLevel, Producer } from '../protocol/index.js';
 import { AAEP_EVENT_TYPES } from '../protocol/index.js';
-import { AAEP_VERSION } from '../translator.js';
+import { AAEP_VERSION } from '../translate/index.js';
 
 export const MANIFEST_JWS_PATH = '/.well-known/aaep-manifest.jws';
 export const JWKS_PATH = '/.well-known/jwks.json';

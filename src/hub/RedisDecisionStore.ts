@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { DecisionStore, type RemoteDecision } from '../DecisionStore.js';
 import type { ReceivedReply } from '../protocol/index.js';
 import { ReplyRegistry } from '../ReplyRegistry.js';
-import type { ReplyRequest } from '../translator.js';
+import type { ReplyRequest } from '../translate/index.js';
 import { closeRedis, connectRedis } from './connectRedis.js';
 import { hubKeys } from './RedisHubBackend.js';
 

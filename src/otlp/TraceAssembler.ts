@@ -1,7 +1,7 @@
 import { LimitEpisode, resolveLimit, type LimitReached, type StoreUsage } from '../limits.js';
 import type { SpanEndedRecord, SpanRecord } from '../records.js';
 import { classifySpan } from '../semconv/classifySpan.js';
-import type { Translator } from '../translator.js';
+import type { Translator } from '../translate/index.js';
 import type { OtlpRecords } from './recordsFromOtlp.js';
 
 export interface TraceAssemblerOptions {

@@ -1,6 +1,6 @@
 /** Publishes schema-valid events straight into a hub, for delivery tests that need many events fast. */
 import type { EventHub } from '../../src/EventHub.js';
-import { Translator } from '../../src/translator.js';
+import { Translator } from '../../src/translate/index.js';
 import { ended, event, started } from './records.js';
 
 let nextSpan = 1;

@@ -7,7 +7,7 @@ import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
 import { POSITION_EVENT } from '../../src/CatchUp.js';
 import { EventHub } from '../../src/EventHub.js';
 import { sseRetry } from '../../src/http/sseFrame.js';
-import { Translator } from '../../src/translator.js';
+import { Translator } from '../../src/translate/index.js';
 import { event, started } from '../helpers/records.js';
 import { confirm, type ConfirmDecision } from '../../src/confirm.js';
 import { startAaepServer, type AaepServer } from '../../src/http/startAaepServer.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OpenSessionLedger } from '../../src/hub/OpenSessionLedger.js';
 import type { AaepEvent } from '../../src/protocol/index.js';
-import { Translator } from '../../src/translator.js';
+import { Translator } from '../../src/translate/index.js';
 import { publishSession } from '../helpers/fakeSession.js';
 import { started, TRACE } from '../helpers/records.js';
 import { expectLegalStream } from '../helpers/streamRules.js';

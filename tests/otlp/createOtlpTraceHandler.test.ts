@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createOtlpTraceHandler } from '../../src/otlp/createOtlpTraceHandler.js';
 import { decodeStatus } from '../../src/otlp/otlpProtobuf.js';
 import { TraceAssembler } from '../../src/otlp/TraceAssembler.js';
-import { Translator } from '../../src/translator.js';
+import { Translator } from '../../src/translate/index.js';
 import type { Receiver } from '../../collector/startReceiver.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { connectSse, sessionDone } from '../helpers/sseClient.js';
