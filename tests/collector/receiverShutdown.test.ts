@@ -1,11 +1,7 @@
 import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AaepSignalProcessor } from '../../src/index.js';
-import { startTestReceiver } from '../helpers/receiver.js';
-import { connectSse } from '../helpers/sseClient.js';
+import { startRemoteAgent } from '../helpers/remoteAgent.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -19,15 +15,7 @@ const TERMINAL = /^aaep:agent\.session\.(completed|errored|cancelled)$/;
 
 describe('the receiver shutting down', () => {
   it('ends every open session with exactly one session.cancelled by system, heard before the stream closes', async () => {
-    const receiver = await startTestReceiver();
-    cleanups.push(() => receiver.close());
-    const client = await connectSse(`${receiver.url}/aaep/v1/events`);
-    cleanups.push(() => client.close());
-    const exporter = () => new OTLPTraceExporter({ url: `${receiver.url}/v1/traces` });
-    const provider = new BasicTracerProvider({
-      spanProcessors: [new BatchSpanProcessor(exporter(), { scheduledDelayMillis: 20 }), new AaepSignalProcessor({ exporter: exporter(), receiverUrl: receiver.url })],
-    });
-    cleanups.push(() => provider.shutdown());
+    const { receiver, client, provider } = await startRemoteAgent(cleanups);
     const tracer = provider.getTracer('agent');
     // Two sessions still running (one of them inside a tool) and one that already ended.
     const open = [0, 1].map((n) => tracer.startSpan(`invoke_agent open ${n}`, { attributes: { 'gen_ai.operation.name': 'invoke_agent' } }));

@@ -1,12 +1,10 @@
 import { context, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AaepSignalProcessor, clarify, confirm, type ConfirmDecision } from '../../src/index.js';
+import { clarify, confirm, type ConfirmDecision } from '../../src/index.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
-import { startTestReceiver } from '../helpers/receiver.js';
-import { connectSse, sessionDone, type SseClient, type WireEvent } from '../helpers/sseClient.js';
+import { startRemoteAgent } from '../helpers/remoteAgent.js';
+import { sessionDone, type SseClient, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
@@ -111,15 +109,7 @@ describe('replies without subscription_id, as the AAEP clients send them', () =>
 
 describe('replies without subscription_id at the receiver', () => {
   it('reach an agent in another process through the decision endpoint: its confirm() gets accept', async () => {
-    const receiver = await startTestReceiver();
-    cleanups.push(() => receiver.close());
-    const client = await connectSse(`${receiver.url}/aaep/v1/events`);
-    cleanups.push(() => client.close());
-    const exporter = () => new OTLPTraceExporter({ url: `${receiver.url}/v1/traces` });
-    const provider = new BasicTracerProvider({
-      spanProcessors: [new BatchSpanProcessor(exporter(), { scheduledDelayMillis: 20 }), new AaepSignalProcessor({ exporter: exporter(), receiverUrl: receiver.url })],
-    });
-    cleanups.push(() => provider.shutdown());
+    const { receiver, client, provider } = await startRemoteAgent(cleanups);
     const decision = irreversibleTurn(provider.getTracer('remote'));
     await client.waitFor(awaitingConfirmation);
     const forged = await fetch(`${receiver.url}/aaep/v1/replies`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(clientConfirmation(FORGED_TOKEN, 'accept')) });
