@@ -70,11 +70,12 @@ describe('confirmations across receivers sharing Redis', () => {
     await onC.waitFor(asked);
     const token = String(onC.events.find((e) => e.type === 'aaep:agent.awaiting.confirmation')!.reply_token);
     expect((await reply(c, token, 'accept')).status).toBe(204);
+    // C answers 204 before its claim is in Redis, so "later" means after the agent has the answer.
+    const decision = await deciding;
+    expect(decision).toMatchObject({ decision: 'accept', by: 'user' });
     // Single use across instances: later replies anywhere change nothing.
     expect((await reply(a, token, 'reject')).status).toBe(204);
     expect((await reply(b, token, 'reject')).status).toBe(204);
-    const decision = await deciding;
-    expect(decision).toMatchObject({ decision: 'accept', by: 'user' });
     await onC.waitFor(sessionDone());
     expectLegalStream(onC.events);
     expect(onC.events.filter((e) => e.type === 'aaep:agent.tool.invoked')).toHaveLength(1);
