@@ -97,6 +97,17 @@ async function unusedPort(): Promise<number> {
   return port;
 }
 
+/** Runs a confirming turn, answers "y" on the CLI's stdin, and checks the agent got accept and the CLI quits cleanly on Ctrl-C. */
+async function acceptsAConfirmationAndQuits(h: Harness, tail: ReturnType<typeof cli>): Promise<void> {
+  const decision = confirmingTurn(h);
+  await tail.waitFor(/Allow\? \(y\/n\) $/);
+  tail.child.stdin.write('y\n');
+  await expect(decision).resolves.toEqual({ decision: 'accept', by: 'user' });
+  await tail.waitFor(/^Done/m);
+  tail.child.kill('SIGINT');
+  expect(await tail.exited).toBe(0);
+}
+
 // Plain text for screen readers: printable characters only, so no colour codes, spinners or emoji.
 const PLAIN_LINE = /^[\x20-\x7E\u00A0-\u024F\u2026]*$/;
 
@@ -105,13 +116,7 @@ describe('aaep-otel tail', () => {
     const h = await harness();
     const tail = cli(['tail', h.server.url]);
     await tail.waitFor(/^Listening to /m);
-    const decision = confirmingTurn(h);
-    await tail.waitFor(/Allow\? \(y\/n\) $/);
-    tail.child.stdin.write('y\n');
-    await expect(decision).resolves.toEqual({ decision: 'accept', by: 'user' });
-    await tail.waitFor(/^Done/m);
-    tail.child.kill('SIGINT');
-    expect(await tail.exited).toBe(0);
+    await acceptsAConfirmationAndQuits(h, tail);
 
     const lines = tail.lines();
     for (const line of lines) expect(line).toMatch(PLAIN_LINE);
@@ -226,13 +231,7 @@ describe('aaep-otel tail', () => {
     const h = await harness();
     const tail = cli(['tail', h.server.url, '--ws', '--rate', '1']);
     await tail.waitFor(/^Listening to /m);
-    const decision = confirmingTurn(h);
-    await tail.waitFor(/Allow\? \(y\/n\) $/);
-    tail.child.stdin.write('y\n');
-    await expect(decision).resolves.toEqual({ decision: 'accept', by: 'user' });
-    await tail.waitFor(/^Done/m);
-    tail.child.kill('SIGINT');
-    expect(await tail.exited).toBe(0);
+    await acceptsAConfirmationAndQuits(h, tail);
     expect(tail.lines()).toEqual(expect.arrayContaining(['Urgent: Confirmation needed: Send an email to Ada. Ada receives it right away.', 'Answer sent.']));
   });
 
