@@ -7,8 +7,8 @@
  */
 import http, { type IncomingMessage } from 'node:http';
 import { parseArgs } from 'node:util';
-import { POSITION_EVENT } from '../src/CatchUp.js';
-import { EventHub, HUB_DEFAULTS } from '../src/EventHub.js';
+import { POSITION_EVENT } from '../src/hub/CatchUp.js';
+import { EventHub, HUB_DEFAULTS } from '../src/hub/EventHub.js';
 import { startAaepServer } from '../src/http/startAaepServer.js';
 import { Translator } from '../src/translate/index.js';
 import { report } from './report.js';

@@ -8,10 +8,10 @@ import { parseArgs } from 'node:util';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { EventHub } from '../src/EventHub.js';
-import { decodeTraceRequest } from '../src/otlp/otlpProtobuf.js';
-import { recordsFromOtlp } from '../src/otlp/recordsFromOtlp.js';
-import { TraceAssembler } from '../src/otlp/TraceAssembler.js';
+import { EventHub } from '../src/hub/EventHub.js';
+import { decodeTraceRequest } from '../src/sources/otlp/otlpProtobuf.js';
+import { recordsFromOtlp } from '../src/sources/otlp/recordsFromOtlp.js';
+import { TraceAssembler } from '../src/sources/otlp/TraceAssembler.js';
 import { Translator } from '../src/translate/index.js';
 import { report } from './report.js';
 

@@ -4,7 +4,7 @@
  * Run: npx tsx bench/redaction.ts [-- --rounds 7]
  */
 import { parseArgs } from 'node:util';
-import { redactText } from '../src/redact.js';
+import { redactText } from '../src/translate/redact/redact.js';
 import { SECRET_CORPUS } from '../tests/helpers/secretCorpus.js';
 import { report } from './report.js';
 

@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { EventHub } from '../src/EventHub.js';
+import { EventHub } from '../src/hub/EventHub.js';
 import type { HubBackend } from '../src/hub/HubBackend.js';
 import { MemoryHubBackend } from '../src/hub/MemoryHubBackend.js';
 import { RedisHubBackend } from '../src/hub/RedisHubBackend.js';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { LIMIT_DEFAULTS, LIMIT_ENV } from '../src/limits.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../src/http/listen.js';
-import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_PENDING_BYTES } from '../src/otlp/createOtlpTraceHandler.js';
+import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_PENDING_BYTES } from '../src/sources/otlp/createOtlpTraceHandler.js';
 
 /** Every setting of the receiver: a flag, else an AAEP_* variable, else the default. */
 export interface ReceiverConfig {

@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Request, type Response } from 'express';
-import { DecisionStore } from '../src/DecisionStore.js';
-import { EventHub } from '../src/EventHub.js';
+import { DecisionStore } from '../src/agent/DecisionStore.js';
+import { EventHub } from '../src/hub/EventHub.js';
 import { closeRedis, connectRedis } from '../src/hub/connectRedis.js';
 import { createHubBackend } from '../src/hub/createHubBackend.js';
 import { RedisDecisionStore } from '../src/hub/RedisDecisionStore.js';
@@ -11,11 +11,11 @@ import type { HubBackend } from '../src/hub/HubBackend.js';
 import { createAaepRouter } from '../src/http/createAaepRouter.js';
 import { createDecisionRouter } from '../src/http/createDecisionRouter.js';
 import { listen } from '../src/http/listen.js';
-import { createOtlpTraceHandler } from '../src/otlp/createOtlpTraceHandler.js';
-import { startOtlpGrpcServer, type OtlpGrpcServer } from '../src/otlp/startOtlpGrpcServer.js';
-import { TraceAssembler } from '../src/otlp/TraceAssembler.js';
+import { createOtlpTraceHandler } from '../src/sources/otlp/createOtlpTraceHandler.js';
+import { startOtlpGrpcServer, type OtlpGrpcServer } from '../src/sources/otlp/startOtlpGrpcServer.js';
+import { TraceAssembler } from '../src/sources/otlp/TraceAssembler.js';
 import type { LimitReached, StoreUsage } from '../src/limits.js';
-import { ReplyRegistry } from '../src/ReplyRegistry.js';
+import { ReplyRegistry } from '../src/agent/ReplyRegistry.js';
 import { Translator } from '../src/translate/index.js';
 import type { ReceiverConfig } from './receiverConfig.js';
 

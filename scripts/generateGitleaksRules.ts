@@ -1,5 +1,5 @@
 /**
- * Regenerates src/redact/gitleaksRules.ts from a gitleaks config (gitleaks.toml).
+ * Regenerates src/translate/redact/gitleaksRules.ts from a gitleaks config (gitleaks.toml).
  *
  *   npx tsx scripts/generateGitleaksRules.ts <gitleaks.toml> "<where it came from>"
  *
@@ -263,7 +263,7 @@ export const GITLEAKS_RULES: readonly GitleaksRule[] = [
 ${ported.join('\n')}
 ];
 `;
-  writeFileSync(new URL('../src/redact/gitleaksRules.ts', import.meta.url), text);
+  writeFileSync(new URL('../src/translate/redact/gitleaksRules.ts', import.meta.url), text);
   process.stdout.write(`${ported.length} rules ported, ${skipped.length} left out\n`);
 }
 

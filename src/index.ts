@@ -1,7 +1,7 @@
-export { AaepSpanProcessor, type AaepSpanProcessorOptions } from './AaepSpanProcessor.js';
-export { AaepSignalProcessor, type AaepSignalProcessorOptions } from './AaepSignalProcessor.js';
-export { RemoteReplyRegistry, type RemoteReplyOptions } from './RemoteReplyRegistry.js';
-export { DecisionStore, type RemoteDecision } from './DecisionStore.js';
+export { AaepSpanProcessor, type AaepSpanProcessorOptions } from './sources/AaepSpanProcessor.js';
+export { AaepSignalProcessor, type AaepSignalProcessorOptions } from './sources/AaepSignalProcessor.js';
+export { RemoteReplyRegistry, type RemoteReplyOptions } from './agent/RemoteReplyRegistry.js';
+export { DecisionStore, type RemoteDecision } from './agent/DecisionStore.js';
 export {
   EventHub,
   HUB_DEFAULTS,
@@ -9,25 +9,25 @@ export {
   type EventHubOptions,
   type SubscribeOptions,
   type SubscriberSink,
-} from './EventHub.js';
+} from './hub/EventHub.js';
 export { type HubBackend } from './hub/HubBackend.js';
 export { MemoryHubBackend } from './hub/MemoryHubBackend.js';
 export { RedisHubBackend, type RedisHubOptions } from './hub/RedisHubBackend.js';
 export { createHubBackend, type HubBackendOptions } from './hub/createHubBackend.js';
-export { type IngestGate } from './otlp/IngestGate.js';
-export { startOtlpGrpcServer, OTLP_GRPC_EXPORT_PATH, type OtlpGrpcServer, type OtlpGrpcServerOptions } from './otlp/startOtlpGrpcServer.js';
+export { type IngestGate } from './sources/otlp/IngestGate.js';
+export { startOtlpGrpcServer, OTLP_GRPC_EXPORT_PATH, type OtlpGrpcServer, type OtlpGrpcServerOptions } from './sources/otlp/startOtlpGrpcServer.js';
 export { Translator, AAEP_VERSION, type ReplyRequest, type TranslatorOptions } from './translate/index.js';
-export { createOtlpTraceHandler, OTLP_TRACES_PATH, type OtlpTraceHandlerOptions } from './otlp/createOtlpTraceHandler.js';
-export { TraceAssembler, type TraceAssemblerOptions } from './otlp/TraceAssembler.js';
-export { recordsFromOtlp, nanosToMillis, OTLP_LIMITS, type OtlpRecords } from './otlp/recordsFromOtlp.js';
+export { createOtlpTraceHandler, OTLP_TRACES_PATH, type OtlpTraceHandlerOptions } from './sources/otlp/createOtlpTraceHandler.js';
+export { TraceAssembler, type TraceAssemblerOptions } from './sources/otlp/TraceAssembler.js';
+export { recordsFromOtlp, nanosToMillis, OTLP_LIMITS, type OtlpRecords } from './sources/otlp/recordsFromOtlp.js';
 export { createDecisionRouter, DECISIONS_PATH, type DecisionRouterOptions } from './http/createDecisionRouter.js';
-export { confirm, recommendedTimeoutSeconds, type ConfirmDecision, type ConfirmOptions, type Decision, type RiskLevel } from './confirm.js';
-export { clarify, type Clarification, type ClarifyOptions } from './clarify.js';
-export { handoff, type HandoffOptions } from './handoff.js';
-export { reportProgress, type ProgressOptions } from './reportProgress.js';
-export { cancelSession, type CancelOptions } from './cancelSession.js';
-export { ReplyRegistry, type PendingReply, type ResponseKind } from './ReplyRegistry.js';
-export { registerRuntime, unregisterRuntime, type AaepRuntime, type SpanSession } from './runtime.js';
+export { confirm, recommendedTimeoutSeconds, type ConfirmDecision, type ConfirmOptions, type Decision, type RiskLevel } from './agent/confirm.js';
+export { clarify, type Clarification, type ClarifyOptions } from './agent/clarify.js';
+export { handoff, type HandoffOptions } from './agent/handoff.js';
+export { reportProgress, type ProgressOptions } from './agent/reportProgress.js';
+export { cancelSession, type CancelOptions } from './agent/cancelSession.js';
+export { ReplyRegistry, type PendingReply, type ResponseKind } from './agent/ReplyRegistry.js';
+export { registerRuntime, unregisterRuntime, type AaepRuntime, type SpanSession } from './agent/runtime.js';
 export {
   createAaepRouter,
   EVENTS_PATH,
@@ -45,7 +45,7 @@ export { HANDSHAKE_EVENT, SUBSCRIPTION_ID_HEADER } from './http/subscriptionEndp
 export { AAEP_SUBPROTOCOL, CLOSE_CODES, TOKEN_SUBPROTOCOL_PREFIX } from './ws/attachWebSocket.js';
 export { sseFrame } from './http/sseFrame.js';
 export { UserInputRejected } from './http/UserInputRejected.js';
-export { sessionIdOfSpan } from './ids.js';
+export { sessionIdOfSpan } from './translate/ids.js';
 export type {
   Attributes,
   AttributeValue,
@@ -58,5 +58,5 @@ export type {
 export * from './protocol/index.js';
 export * as semconv from './semconv/index.js';
 export { classifySpan, type SpanRole } from './semconv/classifySpan.js';
-export { redactText, redactValue, REDACTED } from './redact.js';
+export { redactText, redactValue, REDACTED } from './translate/redact/redact.js';
 export { LIMIT_DEFAULTS, LIMIT_ENV, type LimitName, type LimitReached, type StoreUsage } from './limits.js';

@@ -1,6 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { readEnvString } from '../env.js';
-import type { DecisionStore } from '../DecisionStore.js';
+import type { DecisionStore } from '../agent/DecisionStore.js';
 import { authenticate } from './authenticate.js';
 
 export const DECISIONS_PATH = '/aaep/v1/decisions';

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { diag } from '@opentelemetry/api';
 import express from 'express';
-import type { EventHub } from '../EventHub.js';
+import type { EventHub } from '../hub/EventHub.js';
 import { readEnvNumber, readEnvString } from '../env.js';
 import { createAaepRouter, type AaepRouterOptions } from './createAaepRouter.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, listen } from './listen.js';

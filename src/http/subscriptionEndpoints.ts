@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Request, Response } from 'express';
-import type { HandshakeAnswer, SubscriptionChannel, ChannelTransport } from '../SubscriptionChannel.js';
-import type { SubscriptionRegistry } from '../SubscriptionRegistry.js';
+import type { HandshakeAnswer, SubscriptionChannel, ChannelTransport } from '../hub/SubscriptionChannel.js';
+import type { SubscriptionRegistry } from '../hub/SubscriptionRegistry.js';
 import { SubscriberHandshakeMessageSchema, SUBSCRIPTION_ID_PATTERN } from '../protocol/index.js';
 import { type SseSink, endStream } from './SseSink.js';
 import { sseFrame } from './sseFrame.js';

@@ -1,5 +1,5 @@
-import type { EventHub } from '../EventHub.js';
-import type { IngestGate } from '../otlp/IngestGate.js';
+import type { EventHub } from './EventHub.js';
+import type { IngestGate } from '../sources/otlp/IngestGate.js';
 import type { AaepEvent } from '../protocol/index.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { EventHub } from '../EventHub.js';
+import type { EventHub } from './EventHub.js';
 import type { AaepEvent } from '../protocol/index.js';
 import type { HubBackend } from './HubBackend.js';
 

@@ -1,9 +1,9 @@
 import { ROOT_CONTEXT, context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { Redis } from 'ioredis';
-import { DecisionStore, type RemoteDecision } from '../DecisionStore.js';
+import { DecisionStore, type RemoteDecision } from '../agent/DecisionStore.js';
 import type { ReceivedReply } from '../protocol/index.js';
-import { ReplyRegistry } from '../ReplyRegistry.js';
+import { ReplyRegistry } from '../agent/ReplyRegistry.js';
 import type { ReplyRequest } from '../translate/index.js';
 import { closeRedis, connectRedis } from './connectRedis.js';
 import { hubKeys } from './RedisHubBackend.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ROOT_CONTEXT, context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { Redis } from 'ioredis';
-import { HUB_DEFAULTS, type EventHub } from '../EventHub.js';
+import { HUB_DEFAULTS, type EventHub } from './EventHub.js';
 import type { AaepEvent } from '../protocol/index.js';
 import { closeRedis, connectRedis } from './connectRedis.js';
 import type { HubBackend } from './HubBackend.js';

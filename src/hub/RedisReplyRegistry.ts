@@ -1,5 +1,5 @@
 import type { ReceivedReply } from '../protocol/index.js';
-import { ReplyRegistry, type ReplyRegistryOptions } from '../ReplyRegistry.js';
+import { ReplyRegistry, type ReplyRegistryOptions } from '../agent/ReplyRegistry.js';
 import type { RedisDecisionStore } from './RedisDecisionStore.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { EventHub } from '../EventHub.js';
+import type { EventHub } from './EventHub.js';
 import type { HubBackend } from './HubBackend.js';
 import { MemoryHubBackend } from './MemoryHubBackend.js';
 import { RedisHubBackend, type RedisHubOptions } from './RedisHubBackend.js';

@@ -8,7 +8,7 @@ import {
   GEN_AI_TOOL_CALL_ID,
   GEN_AI_TOOL_NAME,
 } from '../semconv/attributes.js';
-import { lastSentenceBoundary } from '../sentenceBoundary.js';
+import { lastSentenceBoundary } from '../translate/sentenceBoundary.js';
 
 /**
  * At most this many chunk events per model call: OpenTelemetry keeps 128 events per

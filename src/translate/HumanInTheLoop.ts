@@ -24,9 +24,9 @@ import {
   AAEP_TOOL_RISK_LEVEL,
 } from '../semconv/attributes.js';
 import { readBoolean, readEnum, readNumber, readString, readStringArray } from '../semconv/readAttributes.js';
-import { EVENT_KIND } from '../ids.js';
-import { humanizeName, truncate } from '../describe.js';
-import { redactText } from '../redact.js';
+import { EVENT_KIND } from './ids.js';
+import { humanizeName, truncate } from './describe.js';
+import { redactText } from './redact/redact.js';
 import { RISK_LEVELS, type SessionState, type SpanInfo } from './SessionState.js';
 import type { TranslateContext } from './TranslateContext.js';
 import { changeState } from './changeState.js';

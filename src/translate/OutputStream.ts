@@ -1,9 +1,9 @@
 import { AAEP_LLM_OUTPUT } from '../semconv/attributes.js';
 import type { SpanEndedRecord } from '../records.js';
 import { readString } from '../semconv/readAttributes.js';
-import { EVENT_KIND, outputIdFor } from '../ids.js';
-import { redactText, secretTailStart } from '../redact.js';
-import { codePointLength, lastSentenceBoundary } from '../sentenceBoundary.js';
+import { EVENT_KIND, outputIdFor } from './ids.js';
+import { redactText, secretTailStart } from './redact/redact.js';
+import { codePointLength, lastSentenceBoundary } from './sentenceBoundary.js';
 import type { OutputState, SessionState, SpanInfo } from './SessionState.js';
 import type { TranslateContext } from './TranslateContext.js';
 import { changeState } from './changeState.js';

@@ -11,9 +11,9 @@ import {
   AAEP_PROGRESS_TOTAL_STEPS,
 } from '../semconv/attributes.js';
 import { readEnum, readNumber, readString } from '../semconv/readAttributes.js';
-import { EVENT_KIND } from '../ids.js';
-import { sentence, truncate } from '../describe.js';
-import { redactText } from '../redact.js';
+import { EVENT_KIND } from './ids.js';
+import { sentence, truncate } from './describe.js';
+import { redactText } from './redact/redact.js';
 import { RISK_LEVELS, type SpanInfo } from './SessionState.js';
 import type { TranslateContext } from './TranslateContext.js';
 import { changeState } from './changeState.js';

@@ -10,8 +10,8 @@ import {
   ERROR_TYPE,
 } from '../semconv/attributes.js';
 import { readEnum, readString } from '../semconv/readAttributes.js';
-import { sentence, truncate } from '../describe.js';
-import { redactText } from '../redact.js';
+import { sentence, truncate } from './describe.js';
+import { redactText } from './redact/redact.js';
 import type { SessionState, TerminalPayload } from './SessionState.js';
 import { phrases } from './phrases.js';
 

@@ -8,8 +8,8 @@ import {
   GEN_AI_CONVERSATION_ID,
 } from '../semconv/attributes.js';
 import { readNumber, readString, readStringArray } from '../semconv/readAttributes.js';
-import { humanizeName, sentence, truncate } from '../describe.js';
-import { redactText } from '../redact.js';
+import { humanizeName, sentence, truncate } from './describe.js';
+import { redactText } from './redact/redact.js';
 import type { EnvelopeKey, SessionState } from './SessionState.js';
 import type { AaepEventOf } from '../protocol/index.js';
 import { phrases } from './phrases.js';

@@ -1,7 +1,7 @@
 import type { AaepEvent, AaepEventOf } from '../protocol/index.js';
 import type { Attributes } from '../records.js';
 import type { SpanRole } from '../semconv/classifySpan.js';
-import type { EventKindCode } from '../ids.js';
+import type { EventKindCode } from './ids.js';
 
 export type AgentState =
   | 'idle'

@@ -22,9 +22,9 @@ import {
 } from '../semconv/attributes.js';
 import { normalizeAttributes } from '../semconv/normalizeAttributes.js';
 import { readBoolean, readEnum, readNumber, readString } from '../semconv/readAttributes.js';
-import { EVENT_KIND, toolCallIdFor } from '../ids.js';
-import { describeData, humanizeName, sentence, truncate } from '../describe.js';
-import { redactText } from '../redact.js';
+import { EVENT_KIND, toolCallIdFor } from './ids.js';
+import { describeData, humanizeName, sentence, truncate } from './describe.js';
+import { redactText } from './redact/redact.js';
 import { RISK_LEVELS, type SessionState, type SpanInfo, type ToolState } from './SessionState.js';
 import type { TranslateContext } from './TranslateContext.js';
 import { changeState } from './changeState.js';

@@ -1,6 +1,6 @@
 import type { AaepEvent, Producer } from '../protocol/index.js';
 import { AAEP_CONTEXT } from '../protocol/index.js';
-import { eventIdFor, traceparentFor, type EventKindCode } from '../ids.js';
+import { eventIdFor, traceparentFor, type EventKindCode } from './ids.js';
 import type { Payload, SessionState, SpanInfo } from './SessionState.js';
 import type { ReplyRequest } from './TranslatorOptions.js';
 

@@ -17,13 +17,13 @@ import {
   GEN_AI_REQUEST_MODEL,
   GEN_AI_RESPONSE_MODEL,
 } from '../semconv/attributes.js';
-import type { CatchUpSession } from '../CatchUp.js';
+import type { CatchUpSession } from '../hub/CatchUp.js';
 import { classifySpan, type SpanRole } from '../semconv/classifySpan.js';
 import { normalizeAttributes } from '../semconv/normalizeAttributes.js';
 import { readString, readText } from '../semconv/readAttributes.js';
-import { EVENT_KIND, sessionIdFor } from '../ids.js';
-import { truncate } from '../describe.js';
-import { redactText } from '../redact.js';
+import { EVENT_KIND, sessionIdFor } from './ids.js';
+import { truncate } from './describe.js';
+import { redactText } from './redact/redact.js';
 import { LimitEpisode, resolveLimit, type LimitReached, type StoreUsage } from '../limits.js';
 import { CLOSED, REFUSED, newSessionState, type SessionState, type SpanInfo, type TerminalPayload } from './SessionState.js';
 import type { TranslatorOptions } from './TranslatorOptions.js';

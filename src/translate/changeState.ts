@@ -1,4 +1,4 @@
-import { EVENT_KIND } from '../ids.js';
+import { EVENT_KIND } from './ids.js';
 import type { AgentState, SpanInfo } from './SessionState.js';
 import type { TranslateContext } from './TranslateContext.js';
 import { phrases } from './phrases.js';

@@ -1,4 +1,4 @@
-import { describeDuration, sentence } from '../describe.js';
+import { describeDuration, sentence } from './describe.js';
 import type { AgentState } from './SessionState.js';
 
 /**

@@ -9,8 +9,8 @@ import { splitEventFrames } from '../http/splitEventFrames.js';
 import { SUBSCRIPTION_ID_HEADER } from '../http/subscriptionEndpoints.js';
 import { WEBSOCKET_PATH } from '../http/producerManifest.js';
 import { SESSION_ID_PATTERN, SubscriberHandshakeMessageSchema } from '../protocol/index.js';
-import type { ChannelEnd, ChannelTransport } from '../SubscriptionChannel.js';
-import type { SubscriptionRegistry } from '../SubscriptionRegistry.js';
+import type { ChannelEnd, ChannelTransport } from '../hub/SubscriptionChannel.js';
+import type { SubscriptionRegistry } from '../hub/SubscriptionRegistry.js';
 
 /** The subprotocol the binding negotiates (spec appendix B.2.1). */
 export const AAEP_SUBPROTOCOL = 'aaep.v1';

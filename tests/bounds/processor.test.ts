@@ -2,7 +2,7 @@ import { DiagLogLevel, context, diag, trace, type DiagLogger } from '@openteleme
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
+import { AaepSpanProcessor } from '../../src/sources/AaepSpanProcessor.js';
 import { collectEvents } from '../helpers/hubEvents.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
 

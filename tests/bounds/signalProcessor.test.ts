@@ -2,8 +2,8 @@ import { DiagLogLevel, context, diag, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, type Span } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AaepSignalProcessor } from '../../src/AaepSignalProcessor.js';
-import { LateClassification } from '../../src/LateClassification.js';
+import { AaepSignalProcessor } from '../../src/sources/AaepSignalProcessor.js';
+import { LateClassification } from '../../src/sources/LateClassification.js';
 
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 

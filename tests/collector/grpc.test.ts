@@ -11,7 +11,7 @@ import generated from '@opentelemetry/otlp-transformer/build/src/generated/root.
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Receiver } from '../../collector/startReceiver.js';
-import { OTLP_GRPC_EXPORT_PATH } from '../../src/otlp/startOtlpGrpcServer.js';
+import { OTLP_GRPC_EXPORT_PATH } from '../../src/sources/otlp/startOtlpGrpcServer.js';
 import { agentTurn } from '../helpers/agentTurn.js';
 import { finishedSpansOf } from '../helpers/finishedSpans.js';
 import { startTestReceiver } from '../helpers/receiver.js';

@@ -10,7 +10,7 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readReceiverConfig, type ReceiverConfig } from '../../collector/receiverConfig.js';
 import { startReceiver, type Log, type Receiver } from '../../collector/startReceiver.js';
-import { decodeStatus } from '../../src/otlp/otlpProtobuf.js';
+import { decodeStatus } from '../../src/sources/otlp/otlpProtobuf.js';
 import { finishedSpansOf } from '../helpers/finishedSpans.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { connectSse, sessionDone, type SseClient } from '../helpers/sseClient.js';

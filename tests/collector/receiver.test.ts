@@ -5,7 +5,7 @@ import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trac
 import { CompressionAlgorithm } from '@opentelemetry/otlp-exporter-base';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
+import { AaepSpanProcessor } from '../../src/sources/AaepSpanProcessor.js';
 import type { Receiver } from '../../collector/startReceiver.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { connectSse, sessionDone, type SseClient } from '../helpers/sseClient.js';

@@ -11,9 +11,9 @@ import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AaepSignalProcessor } from '../../src/AaepSignalProcessor.js';
+import { AaepSignalProcessor } from '../../src/sources/AaepSignalProcessor.js';
 import { subscribe } from '../../src/client/subscribe.js';
-import { confirm } from '../../src/confirm.js';
+import { confirm } from '../../src/agent/confirm.js';
 import type { AaepEvent } from '../../src/protocol/index.js';
 import { agentTurn } from '../helpers/agentTurn.js';
 import { confirmationReply } from '../helpers/harness.js';

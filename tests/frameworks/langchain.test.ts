@@ -5,7 +5,7 @@
  *
  * The OpenInference tracer starts every span without attributes and sets
  * `openinference.span.kind` (and the rest) immediately after; AaepSpanProcessor
- * holds such spans back until they say what they are (src/LateClassification.ts).
+ * holds such spans back until they say what they are (src/sources/LateClassification.ts).
  */
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -23,7 +23,7 @@ import { tool } from '@langchain/core/tools';
 import { FakeListChatModel, FakeStreamingChatModel } from '@langchain/core/utils/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
+import { AaepSpanProcessor } from '../../src/sources/AaepSpanProcessor.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { connectSse, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';

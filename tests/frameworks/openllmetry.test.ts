@@ -16,7 +16,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
+import { AaepSpanProcessor } from '../../src/sources/AaepSpanProcessor.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { connectSse, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';

@@ -8,7 +8,7 @@ import { context, type Attributes as ApiAttributes, type Tracer } from '@opentel
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
+import { AaepSpanProcessor } from '../../src/sources/AaepSpanProcessor.js';
 import type { Attributes } from '../../src/records.js';
 import { classifySpan } from '../../src/semconv/classifySpan.js';
 import { FRAMEWORK_CONVENTIONS } from '../../src/semconv/frameworks.js';

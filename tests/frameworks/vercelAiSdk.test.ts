@@ -12,7 +12,7 @@ import { APICallError, Output, generateText, registerTelemetry, stepCountIs, str
 import { MockLanguageModelV4, simulateReadableStream } from 'ai/test';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
+import { AaepSpanProcessor } from '../../src/sources/AaepSpanProcessor.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { connectSse, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';

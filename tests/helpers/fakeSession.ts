@@ -1,5 +1,5 @@
 /** Publishes schema-valid events straight into a hub, for delivery tests that need many events fast. */
-import type { EventHub } from '../../src/EventHub.js';
+import type { EventHub } from '../../src/hub/EventHub.js';
 import { Translator } from '../../src/translate/index.js';
 import { ended, event, started } from './records.js';
 

@@ -2,7 +2,7 @@
 import { context, type Tracer } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
+import { AaepSpanProcessor } from '../../src/sources/AaepSpanProcessor.js';
 import { startAaepServer, type AaepServer, type AaepServerOptions } from '../../src/http/startAaepServer.js';
 import { connectSse, type SseClient } from './sseClient.js';
 

@@ -1,5 +1,5 @@
 /** A subscriber that records, schema-checked, every event a hub delivers, in order. */
-import type { EventHub } from '../../src/EventHub.js';
+import type { EventHub } from '../../src/hub/EventHub.js';
 import { validateAgainstSpec } from './aaepSchemas.js';
 import type { WireEvent } from './sseClient.js';
 

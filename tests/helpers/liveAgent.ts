@@ -6,7 +6,7 @@
 import { hrTimeToMilliseconds } from '@opentelemetry/core';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Tracer } from '@opentelemetry/api';
-import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
+import { AaepSpanProcessor } from '../../src/sources/AaepSpanProcessor.js';
 import { startAaepServer, type AaepServer } from '../../src/http/startAaepServer.js';
 import { collectEvents } from './hubEvents.js';
 import { startTestReceiver } from './receiver.js';

@@ -1,6 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventHub } from '../../src/EventHub.js';
+import { EventHub } from '../../src/hub/EventHub.js';
 import { startAaepServer, type AaepServer } from '../../src/http/startAaepServer.js';
 import { publishSession } from '../helpers/fakeSession.js';
 import { connectSse, sessionDone, type SseClient } from '../helpers/sseClient.js';

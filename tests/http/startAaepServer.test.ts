@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventHub } from '../../src/EventHub.js';
+import { EventHub } from '../../src/hub/EventHub.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../../src/http/listen.js';
 import { startAaepServer, type AaepServer, type AaepServerOptions } from '../../src/http/startAaepServer.js';
 import { publishSession } from '../helpers/fakeSession.js';

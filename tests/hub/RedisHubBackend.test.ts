@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventHub } from '../../src/EventHub.js';
+import { EventHub } from '../../src/hub/EventHub.js';
 import { hubKeys, RedisHubBackend, type RedisHubOptions } from '../../src/hub/RedisHubBackend.js';
 import { publishSession } from '../helpers/fakeSession.js';
 import { collectEvents } from '../helpers/hubEvents.js';

@@ -4,8 +4,8 @@ import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trac
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Receiver } from '../../collector/startReceiver.js';
-import { AaepSignalProcessor } from '../../src/AaepSignalProcessor.js';
-import { confirm, type ConfirmDecision } from '../../src/confirm.js';
+import { AaepSignalProcessor } from '../../src/sources/AaepSignalProcessor.js';
+import { confirm, type ConfirmDecision } from '../../src/agent/confirm.js';
 import { confirmationReply } from '../helpers/harness.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { useRedisServer } from '../helpers/redisServer.js';

@@ -8,7 +8,7 @@ import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { BasicTracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Receiver } from '../../collector/startReceiver.js';
-import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
+import { AaepSpanProcessor } from '../../src/sources/AaepSpanProcessor.js';
 import { agentTurn } from '../helpers/agentTurn.js';
 import { finishedSpansOf } from '../helpers/finishedSpans.js';
 import { startTestReceiver } from '../helpers/receiver.js';

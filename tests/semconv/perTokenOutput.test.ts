@@ -3,7 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AaepSpanProcessor } from '../../src/AaepSpanProcessor.js';
+import { AaepSpanProcessor } from '../../src/sources/AaepSpanProcessor.js';
 import { collectEvents } from '../helpers/hubEvents.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { connectSse, sessionDone, type WireEvent } from '../helpers/sseClient.js';

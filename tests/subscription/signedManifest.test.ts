@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { compactVerify, createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EventHub } from '../../src/EventHub.js';
+import { EventHub } from '../../src/hub/EventHub.js';
 import { startAaepServer, type AaepServer } from '../../src/http/startAaepServer.js';
 import { listen, request, type Listener } from '../helpers/aaepListener.js';
 

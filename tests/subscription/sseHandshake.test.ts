@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EventHub } from '../../src/EventHub.js';
+import { EventHub } from '../../src/hub/EventHub.js';
 import { sseFrame } from '../../src/http/sseFrame.js';
 import { startAaepServer, type AaepServer } from '../../src/http/startAaepServer.js';
 import { listenSse, request, type Listener } from '../helpers/aaepListener.js';

@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { EventHub } from '../../src/EventHub.js';
+import { EventHub } from '../../src/hub/EventHub.js';
 import { startAaepServer, type AaepServer, type AaepServerOptions } from '../../src/http/startAaepServer.js';
 import { listenSse, request } from '../helpers/aaepListener.js';
 import { publishSession } from '../helpers/fakeSession.js';

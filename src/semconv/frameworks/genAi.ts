@@ -14,9 +14,9 @@
  *   finish_reason }`; on spans it MAY be a JSON string, which is what
  *   OpenTelemetry JS can record (attributes are scalars or arrays).
  */
-import { describeData, truncate } from '../../describe.js';
+import { describeData, truncate } from '../../translate/describe.js';
 import type { Attributes, AttributeValue } from '../../records.js';
-import { isSecretKey } from '../../redact.js';
+import { isSecretKey } from '../../translate/redact/redact.js';
 import {
   AAEP_ERROR_CATEGORY,
   AAEP_LLM_OUTPUT,
