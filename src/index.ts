@@ -2,14 +2,8 @@ export { AaepSpanProcessor, type AaepSpanProcessorOptions } from './sources/Aaep
 export { AaepSignalProcessor, type AaepSignalProcessorOptions } from './sources/AaepSignalProcessor.js';
 export { RemoteReplyRegistry, type RemoteReplyOptions } from './agent/RemoteReplyRegistry.js';
 export { DecisionStore, type RemoteDecision } from './agent/DecisionStore.js';
-export {
-  EventHub,
-  HUB_DEFAULTS,
-  Subscription,
-  type EventHubOptions,
-  type SubscribeOptions,
-  type SubscriberSink,
-} from './hub/EventHub.js';
+export { EventHub, HUB_DEFAULTS, type EventHubOptions } from './hub/EventHub.js';
+export { Subscription, type SubscribeOptions, type SubscriberSink } from './hub/Subscription.js';
 export { type HubBackend } from './hub/HubBackend.js';
 export { MemoryHubBackend } from './hub/MemoryHubBackend.js';
 export { RedisHubBackend, type RedisHubOptions } from './hub/RedisHubBackend.js';

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { SubscriberSink, Subscription } from '../hub/EventHub.js';
+import type { SubscriberSink, Subscription } from '../hub/Subscription.js';
 
 /**
  * Ends an event stream and its connection once the last bytes are out: a client

@@ -1,30 +1,12 @@
 import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { CatchUp, type CatchUpSource } from './CatchUp.js';
+import { Subscription, type SubscribeOptions, type SubscriberSink, type SubscriptionHost } from './Subscription.js';
 import { readEnvNumber } from '../env.js';
 import { EVENT_FRAME_ID_OFFSET, eventFrameMaxBytes, writeEventFrame } from '../http/sseFrame.js';
 import type { AaepEvent, Producer } from '../protocol/index.js';
 import { resolveLimit, type StoreUsage } from '../limits.js';
 import type { ReplyRegistry } from '../agent/ReplyRegistry.js';
-
-/** A transport's side of a subscription (an SSE response, a test's socket reader, …). */
-export interface SubscriberSink {
-  /**
-   * Writes bytes of one or more whole SSE frames (`event: aaep.event`, `id`, `data`).
-   * Returns false when the transport's buffer is full; the hub then waits for
-   * `Subscription.resume()`.
-   */
-  write(frames: Buffer): boolean;
-  /** Ends the transport: the subscriber fell too far behind, or the hub is closing. */
-  close(reason: 'overflow' | 'shutdown'): void;
-}
-
-export interface SubscribeOptions {
-  /** Only events of this session. */
-  readonly sessionId?: string | undefined;
-  /** Resume after this event (SSE `Last-Event-ID`); without it, or when it aged out, a catch-up comes first. */
-  readonly lastEventId?: string | undefined;
-}
 
 export interface EventHubOptions {
   /** Events kept for resume. Default 10,000. */
@@ -60,56 +42,6 @@ const CATCH_UP_SLICE_BYTES = 64 * 1024;
 
 const MIN_RETENTION_BYTES = 1024 * 1024;
 
-/** A subscriber's place in the hub: a cursor into the hub's log. */
-export class Subscription {
-  /** @internal Order of the next event to send. */
-  cursor: number;
-  /** @internal */ writable = true;
-  /** @internal */ closed = false;
-  /** @internal Where open sessions stood when it joined, sent before the log. */
-  catchUp: CatchUp | undefined;
-  private drainWaiters: Array<() => void> = [];
-
-  /** @internal */
-  constructor(
-    private readonly hub: EventHub,
-    /** @internal */ readonly sink: SubscriberSink,
-    /** @internal */ readonly sessionId: string | undefined,
-    cursor: number,
-  ) {
-    this.cursor = cursor;
-  }
-
-  /** The transport drained its buffer: send what accumulated meanwhile. */
-  resume(): void {
-    this.writable = true;
-    this.hub.deliver(this);
-  }
-
-  /** The transport went away. */
-  unsubscribe(): void {
-    this.hub.remove(this);
-  }
-
-  /** @internal Resolves once the subscriber is caught up and writable, or gone. */
-  drained(): Promise<void> {
-    if (this.idle()) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
-  }
-
-  /** @internal */
-  notifyIfDrained(): void {
-    if (!this.idle()) return;
-    const waiters = this.drainWaiters;
-    this.drainWaiters = [];
-    for (const waiter of waiters) waiter();
-  }
-
-  private idle(): boolean {
-    return this.closed || (this.writable && this.catchUp === undefined && this.cursor >= this.hub.nextOrder);
-  }
-}
-
 /**
  * Orders events, serialises and frames each once into a fixed-size byte ring that
  * is both the resume window and the fan-out buffer, and delivers on a later tick.
@@ -119,7 +51,7 @@ export class Subscription {
  * ever dropped silently. Keeping events as bytes, not objects, spares the garbage
  * collector from tracing thousands of retained events.
  */
-export class EventHub {
+export class EventHub implements SubscriptionHost {
   readonly producer: Producer;
   readonly replies: ReplyRegistry | undefined;
   private readonly maxEvents: number;

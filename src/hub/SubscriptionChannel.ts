@@ -1,4 +1,4 @@
-import type { SubscriberSink } from './EventHub.js';
+import type { SubscriberSink } from './Subscription.js';
 import { negotiateSubscription, type SubscriptionOffer } from './negotiateSubscription.js';
 import type { Capabilities, SubscriberHandshakeMessage, SubscriptionAccepted, SubscriptionRejected } from '../protocol/index.js';
 import { SubscriptionPolicy } from './SubscriptionPolicy.js';

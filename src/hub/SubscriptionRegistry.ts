@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readEnvNumber } from '../env.js';
-import type { EventHub, SubscribeOptions, Subscription } from './EventHub.js';
+import type { EventHub } from './EventHub.js';
+import type { SubscribeOptions, Subscription } from './Subscription.js';
 import { negotiateSubscription, type Negotiation, type SubscriptionOffer } from './negotiateSubscription.js';
 import type { SubscriptionRequest } from '../protocol/index.js';
 import { SubscriptionChannel, type ChannelTransport, type NegotiatedTerms } from './SubscriptionChannel.js';

@@ -1,6 +1,7 @@
 import { createParser } from 'eventsource-parser';
 import { describe, expect, it } from 'vitest';
-import { EventHub, type SubscriberSink } from '../../src/hub/EventHub.js';
+import { EventHub } from '../../src/hub/EventHub.js';
+import type { SubscriberSink } from '../../src/hub/Subscription.js';
 import type { AaepEvent } from '../../src/protocol/index.js';
 import { Translator } from '../../src/translate/index.js';
 import { validateAgainstSpec } from '../helpers/aaepSchemas.js';

@@ -1,0 +1,78 @@
+import type { CatchUp } from './CatchUp.js';
+
+/** A transport's side of a subscription (an SSE response, a test's socket reader, …). */
+export interface SubscriberSink {
+  /**
+   * Writes bytes of one or more whole SSE frames (`event: aaep.event`, `id`, `data`).
+   * Returns false when the transport's buffer is full; the hub then waits for
+   * `Subscription.resume()`.
+   */
+  write(frames: Buffer): boolean;
+  /** Ends the transport: the subscriber fell too far behind, or the hub is closing. */
+  close(reason: 'overflow' | 'shutdown'): void;
+}
+
+export interface SubscribeOptions {
+  /** Only events of this session. */
+  readonly sessionId?: string | undefined;
+  /** Resume after this event (SSE `Last-Event-ID`); without it, or when it aged out, a catch-up comes first. */
+  readonly lastEventId?: string | undefined;
+}
+
+/** What a subscription needs of its hub. */
+export interface SubscriptionHost {
+  /** Order the next published event will have. */
+  readonly nextOrder: number;
+  deliver(subscription: Subscription): void;
+  remove(subscription: Subscription): void;
+}
+
+/** A subscriber's place in the hub: a cursor into the hub's log. */
+export class Subscription {
+  /** @internal Order of the next event to send. */
+  cursor: number;
+  /** @internal */ writable = true;
+  /** @internal */ closed = false;
+  /** @internal Where open sessions stood when it joined, sent before the log. */
+  catchUp: CatchUp | undefined;
+  private drainWaiters: Array<() => void> = [];
+
+  /** @internal */
+  constructor(
+    private readonly hub: SubscriptionHost,
+    /** @internal */ readonly sink: SubscriberSink,
+    /** @internal */ readonly sessionId: string | undefined,
+    cursor: number,
+  ) {
+    this.cursor = cursor;
+  }
+
+  /** The transport drained its buffer: send what accumulated meanwhile. */
+  resume(): void {
+    this.writable = true;
+    this.hub.deliver(this);
+  }
+
+  /** The transport went away. */
+  unsubscribe(): void {
+    this.hub.remove(this);
+  }
+
+  /** @internal Resolves once the subscriber is caught up and writable, or gone. */
+  drained(): Promise<void> {
+    if (this.idle()) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /** @internal */
+  notifyIfDrained(): void {
+    if (!this.idle()) return;
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const waiter of waiters) waiter();
+  }
+
+  private idle(): boolean {
+    return this.closed || (this.writable && this.catchUp === undefined && this.cursor >= this.hub.nextOrder);
+  }
+}
