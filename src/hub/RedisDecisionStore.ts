@@ -6,6 +6,7 @@ import type { ReceivedReply } from '../protocol/index.js';
 import { ReplyRegistry } from '../agent/ReplyRegistry.js';
 import type { ReplyRequest } from '../translate/index.js';
 import { closeRedis, connectRedis } from './connectRedis.js';
+import { readEnvNumber } from '../env.js';
 import { hubKeys } from './RedisHubBackend.js';
 
 export interface RedisDecisionStoreOptions {
@@ -15,7 +16,7 @@ export interface RedisDecisionStoreOptions {
   readonly keyPrefix?: string;
   /** Decisions kept in this process for agents polling here. Default 10,000. */
   readonly capacity?: number;
-  /** How long a decision stays fetchable in Redis. Default 900 s. */
+  /** How long a decision stays fetchable in Redis. Else `AAEP_HUB_DECISION_SECONDS`, else 900 s. */
   readonly decisionSeconds?: number;
 }
 
@@ -57,7 +58,7 @@ export class RedisDecisionStore extends DecisionStore {
     this.redis.defineCommand('aaepClaimDecision', { numberOfKeys: 2, lua: CLAIM });
     this.keyPrefix = hubKeys(options.keyPrefix).prefix;
     this.channel = `${this.keyPrefix}:decided`;
-    this.decisionMs = (options.decisionSeconds ?? 900) * 1000;
+    this.decisionMs = (options.decisionSeconds ?? readEnvNumber('AAEP_HUB_DECISION_SECONDS') ?? 900) * 1000;
     this.subscriber = connectRedis(options.url, 'decisions');
     this.subscriber.on('message', (_channel: string, token: string) => void this.fetch(token));
     void this.subscriber.subscribe(this.channel).catch((error: unknown) => diag.error('aaep-otel: subscribing to shared decisions failed', error));

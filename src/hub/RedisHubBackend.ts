@@ -7,25 +7,28 @@ import type { AaepEvent } from '../protocol/index.js';
 import { closeRedis, connectRedis } from './connectRedis.js';
 import type { HubBackend } from './HubBackend.js';
 import { OpenSessionLedger } from './OpenSessionLedger.js';
+import { readEnvNumber } from '../env.js';
 
 export interface RedisHubOptions {
   /** redis://[user:password@]host:port[/db] */
   readonly url: string;
   /** Stream entries kept (XADD MAXLEN ~). Default: the hub's retention, 10,000. */
   readonly retentionEvents?: number;
-  /** How long an event id is remembered to store a re-delivered event once. Default 3,600 s. */
+  /** How long an event id is remembered to store a re-delivered event once. Else `AAEP_HUB_DEDUP_SECONDS`, else 3,600 s. */
   readonly dedupSeconds?: number;
   /** Prefix of every key, so several deployments can share one Redis. Default "aaep". */
   readonly keyPrefix?: string;
-  /** Events waiting for Redis before new ones are dropped (and reported). Default 10,000. */
+  /** Events waiting for Redis before new ones are dropped (and reported). Else `AAEP_HUB_MAX_PENDING_WRITES`, else 10,000. */
   readonly maxPendingWrites?: number;
-  /** How long `stored()` waits for Redis before an export is answered with a retryable status. Default 5 s. */
+  /** How long `stored()` waits for Redis before an export is answered with a retryable status. Else `AAEP_HUB_STORE_TIMEOUT_MS`, else 5 s. */
   readonly storeTimeoutMs?: number;
   /**
    * A session's owner (the instance that stored its start) renews a lease this
-   * long; when it lapses, any instance ends the session legally. Default 10 s.
+   * long; when it lapses, any instance ends the session legally. Else `AAEP_HUB_LEASE_MS`, else 10 s.
    */
   readonly leaseMs?: number;
+  /** Open sessions remembered for catch-up (the oldest is forgotten first). Else `AAEP_HUB_OPEN_SESSIONS`, else 10,000. */
+  readonly openSessions?: number;
   /** A connection to append with, shared with stores whose writes must be ordered with the stream's (left open by close()). */
   readonly connection?: Redis;
 }
@@ -161,7 +164,7 @@ export class RedisHubBackend implements HubBackend {
   private readonly instanceId = randomUUID();
   /** Sessions whose lease this instance holds. */
   private readonly owned = new Set<string>();
-  private readonly ledger = new OpenSessionLedger();
+  private readonly ledger: OpenSessionLedger;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly writes = new Set<Promise<void>>();
   /** Published, not yet sent: sent together on the next tick. */
@@ -184,12 +187,13 @@ export class RedisHubBackend implements HubBackend {
   ) {
     this.keys = hubKeys(options.keyPrefix);
     this.retentionEvents = options.retentionEvents ?? HUB_DEFAULTS.retentionEvents;
-    this.dedupSeconds = options.dedupSeconds ?? 3_600;
-    this.maxPending = options.maxPendingWrites ?? 10_000;
-    this.storeTimeoutMs = options.storeTimeoutMs ?? 5_000;
+    this.dedupSeconds = options.dedupSeconds ?? readEnvNumber('AAEP_HUB_DEDUP_SECONDS') ?? 3_600;
+    this.maxPending = options.maxPendingWrites ?? readEnvNumber('AAEP_HUB_MAX_PENDING_WRITES') ?? 10_000;
+    this.storeTimeoutMs = options.storeTimeoutMs ?? readEnvNumber('AAEP_HUB_STORE_TIMEOUT_MS') ?? 5_000;
+    this.ledger = new OpenSessionLedger(options.openSessions ?? readEnvNumber('AAEP_HUB_OPEN_SESSIONS') ?? 10_000);
     this.ownsWriter = options.connection === undefined;
     this.writer = (options.connection ?? connectRedis(options.url, 'hub writer')) as ScriptedRedis;
-    this.leaseMs = options.leaseMs ?? 10_000;
+    this.leaseMs = options.leaseMs ?? readEnvNumber('AAEP_HUB_LEASE_MS') ?? 10_000;
     this.writer.defineCommand('aaepAppendOnce', { lua: APPEND_ONCE });
     this.writer.defineCommand('aaepRenew', { lua: RENEW });
     this.writer.defineCommand('aaepSweep', { numberOfKeys: 5, lua: SWEEP });

@@ -119,6 +119,31 @@ describe('the hub on Redis Streams', () => {
     expect(ttl).toBeLessThanOrEqual(60);
     expect(await client().get(shared.keys.event(events[0]!.event_id))).toMatch(/^\d+-\d+$/);
   });
+
+  it('takes its settings from AAEP_HUB_* when no option is given, and an option over the variable', async () => {
+    const shared = sharedHub();
+    process.env.AAEP_HUB_DEDUP_SECONDS = '120';
+    cleanups.push(() => delete process.env.AAEP_HUB_DEDUP_SECONDS);
+    const fromEnv = await shared.instance();
+    const explicit = await shared.instance({ dedupSeconds: 30 });
+    const startOfSession = (): Parameters<EventHub['publish']>[0] => {
+      const events: Parameters<EventHub['publish']>[0][] = [];
+      publishSession({ publish: (event) => events.push(event) }, 1);
+      return events[0]!;
+    };
+    const first = startOfSession();
+    const second = startOfSession();
+    fromEnv.backend.publish(first);
+    explicit.backend.publish(second);
+    await fromEnv.backend.stored();
+    await explicit.backend.stored();
+    const ttlFromEnv = await client().ttl(shared.keys.event(first.event_id));
+    expect(ttlFromEnv).toBeGreaterThan(110);
+    expect(ttlFromEnv).toBeLessThanOrEqual(120);
+    const ttlExplicit = await client().ttl(shared.keys.event(second.event_id));
+    expect(ttlExplicit).toBeGreaterThan(20);
+    expect(ttlExplicit).toBeLessThanOrEqual(30);
+  });
 });
 
 describe('sessions whose owner stopped', () => {
