@@ -36,4 +36,4 @@ export const FRAMEWORK_CONVENTIONS: readonly FrameworkConvention[] = [
 ];
 
 export { genAiConvention, openInferenceConvention, openLlmetryConvention, vercelAiSdkConvention };
-export { describeToolCall } from './frameworks/genAi.js';
+export { describeToolCall } from './frameworks/describeToolCall.js';

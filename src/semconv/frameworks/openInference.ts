@@ -30,20 +30,11 @@ import {
 } from '../attributes.js';
 import type { SpanRole } from '../classifySpan.js';
 import type { FrameworkConvention } from '../frameworks.js';
-import {
-  describeToolCall,
-  effectiveRole,
-  isRecord,
-  lastUserText,
-  messageText,
-  parseJsonAttribute,
-  put,
-  spokenOutput,
-  rememberTools,
-  rememberedToolDescription,
-  stringAttribute,
-  toolDefinitions,
-} from './genAi.js';
+import { describeToolCall } from './describeToolCall.js';
+import { effectiveRole, put, stringAttribute } from './genAi.js';
+import { lastUserText, messageText, spokenOutput } from './genAiMessages.js';
+import { isRecord, parseJsonAttribute } from './jsonAttribute.js';
+import { rememberedToolDescription, rememberTools, toolDefinitions } from './toolDefinitions.js';
 
 export const OPENINFERENCE_SPAN_KIND = 'openinference.span.kind';
 export const OI_INPUT_VALUE = 'input.value';

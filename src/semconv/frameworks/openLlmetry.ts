@@ -23,18 +23,11 @@ import {
 } from '../attributes.js';
 import type { SpanRole } from '../classifySpan.js';
 import type { FrameworkConvention } from '../frameworks.js';
-import {
-  describeToolCall,
-  effectiveRole,
-  isRecord,
-  lastUserText,
-  parseJsonAttribute,
-  put,
-  spokenOutput,
-  rememberTools,
-  rememberedToolDescription,
-  stringAttribute,
-} from './genAi.js';
+import { describeToolCall } from './describeToolCall.js';
+import { effectiveRole, put, stringAttribute } from './genAi.js';
+import { lastUserText, spokenOutput } from './genAiMessages.js';
+import { isRecord, parseJsonAttribute } from './jsonAttribute.js';
+import { rememberedToolDescription, rememberTools } from './toolDefinitions.js';
 
 export const TRACELOOP_SPAN_KIND = 'traceloop.span.kind';
 export const TRACELOOP_ENTITY_NAME = 'traceloop.entity.name';

@@ -26,20 +26,12 @@ import {
 } from '../attributes.js';
 import type { SpanRole } from '../classifySpan.js';
 import type { FrameworkConvention } from '../frameworks.js';
-import {
-  describeToolCall,
-  effectiveRole,
-  finishReasonSummary,
-  isRecord,
-  lastUserText,
-  parseJsonAttribute,
-  put,
-  spokenOutput,
-  rememberTools,
-  rememberedToolDescription,
-  stringAttribute,
-  toolDefinitions,
-} from './genAi.js';
+import { describeToolCall } from './describeToolCall.js';
+import { finishReasonSummary } from './finishReasonSummary.js';
+import { effectiveRole, put, stringAttribute } from './genAi.js';
+import { lastUserText, spokenOutput } from './genAiMessages.js';
+import { isRecord, parseJsonAttribute } from './jsonAttribute.js';
+import { rememberedToolDescription, rememberTools, toolDefinitions } from './toolDefinitions.js';
 
 export const AI_OPERATION_ID = 'ai.operationId';
 export const AI_TELEMETRY_FUNCTION_ID = 'ai.telemetry.functionId';

@@ -38,3 +38,10 @@ export function maskRanges(text: string, ranges: ReadonlyArray<readonly [number,
   }
   return out + text.slice(last);
 }
+
+/** End of the run of marks that starts at `from`. */
+export function maskEnd(text: string, from: number): number {
+  let end = from;
+  while (end < text.length && isMask(text.charCodeAt(end))) end++;
+  return end;
+}
