@@ -10,6 +10,7 @@ const root = fileURLToPath(new URL('../', import.meta.url));
 const BENCHES: ReadonlyArray<{ script: string; args?: string[] }> = [
   { script: 'bench/processor-overhead.ts' },
   { script: 'bench/redaction.ts' },
+  { script: 'bench/per-event.ts' },
   { script: 'bench/receiver-ingest.ts' },
   { script: 'bench/fanout.ts' },
   { script: 'bench/catchup.ts' },
