@@ -73,9 +73,6 @@ export interface SessionState {
   readonly localization: { readonly primary_language: string };
   sequence: number;
   lastTime: number;
-  /** The last timestamp formatted, reused while events share a millisecond. */
-  isoMillis: number;
-  iso: string;
   state: AgentState;
   /** What a late subscriber is re-sent (spec §8.7): how the session started, and its last state change. */
   started?: AaepEvent;
@@ -163,8 +160,6 @@ export function newSessionState(
     localization: { primary_language: init.language },
     sequence: 0,
     lastTime: init.startTime,
-    isoMillis: -1,
-    iso: '',
     state: 'idle',
     closed: false,
     questions: [],

@@ -1,6 +1,7 @@
 import type { AaepEvent, Producer } from '../protocol/index.js';
 import { AAEP_CONTEXT } from '../protocol/index.js';
 import { eventIdFor, traceparentFor, type EventKindCode } from './ids.js';
+import { isoTimestamp } from './isoTimestamp.js';
 import type { Payload, SessionState, SpanInfo } from './SessionState.js';
 import type { ReplyRequest } from './TranslatorOptions.js';
 
@@ -41,11 +42,6 @@ export function translateContext(
     publish(session, source, kind, time, urgency, payload) {
       // Timestamps never go backwards within a session (spec §3.2.5), even when spans end out of order.
       if (time > session.lastTime) session.lastTime = time;
-      const millis = Math.floor(session.lastTime);
-      if (millis !== session.isoMillis) {
-        session.isoMillis = millis;
-        session.iso = new Date(millis).toISOString();
-      }
       const ordinal = source.ordinals[kind] ?? 0;
       source.ordinals[kind] = ordinal + 1;
       source.correlation ??= traceparentFor(session.traceId, source.spanId, source.traceFlags);
@@ -55,7 +51,7 @@ export function translateContext(
         event_id: eventIdFor(session.traceId, source.spanId, kind, ordinal),
         session_id: session.sessionId,
         sequence_number: session.sequence++,
-        timestamp: session.iso,
+        timestamp: isoTimestamp(Math.floor(session.lastTime)),
         producer,
         urgency,
         localization_hints: session.localization,
