@@ -26,6 +26,7 @@ export const UI_FILES: Readonly<Record<string, string>> = {
   'questions.js': SCRIPT,
   'dialogContent.js': SCRIPT,
   'SessionLabels.js': SCRIPT,
+  'sessionList.js': SCRIPT,
   'aaep-ui.css': 'text/css; charset=utf-8',
 };
 

@@ -8,6 +8,9 @@
  * - The verbosity switch picks summary_terse / _normal / _detailed (remembered).
  * - Output is announced a sentence at a time, never token by token.
  * - Confirmations and questions open a modal <dialog> (questions.js).
+ * - While more than one session is open, every announcement and log item starts with
+ *   its session's label (SessionLabels.js, shared with aaep-otel/client), and the
+ *   "Open sessions" list (sessionList.js) shows each with its state and question.
  * - The token, when the server has one, travels in the `aaep_token` cookie the server set
  *   (HttpOnly: this script never sees it) with the stream and the replies, both same-origin.
  *
@@ -17,10 +20,12 @@ import { EVENTS_URL, MESSAGES_URL, byId, post } from './page.js';
 import { announce, logItem } from './speech.js';
 import { currentVerbosity, langOf, summaryOf } from './verbosity.js';
 import { ask, isRepeatedReminder, settle } from './questions.js';
+import { SessionLabels } from './SessionLabels.js';
+import { showSessions } from './sessionList.js';
 
 /** @typedef {import('./page.js').AaepEvent} AaepEvent */
 
-/** @typedef {{ buffer: string, item: HTMLLIElement | undefined, lang: string, session: string }} Output */
+/** @typedef {{ buffer: string, item: HTMLLIElement | undefined, lang: string, session: string, label: string | undefined }} Output */
 
 const connection = byId('connection', HTMLElement);
 const handoffNotice = byId('handoff', HTMLElement);
@@ -34,6 +39,7 @@ const askStatus = byId('ask-status', HTMLElement);
 /** Event ids already handled: a reconnect may replay the last few. */
 /** @type {Set<string>} */
 const seen = new Set();
+const sessions = new SessionLabels();
 
 /** @param {AaepEvent} event */
 function onEvent(event) {
@@ -42,14 +48,24 @@ function onEvent(event) {
   const oldest = seen.size > 2000 ? seen.values().next().value : undefined;
   if (oldest !== undefined) seen.delete(oldest);
 
-  if (event.type === 'aaep:agent.output.streaming') return onOutput(event);
-  if (event.type === 'aaep:agent.awaiting.confirmation') return ask(event, 'confirmation');
-  if (event.type === 'aaep:agent.awaiting.clarification') return ask(event, 'clarification');
+  const label = sessions.observe(event);
+  handle(event, label);
+  showSessions(sessions.open());
+}
+
+/**
+ * @param {AaepEvent} event
+ * @param {string | undefined} label the session's, while several are open
+ */
+function handle(event, label) {
+  if (event.type === 'aaep:agent.output.streaming') return onOutput(event, label);
+  if (event.type === 'aaep:agent.awaiting.confirmation') return ask(event, 'confirmation', label);
+  if (event.type === 'aaep:agent.awaiting.clarification') return ask(event, 'clarification', label);
 
   const lang = langOf(event);
   const critical = event.urgency === 'critical';
   const text = summaryOf(event);
-  logItem(text, { lang, critical });
+  logItem(text, { lang, critical, label });
   const quiet = (currentVerbosity() === 'terse' && event.urgency === 'background') || isRepeatedReminder(event);
 
   // Settle first, so what settled it is said on the page, not in a dialog about to close.
@@ -65,11 +81,12 @@ function onEvent(event) {
     settle(event.session_id);
     for (const [key, output] of outputs) {
       if (output.session !== event.session_id) continue;
+      output.label = label;
       speakOutput(output, output.buffer);
       outputs.delete(key);
     }
   }
-  if (!quiet) announce(text, { lang, assertive: critical });
+  if (!quiet) announce(text, { lang, assertive: critical, label });
 }
 
 // ---- Output, a sentence at a time ----
@@ -80,10 +97,14 @@ const BOUNDARY = /[.!?…]["'”’)\]»]*\s+|[。！？]["'”’)\]»]*|\n+/g;
 /** @type {Map<string, Output>} */
 const outputs = new Map();
 
-/** @param {AaepEvent} event */
-function onOutput(event) {
+/**
+ * @param {AaepEvent} event
+ * @param {string | undefined} label
+ */
+function onOutput(event, label) {
   const key = event.output_id ?? event.session_id;
-  const output = outputs.get(key) ?? { buffer: '', item: undefined, lang: langOf(event), session: event.session_id };
+  const output = outputs.get(key) ?? { buffer: '', item: undefined, lang: langOf(event), session: event.session_id, label };
+  output.label = label;
   output.buffer += event.chunk ?? '';
   let end = output.buffer.length;
   if (event.complete !== true) {
@@ -106,12 +127,12 @@ function speakOutput(output, text) {
   let start = 0;
   for (const match of text.matchAll(BOUNDARY)) {
     const sentence = text.slice(start, match.index + match[0].length).trim();
-    if (sentence !== '') announce(sentence, { lang: output.lang });
+    if (sentence !== '') announce(sentence, { lang: output.lang, label: output.label });
     start = match.index + match[0].length;
   }
   const rest = text.slice(start).trim();
-  if (rest !== '') announce(rest, { lang: output.lang });
-  if (output.item === undefined) output.item = logItem(text.trim(), { lang: output.lang });
+  if (rest !== '') announce(rest, { lang: output.lang, label: output.label });
+  if (output.item === undefined) output.item = logItem(text.trim(), { lang: output.lang, label: output.label });
   else output.item.querySelector('.text')?.append(` ${text.trim()}`);
 }
 

@@ -9,6 +9,7 @@ import { REPLIES_URL, SUBSCRIPTION_ID, byId, post } from './page.js';
 import { announce, logItem, setOpenDialog } from './speech.js';
 import { summaryOf, langOf } from './verbosity.js';
 import { fillClarification, fillConfirmation } from './dialogContent.js';
+import { showWaiting } from './sessionList.js';
 
 /** @typedef {import('./page.js').AaepEvent} AaepEvent */
 /** @typedef {import('./dialogContent.js').Answer} Answer */
@@ -24,6 +25,7 @@ import { fillClarification, fillConfirmation } from './dialogContent.js';
  * @property {string} lang
  * @property {HTMLLIElement} item
  * @property {boolean} halfAnnounced
+ * @property {string | undefined} label its session's, while several were open when it was asked
  */
 
 const logRegion = byId('log-region', HTMLElement);
@@ -52,11 +54,12 @@ let timers = [];
 /**
  * @param {AaepEvent} event
  * @param {'confirmation' | 'clarification'} kind
+ * @param {string | undefined} label
  */
-export function ask(event, kind) {
+export function ask(event, kind, label) {
   const lang = langOf(event);
   const text = summaryOf(event);
-  const item = logItem(text, { lang, critical: true });
+  const item = logItem(text, { lang, critical: true, label });
   if (event.reply_token === undefined) return;
   const now = Date.now();
   /** @type {Question} */
@@ -69,25 +72,42 @@ export function ask(event, kind) {
     lang,
     item,
     halfAnnounced: false,
+    label,
   };
   const reopen = document.createElement('button');
   reopen.type = 'button';
   reopen.className = 'reopen';
   reopen.textContent = 'Answer';
   reopen.hidden = true;
-  reopen.addEventListener('click', () => {
-    if (!pending.has(question.token) || current === question) return;
-    if (current === undefined) show(question);
-    else if (!queue.includes(question)) queue.push(question);
-  });
+  reopen.addEventListener('click', () => reopenQuestion(question));
   item.append(' ', reopen);
   pending.set(question.token, question);
+  // In the list of open sessions too, answerable there without the dialog.
+  const actions =
+    kind === 'confirmation'
+      ? [
+          { label: 'Accept', run: () => answer({ decision: 'accept' }, question) },
+          { label: 'Reject', run: () => answer({ decision: 'reject' }, question) },
+        ]
+      : [{ label: 'Answer', run: () => reopenQuestion(question) }];
+  const asked = kind === 'confirmation' ? (event.action ?? text) : (event.question ?? text);
+  showWaiting(event.session_id, { prefix: kind === 'confirmation' ? 'Confirm: ' : 'Question: ', text: asked, lang, actions });
   if (current === undefined) {
     show(question);
   } else {
     queue.push(question);
-    announce(`Another question is waiting: ${text}`, { lang, assertive: true });
+    announce(`Another question is waiting: ${text}`, { lang, assertive: true, label });
   }
+}
+
+/**
+ * Opens a question's dialog again (the user chose "Not now" before), or queues it.
+ * @param {Question} question
+ */
+function reopenQuestion(question) {
+  if (!pending.has(question.token) || current === question) return;
+  if (current === undefined) show(question);
+  else if (!queue.includes(question)) queue.push(question);
 }
 
 /**
@@ -103,6 +123,9 @@ function show(question) {
   current = question;
   question.item.querySelector('.reopen')?.setAttribute('hidden', '');
   const initialFocus = question.kind === 'confirmation' ? fillConfirmation(question) : fillClarification(question, answer);
+  // Which task asks, while several run (part of the dialog's description).
+  byId(question.kind === 'confirmation' ? 'confirm-session' : 'clarify-session', HTMLElement).textContent =
+    question.label === undefined ? '' : `Asked by: ${question.label}.`;
   for (const region of dialog.querySelectorAll('.live-polite, .live-assertive')) region.replaceChildren();
   if (!dialog.open) dialog.showModal();
   openDialog = dialog;
@@ -194,6 +217,7 @@ export function settle(sessionId) {
     if (question.event.session_id !== sessionId) continue;
     pending.delete(question.token);
     question.item.querySelector('.reopen')?.remove();
+    showWaiting(sessionId, undefined);
     const queued = queue.indexOf(question);
     if (queued !== -1) queue.splice(queued, 1);
     if (current === question) hide(false);
@@ -201,14 +225,17 @@ export function settle(sessionId) {
 }
 
 /**
- * Sends the answer to the shown question and closes its dialog. The outcome arrives on
- * the stream (every well-formed reply gets 204, honoured or not).
+ * Sends the answer to a question (by default the shown one) and closes its dialog or
+ * takes it from the queue. The outcome arrives on the stream (every well-formed reply
+ * gets 204, honoured or not), which settles the question.
  * @param {Answer} answerBody
+ * @param {Question | undefined} question
  */
-async function answer(answerBody) {
-  const question = current;
+async function answer(answerBody, question = current) {
   if (question === undefined) return;
-  hide(false);
+  if (current === question) hide(false);
+  const queued = queue.indexOf(question);
+  if (queued !== -1) queue.splice(queued, 1);
   const type = 'decision' in answerBody ? 'confirmation.reply' : 'clarification.reply';
   const body = { type, reply_token: question.token, subscription_id: SUBSCRIPTION_ID, timestamp: new Date().toISOString(), ...answerBody };
   let problem = '';
@@ -227,6 +254,7 @@ async function answer(answerBody) {
 
 byId('confirm-accept', HTMLButtonElement).addEventListener('click', () => void answer({ decision: 'accept' }));
 byId('confirm-reject', HTMLButtonElement).addEventListener('click', () => void answer({ decision: 'reject' }));
+byId('confirm-dismiss', HTMLButtonElement).addEventListener('click', () => hide(true));
 byId('clarify-dismiss', HTMLButtonElement).addEventListener('click', () => hide(true));
 clarifyForm.addEventListener('submit', (event) => {
   event.preventDefault();

@@ -19,9 +19,10 @@ export function setOpenDialog(dialog) {
  * Speaks `text` through a live region. While a modal dialog is open the rest of the page
  * is inert (hidden from assistive technology), so the dialog's own regions speak.
  * @param {string} text
- * @param {{ lang?: string, assertive?: boolean }} [how]
+ * With `label` (while several sessions are open) it says which session speaks first.
+ * @param {{ lang?: string, assertive?: boolean, label?: string | undefined }} [how]
  */
-export function announce(text, { lang = PAGE_LANG, assertive = false } = {}) {
+export function announce(text, { lang = PAGE_LANG, assertive = false, label } = {}) {
   const region = openDialog
     ? openDialog.querySelector(assertive ? '.live-assertive' : '.live-polite')
     : document.getElementById(assertive ? 'live-assertive' : 'live-polite');
@@ -29,7 +30,7 @@ export function announce(text, { lang = PAGE_LANG, assertive = false } = {}) {
   const line = document.createElement('p');
   line.lang = lang;
   line.dir = 'auto';
-  line.textContent = text;
+  line.textContent = label === undefined ? text : `${label}: ${text}`;
   region.append(line);
   // Added nodes are what is read; old ones only need to go.
   while (region.childElementCount > 3) region.firstElementChild?.remove();
@@ -37,10 +38,10 @@ export function announce(text, { lang = PAGE_LANG, assertive = false } = {}) {
 
 /**
  * @param {string} text
- * @param {{ lang?: string, critical?: boolean }} [how]
+ * @param {{ lang?: string, critical?: boolean, label?: string | undefined }} [how]
  * @returns {HTMLLIElement}
  */
-export function logItem(text, { lang = PAGE_LANG, critical = false } = {}) {
+export function logItem(text, { lang = PAGE_LANG, critical = false, label } = {}) {
   const atEnd = logRegion.scrollTop + logRegion.clientHeight >= logRegion.scrollHeight - 8;
   const item = document.createElement('li');
   if (critical) item.className = 'critical';
@@ -53,6 +54,13 @@ export function logItem(text, { lang = PAGE_LANG, critical = false } = {}) {
   const time = document.createElement('time');
   time.dateTime = now.toISOString();
   time.textContent = now.toLocaleTimeString();
+  if (label !== undefined) {
+    const session = document.createElement('span');
+    session.className = 'session';
+    session.dir = 'auto';
+    session.textContent = `${label}: `;
+    item.append(session);
+  }
   item.append(body, ' ', time);
   log.append(item);
   logEmpty.hidden = true;
