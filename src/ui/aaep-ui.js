@@ -20,8 +20,7 @@ import { EVENTS_URL, MESSAGES_URL, byId, post } from './page.js';
 import { announce, logItem } from './speech.js';
 import { currentVerbosity, langOf, summaryOf } from './verbosity.js';
 import { ask, isRepeatedReminder, settle } from './questions.js';
-import { SessionLabels } from './SessionLabels.js';
-import { showSessions } from './sessionList.js';
+import { sessions, showSessions } from './sessionList.js';
 
 /** @typedef {import('./page.js').AaepEvent} AaepEvent */
 
@@ -39,7 +38,6 @@ const askStatus = byId('ask-status', HTMLElement);
 /** Event ids already handled: a reconnect may replay the last few. */
 /** @type {Set<string>} */
 const seen = new Set();
-const sessions = new SessionLabels();
 
 /** @param {AaepEvent} event */
 function onEvent(event) {

@@ -9,7 +9,7 @@ import { REPLIES_URL, SUBSCRIPTION_ID, byId, post } from './page.js';
 import { announce, logItem, setOpenDialog } from './speech.js';
 import { summaryOf, langOf } from './verbosity.js';
 import { fillClarification, fillConfirmation } from './dialogContent.js';
-import { showWaiting } from './sessionList.js';
+import { sessions, showWaiting } from './sessionList.js';
 
 /** @typedef {import('./page.js').AaepEvent} AaepEvent */
 /** @typedef {import('./dialogContent.js').Answer} Answer */
@@ -25,7 +25,6 @@ import { showWaiting } from './sessionList.js';
  * @property {string} lang
  * @property {HTMLLIElement} item
  * @property {boolean} halfAnnounced
- * @property {string | undefined} label its session's, while several were open when it was asked
  */
 
 const logRegion = byId('log-region', HTMLElement);
@@ -72,7 +71,6 @@ export function ask(event, kind, label) {
     lang,
     item,
     halfAnnounced: false,
-    label,
   };
   const reopen = document.createElement('button');
   reopen.type = 'button';
@@ -123,9 +121,9 @@ function show(question) {
   current = question;
   question.item.querySelector('.reopen')?.setAttribute('hidden', '');
   const initialFocus = question.kind === 'confirmation' ? fillConfirmation(question) : fillClarification(question, answer);
-  // Which task asks, while several run (part of the dialog's description).
-  byId(question.kind === 'confirmation' ? 'confirm-session' : 'clarify-session', HTMLElement).textContent =
-    question.label === undefined ? '' : `Asked by: ${question.label}.`;
+  // Which task asks, while several run now (part of the dialog's description).
+  const label = sessions.several ? sessions.labelOf(question.event.session_id) : undefined;
+  byId(question.kind === 'confirmation' ? 'confirm-session' : 'clarify-session', HTMLElement).textContent = label === undefined ? '' : `Asked by: ${label}.`;
   for (const region of dialog.querySelectorAll('.live-polite, .live-assertive')) region.replaceChildren();
   if (!dialog.open) dialog.showModal();
   openDialog = dialog;

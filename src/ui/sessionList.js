@@ -6,6 +6,7 @@
  * announcements already say what changes; the list is where to look it up and answer.
  */
 import { byId } from './page.js';
+import { SessionLabels } from './SessionLabels.js';
 
 /** @typedef {import('./SessionLabels.js').OpenSession} OpenSession */
 /** @typedef {{ label: string, run: () => unknown }} Action */
@@ -14,6 +15,9 @@ import { byId } from './page.js';
 const list = byId('session-list', HTMLUListElement);
 const empty = byId('sessions-empty', HTMLElement);
 const heading = byId('sessions-heading', HTMLElement);
+
+/** The open sessions and their labels, followed by the page's event handler. */
+export const sessions = new SessionLabels();
 
 /** @type {Map<string, HTMLLIElement>} */
 const items = new Map();
