@@ -3,10 +3,13 @@
  * sessions of one listener running at once on the reference agent: what is announced
  * names its session, the list shows both with their states, and each pending question
  * is answered from the list with the keyboard only.
+ *
+ * AAEP_UI_SCREENSHOT=1 also saves docs/web-subscriber-sessions.png (both sessions waiting).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReferenceAgent } from '../../examples/reference-agent/ReferenceAgent.js';
@@ -19,6 +22,7 @@ declare const document: any;
 
 const CHROMIUM = '/usr/bin/chromium';
 const TOKEN = 'session-list-test-token';
+const root = fileURLToPath(new URL('../../', import.meta.url));
 const axeSource = readFileSync(join(dirname(createRequire(import.meta.url).resolve('axe-core')), 'axe.min.js'), 'utf8');
 
 let browser: Browser | undefined;
@@ -125,6 +129,7 @@ describe('the Open sessions list of the web page', () => {
     );
     expect(await page.locator('#sessions-empty').isVisible()).toBe(false);
     await expectNoAxeViolations(page, 'two sessions waiting');
+    if (process.env.AAEP_UI_SCREENSHOT) await page.locator('#sessions').screenshot({ path: join(root, 'docs/web-subscriber-sessions.png') });
 
     // Keyboard only: Enter on the room's Accept, then Space on the email's Reject.
     await tabTo(page, 'Book a meeting', 'Accept');
