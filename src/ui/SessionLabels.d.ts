@@ -1,5 +1,8 @@
 /** Types of SessionLabels.js, which the web page loads as plain JavaScript. */
 
+/** Open sessions remembered at most; beyond it the oldest is forgotten (its end was probably missed). */
+export declare const MAX_OPEN_SESSIONS: number;
+
 /** The first few words of a request, trimmed, unsayable characters removed; "Task" when nothing is left. */
 export declare function shortLabel(requestText: unknown): string;
 

@@ -13,6 +13,8 @@ const LABEL_CHARS = 32;
 /** Control, format (bidi overrides, zero-width) and separator characters: none may reach a label. */
 const UNSAYABLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 const SESSION_END = /^aaep:agent\.session\.(completed|errored|cancelled)$/;
+/** Sessions remembered at most: one whose end was never heard must not grow the map for ever. */
+export const MAX_OPEN_SESSIONS = 256;
 
 /**
  * The first few words of a request, trimmed, with unsayable characters removed and
@@ -44,6 +46,8 @@ export class SessionLabels {
     const id = event.session_id;
     if (event.type === 'aaep:agent.session.started' && !this.#open.has(id)) {
       this.#open.set(id, { label: this.#unique(shortLabel(event.request_text)), state: 'working' });
+      const oldest = this.#open.size > MAX_OPEN_SESSIONS ? this.#open.keys().next().value : undefined;
+      if (oldest !== undefined) this.#open.delete(oldest);
     }
     const session = this.#open.get(id);
     if (session !== undefined && event.type === 'aaep:agent.state.changed' && typeof event.to_state === 'string') session.state = event.to_state;

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SessionLabels, shortLabel } from '../../src/client/index.js';
+import { MAX_OPEN_SESSIONS } from '../../src/ui/SessionLabels.js';
 
 const started = (id: string, request?: string) => ({ type: 'aaep:agent.session.started', session_id: id, ...(request !== undefined && { request_text: request }) });
 const event = (id: string, type: string, fields: Record<string, unknown> = {}) => ({ type: `aaep:agent.${type}`, session_id: id, ...fields });
@@ -33,6 +34,14 @@ describe('SessionLabels (shared by the web page and aaep-otel/client)', () => {
     // A catch-up that re-sends session.started keeps the label it had.
     labels.observe(started('b', 'Something else'));
     expect(labels.labelOf('b')).toBe('Generate a quarterly 2');
+  });
+
+  it('forgets the oldest session beyond its bound, so missed ends cannot grow it for ever', () => {
+    const labels = new SessionLabels();
+    for (let i = 0; i <= MAX_OPEN_SESSIONS; i++) labels.observe(started(`s${i}`, `Task number ${i}`));
+    expect(labels.open()).toHaveLength(MAX_OPEN_SESSIONS);
+    expect(labels.labelOf('s0')).toBeUndefined();
+    expect(labels.labelOf(`s${MAX_OPEN_SESSIONS}`)).toBe(`Task number ${MAX_OPEN_SESSIONS}`);
   });
 
   it('keeps labels short, sayable and unique among the open sessions, whatever the requests', () => {
