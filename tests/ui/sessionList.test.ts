@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ReferenceAgent } from '../../examples/reference-agent/ReferenceAgent.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 import { sessionDone } from '../helpers/sseClient.js';
@@ -33,8 +33,12 @@ beforeAll(async () => {
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
 }, 30_000);
 
-afterAll(async () => {
+afterEach(async () => {
   await harness?.close();
+  harness = undefined;
+});
+
+afterAll(async () => {
   await browser?.close();
 });
 
@@ -77,32 +81,44 @@ const items = (page: Page) =>
     })),
   );
 
+/** The reference agent behind a token, and the page opened with it, recording what its live regions are told. */
+async function openPage() {
+  let agent: ReferenceAgent | undefined;
+  const h = await startHarness({ token: TOKEN, onUserInput: (text) => agent!.start(text).sessionId });
+  harness = h;
+  agent = new ReferenceAgent(h.tracer, { pace: 0.05 });
+  // bypassCSP only so that axe can be injected as an inline script.
+  const context = await browser!.newContext({ bypassCSP: true, reducedMotion: 'reduce', viewport: { width: 960, height: 900 } });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(`${h.server.url}/aaep/ui?access_token=${TOKEN}`);
+  await page.evaluate(() => {
+    window.spoken = [];
+    new window.MutationObserver((records: any[]) => {
+      for (const record of records) for (const node of record.addedNodes) if (node.nodeType === 1 && node.parentElement?.closest('[aria-live]')) window.spoken.push(node.textContent);
+    }).observe(document.body, { childList: true, subtree: true });
+  });
+  await page.locator('#connection', { hasText: /^Connected$/ }).waitFor();
+  return { h, page, context, pageErrors };
+}
+
+/** Two requests of one listener at once, each asking before it goes on; resolves their session ids once both asked. */
+async function twoWaitingSessions(h: Harness, first: string, second: string): Promise<[string, string]> {
+  const ids = await Promise.all([say(h, first), say(h, second)]);
+  const asked = (sessionId: string) => h.client.events.some((e) => e.session_id === sessionId && e.type.startsWith('aaep:agent.awaiting.'));
+  await h.client.waitFor(() => ids.every(asked));
+  return ids as [string, string];
+}
+
 describe('the Open sessions list of the web page', () => {
   it('names the speaking session while two run at once, shows both with their states, and answers either from the list by keyboard', async () => {
-    let agent: ReferenceAgent | undefined;
-    const h = await startHarness({ token: TOKEN, onUserInput: (text) => agent!.start(text).sessionId });
-    harness = h;
-    agent = new ReferenceAgent(h.tracer, { pace: 0.05 });
-    // bypassCSP only so that axe can be injected as an inline script.
-    const context = await browser!.newContext({ bypassCSP: true, reducedMotion: 'reduce', viewport: { width: 960, height: 900 } });
-    const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    await page.goto(`${h.server.url}/aaep/ui?access_token=${TOKEN}`);
-    await page.evaluate(() => {
-      window.spoken = [];
-      new window.MutationObserver((records: any[]) => {
-        for (const record of records) for (const node of record.addedNodes) if (node.nodeType === 1 && node.parentElement?.closest('[aria-live]')) window.spoken.push(node.textContent);
-      }).observe(document.body, { childList: true, subtree: true });
-    });
-    await page.locator('#connection', { hasText: /^Connected$/ }).waitFor();
+    const { h, page, context, pageErrors } = await openPage();
     expect(await page.locator('#sessions-empty').isVisible()).toBe(true);
     await page.focus('#ask-text');
 
     // Two requests of one listener at once; both stop to ask before acting.
-    const [email, room] = await Promise.all([say(h, 'Send an email to Ada saying hi'), say(h, 'Book a meeting room for 3pm')]);
-    const asked = (sessionId: string) => h.client.events.some((e) => e.session_id === sessionId && e.type === 'aaep:agent.awaiting.confirmation');
-    await h.client.waitFor(() => asked(email) && asked(room));
+    const [email, room] = await twoWaitingSessions(h, 'Send an email to Ada saying hi', 'Book a meeting room for 3pm');
 
     // "Not now" leaves the first question open and shows the other, which says which task asks; then back to the page.
     const dialog = page.locator('#confirm-dialog');
@@ -158,6 +174,45 @@ describe('the Open sessions list of the web page', () => {
     await page.locator('#sessions-empty').waitFor({ state: 'visible' });
     expect(await page.locator('#session-list li').count()).toBe(0);
     await expectNoAxeViolations(page, 'both sessions done');
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  }, 60_000);
+
+  it("opens a question's dialog from the list with the keyboard, and the agent gets the choice", async () => {
+    const { h, page, context, pageErrors } = await openPage();
+    await page.focus('#ask-text');
+    const [weather, email] = await twoWaitingSessions(h, "What's the weather like?", 'Send an email to Ada saying hi');
+    // Both dialogs put aside: Escape on the question, "Not now" on the confirmation.
+    for (let i = 0; i < 2; i++) {
+      await page.locator('dialog[open]').waitFor();
+      if (await page.locator('#clarify-dialog').isVisible()) {
+        await page.keyboard.press('Escape');
+      } else {
+        for (let tabs = 0; tabs < 3 && (await focused(page)).id !== 'confirm-dismiss'; tabs++) await page.keyboard.press('Tab');
+        await page.keyboard.press('Enter');
+      }
+    }
+    await page.locator('dialog[open]').waitFor({ state: 'detached' });
+    expect(await items(page)).toEqual(
+      expect.arrayContaining([
+        { label: "What's the weather", state: 'waiting for your answer', question: expect.stringMatching(/^Question: Which city/), buttons: ['Answer'] },
+        { label: 'Send an email', state: 'waiting for your answer', question: expect.stringMatching(/^Confirm: /), buttons: ['Accept', 'Reject'] },
+      ]),
+    );
+
+    await tabTo(page, "What's the weather", 'Answer');
+    await page.keyboard.press('Enter');
+    await page.locator('#clarify-dialog').waitFor({ state: 'visible' });
+    expect(await page.locator('#clarify-session').textContent()).toBe("Asked by: What's the weather.");
+    // Focus starts on the first choice, Oslo.
+    await page.keyboard.press('Enter');
+    await h.client.waitFor((events) => events.some((e) => e.session_id === weather && e.type === 'aaep:agent.tool.invoked' && e.tool === 'get_weather'));
+    await page.locator('#clarify-dialog').waitFor({ state: 'hidden' });
+
+    await tabTo(page, 'Send an email', 'Accept');
+    await page.keyboard.press('Space');
+    await h.client.waitFor((events) => events.some((e) => e.session_id === email && e.type === 'aaep:agent.tool.completed' && e.tool === 'send_email'));
+    await expectNoAxeViolations(page, 'after answering from the list');
     expect(pageErrors).toEqual([]);
     await context.close();
   }, 60_000);
