@@ -18,10 +18,11 @@ const KIND_WORDS: Record<string, string> = {
 
 /**
  * One plain line for an announcement: "Tool: Using search flights.", with
- * "Urgent: " in front of critical events. Undefined when there is nothing to say
- * (an empty closing output chunk).
+ * "Urgent: " in front of critical events, and the session's label in front of all
+ * while several sessions are open ("Report task: Done."). Undefined when there is
+ * nothing to say (an empty closing output chunk).
  */
-export function formatLine(event: AaepEvent, text: string): string | undefined {
+export function formatLine(event: AaepEvent, text: string, label?: string): string | undefined {
   const words = text.replace(/\s+/g, ' ').trim();
   if (words === '') return undefined;
   const kind = KIND_WORDS[event.type] ?? 'Event';
@@ -29,5 +30,6 @@ export function formatLine(event: AaepEvent, text: string): string | undefined {
   // not prefixed twice; the agent's own words always are.
   const opensWithKind = event.type !== 'aaep:agent.output.streaming' && words.toLowerCase().startsWith(kind.toLowerCase());
   const line = opensWithKind ? words : `${kind}: ${words}`;
-  return event.urgency === 'critical' ? `Urgent: ${line}` : line;
+  const urgent = event.urgency === 'critical' ? `Urgent: ${line}` : line;
+  return label === undefined ? urgent : `${label}: ${urgent}`;
 }

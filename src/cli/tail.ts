@@ -79,22 +79,24 @@ export async function tail(options: TailOptions, io: TailIo): Promise<number> {
     }
   };
 
-  const confirmation = async (event: AwaitingConfirmation, signal: AbortSignal): Promise<void> => {
-    let prompt = 'Allow? (y/n) ';
+  // While several sessions are open a prompt says which one it answers: "Report task: Allow? (y/n) ".
+  const confirmation = async (event: AwaitingConfirmation, signal: AbortSignal, label: string | undefined): Promise<void> => {
+    const which = label === undefined ? '' : `${label}: `;
+    let prompt = `${which}Allow? (y/n) `;
     for (;;) {
       const line = await ask(prompt, signal);
       if (line === undefined) return;
       const decision = parseDecision(line);
       if (decision !== undefined) return send({ token: options.token, replyToken: event.reply_token, decision });
-      prompt = 'Please answer y or n. Allow? (y/n) ';
+      prompt = `Please answer y or n. ${which}Allow? (y/n) `;
     }
   };
 
-  const clarification = async (event: AwaitingClarification, signal: AbortSignal): Promise<void> => {
+  const clarification = async (event: AwaitingClarification, signal: AbortSignal, label: string | undefined): Promise<void> => {
     const choices = choicesOf(event);
     choices.forEach((choice, index) => say(`${index + 1}. ${choice.label}`));
     const yesNo = event.accepted_response_kinds?.length === 1 && event.accepted_response_kinds[0] === 'yes_no';
-    const hint = choices.length > 0 ? `Answer (1 to ${choices.length}): ` : yesNo ? 'Answer (y/n): ' : 'Answer: ';
+    const hint = (label === undefined ? '' : `${label}: `) + (choices.length > 0 ? `Answer (1 to ${choices.length}): ` : yesNo ? 'Answer (y/n): ' : 'Answer: ');
     let prompt = hint;
     for (;;) {
       const line = await ask(prompt, signal);
@@ -106,7 +108,7 @@ export async function tail(options: TailOptions, io: TailIo): Promise<number> {
   };
 
   /** Questions are asked one at a time, in the order the agent asked them, until their deadline. */
-  const enqueue = (event: AwaitingConfirmation | AwaitingClarification): void => {
+  const enqueue = (event: AwaitingConfirmation | AwaitingClarification, label: string | undefined): void => {
     const stop = new AbortController();
     const seconds = event.timeout_seconds;
     const deadline = Number.isFinite(seconds) && seconds > 0 ? setTimeout(() => stop.abort(), seconds * 1000) : undefined;
@@ -114,8 +116,8 @@ export async function tail(options: TailOptions, io: TailIo): Promise<number> {
     pending.add(question);
     questions = questions.then(async () => {
       if (!stop.signal.aborted) {
-        if (event.type === 'aaep:agent.awaiting.confirmation') await confirmation(event, stop.signal);
-        else await clarification(event, stop.signal);
+        if (event.type === 'aaep:agent.awaiting.confirmation') await confirmation(event, stop.signal, label);
+        else await clarification(event, stop.signal, label);
       }
       clearTimeout(deadline);
       pending.delete(question);
@@ -156,14 +158,14 @@ export async function tail(options: TailOptions, io: TailIo): Promise<number> {
         stderr.write(`${error.message} Trying again.\n`);
       }
     },
-    onEvent(event, text) {
+    onEvent(event, text, label) {
       if (options.json) stdout.write(`${terminalSafeJson(event)}\n`);
       else {
-        const line = formatLine(event, text);
+        const line = formatLine(event, text, label);
         if (line !== undefined) say(line);
       }
       if (input === undefined) return;
-      if (event.type === 'aaep:agent.awaiting.confirmation' || event.type === 'aaep:agent.awaiting.clarification') enqueue(event);
+      if (event.type === 'aaep:agent.awaiting.confirmation' || event.type === 'aaep:agent.awaiting.clarification') enqueue(event, label);
       else if (stopsWaiting(event)) for (const question of pending) if (question.sessionId === event.session_id) question.stop.abort();
     },
   });

@@ -22,9 +22,15 @@ function text(value: unknown): string | undefined {
  * The words to say for an event at the listener's verbosity: its summary at that
  * level, else another level, else a sentence built from its type and subject. For
  * output it is the chunk itself, which may be empty (the closing chunk often is).
- * Never "undefined", whatever the producer left out.
+ * Never "undefined", whatever the producer left out. With `label` (a session's, from
+ * `SessionLabels`, while several are open) the words say which task speaks: "Report task: Done.".
  */
-export function announce(event: AaepEvent, verbosity: Verbosity = 'normal'): string {
+export function announce(event: AaepEvent, verbosity: Verbosity = 'normal', label?: string): string {
+  const words = unlabelled(event, verbosity);
+  return label === undefined || label === '' || words.trim() === '' ? words : `${label}: ${words}`;
+}
+
+function unlabelled(event: AaepEvent, verbosity: Verbosity): string {
   const fields = event as Record<string, unknown>;
   if (event.type === 'aaep:agent.output.streaming') return typeof fields.chunk === 'string' ? fields.chunk : '';
   for (const field of SUMMARY_ORDER[verbosity]) {

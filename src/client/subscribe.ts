@@ -13,6 +13,7 @@ import {
   type WebSocketConstructor,
 } from './negotiation.js';
 import { RecentIds } from './RecentIds.js';
+import { SessionLabels } from '../ui/SessionLabels.js';
 
 export type SubscriptionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
 
@@ -37,9 +38,11 @@ export interface SubscribeOptions {
   /**
    * Each event once, in the producer's order, with the words to say for it. Events
    * are checked only for a string `type`, `event_id` and `session_id`: read the
-   * other fields as the producer may have left them out.
+   * other fields as the producer may have left them out. While more than one session
+   * is open, `label` names the event's session (see `SessionLabels`); `text` stays
+   * unlabelled, so `announce(event, verbosity, label)` gives the words with it.
    */
-  readonly onEvent: (event: AaepEvent, text: string) => void;
+  readonly onEvent: (event: AaepEvent, text: string, label?: string) => void;
   /**
    * Every problem: a skipped event, a failed or dropped connection the client
    * retries (status `reconnecting`), and the one it stops on (status `closed`, and
@@ -120,6 +123,7 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
 
   const stopped = new AbortController();
   const recent = new RecentIds(RECENT_EVENT_IDS);
+  const labels = new SessionLabels();
   let lastEventId = options.lastEventId === '' ? undefined : options.lastEventId;
   let serverRetryMs = 0;
   let failures = 0;
@@ -173,8 +177,11 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
     else if (overWebSocket) lastEventId = event.event_id;
     if (recent.has(event.event_id)) return;
     recent.add(event.event_id);
+    const label = labels.observe(event);
     try {
-      options.onEvent(event, announce(event, verbosity));
+      // No label, no third argument: a handler written before labels sees what it always did.
+      if (label === undefined) options.onEvent(event, announce(event, verbosity));
+      else options.onEvent(event, announce(event, verbosity), label);
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       options.onError?.(new AaepClientError(`onEvent failed on ${event.event_id}: ${reason}`, { code: 'handler', cause: error }));

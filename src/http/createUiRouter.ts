@@ -12,9 +12,21 @@ export const UI_PATH = '/aaep/ui';
  */
 const UI_DIR = new URL('../ui/', import.meta.url);
 
-/** Only these files are served; nothing else in the folder (or outside it) can be named. */
-const FILES: Readonly<Record<string, string>> = {
-  'aaep-ui.js': 'text/javascript; charset=utf-8',
+const SCRIPT = 'text/javascript; charset=utf-8';
+
+/**
+ * Only these files are served; nothing else in the folder (or outside it) can be named.
+ * The page is small ES modules that import each other relatively: aaep-ui.js is the entry.
+ */
+export const UI_FILES: Readonly<Record<string, string>> = {
+  'aaep-ui.js': SCRIPT,
+  'page.js': SCRIPT,
+  'verbosity.js': SCRIPT,
+  'speech.js': SCRIPT,
+  'questions.js': SCRIPT,
+  'dialogContent.js': SCRIPT,
+  'SessionLabels.js': SCRIPT,
+  'sessionList.js': SCRIPT,
   'aaep-ui.css': 'text/css; charset=utf-8',
 };
 
@@ -88,7 +100,7 @@ export function createUiRouter(options: UiRouterOptions = {}): Router {
 
   router.get(`${UI_PATH}/:file`, (req: Request, res: Response) => {
     const file = String(req.params.file);
-    const contentType = Object.hasOwn(FILES, file) ? FILES[file] : undefined;
+    const contentType = Object.hasOwn(UI_FILES, file) ? UI_FILES[file] : undefined;
     if (contentType === undefined) {
       res.status(404).json({ error: 'not_found', message: 'No such file.' });
       return;

@@ -2,6 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import net, { type AddressInfo, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { ROOT_CONTEXT } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { clarify, confirm, type Clarification, type ConfirmDecision } from '../../src/index.js';
 import { publishSession } from '../helpers/fakeSession.js';
@@ -154,6 +155,34 @@ describe('aaep-otel tail', () => {
     tail.child.kill('SIGINT');
     expect(await tail.exited).toBe(0);
     expect(tail.lines()).toEqual(expect.arrayContaining(['Allow? (y/n) y', 'Answer sent.', 'Tool: Using send email.']));
+  });
+
+  it('names the session of every line and prompt while another session is open, and only then', async () => {
+    const h = await harness();
+    const tail = cli(['tail', h.server.url]);
+    await tail.waitFor(/^Listening to /m);
+    const report = h.tracer.startSpan('turn', { attributes: { 'aaep.span.kind': 'session', 'aaep.session.request': 'Generate a quarterly report' } }, ROOT_CONTEXT);
+    await tail.waitFor(/^Started: .*Generate a quarterly report$/m);
+    const decision = confirmingTurn(h);
+    await tail.waitFor(/^Email Ada: Allow\? \(y\/n\) $/m);
+    tail.child.stdin.write('y\n');
+    await expect(decision).resolves.toEqual({ decision: 'accept', by: 'user' });
+    await tail.waitFor(/^Email Ada: Done\.$/m);
+    report.end();
+    await tail.waitFor(/^Done\.$/m);
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+    expect(tail.lines()).toEqual(
+      expect.arrayContaining([
+        'Started: Test agent is working on your request: Generate a quarterly report',
+        'Email Ada: Started: Test agent is working on your request: Email Ada',
+        'Email Ada: Urgent: Confirmation needed: Send an email to Ada. Ada receives it right away.',
+        'Email Ada: Allow? (y/n) y',
+        'Email Ada: Tool: Using send email.',
+      ]),
+    );
+    // Alone again once the other session is done: its last line carries no label.
+    expect(tail.lines().at(-1)).toBe('Done.');
   });
 
   it('asks a question with numbered options and sends the option chosen by number', async () => {

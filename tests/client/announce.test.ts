@@ -14,6 +14,13 @@ describe('announce()', () => {
     expect(announce(full)).toBe('Started: Email Ada.');
   });
 
+  it('says which session speaks when given its label, and only then', () => {
+    const done = sparse({ type: 'aaep:agent.session.completed', summary_normal: 'Done.' });
+    expect(announce(done, 'normal', 'Report task')).toBe('Report task: Done.');
+    expect(announce(done, 'normal')).toBe('Done.');
+    expect(announce(sparse({ type: 'aaep:agent.output.streaming', chunk: '' }), 'normal', 'Report task')).toBe('');
+  });
+
   it('falls back to another summary when the chosen one is missing', () => {
     expect(announce(sparse({ type: 'aaep:agent.state.changed', summary_normal: 'Thinking.' }), 'terse')).toBe('Thinking.');
     expect(announce(sparse({ type: 'aaep:agent.state.changed', summary_detailed: 'Thinking hard.' }), 'normal')).toBe('Thinking hard.');

@@ -28,6 +28,8 @@ async function watch(url: string, headers?: Record<string, string>): Promise<Sse
 function follow(url: string, options: Partial<SubscribeOptions> = {}) {
   const events: AaepEvent[] = [];
   const texts: string[] = [];
+  const labels: (string | undefined)[] = [];
+  const argumentCounts: number[] = [];
   const statuses: SubscriptionStatus[] = [];
   const errors: AaepClientError[] = [];
   const waiters = new Set<() => void>();
@@ -37,9 +39,11 @@ function follow(url: string, options: Partial<SubscribeOptions> = {}) {
   const subscription = subscribe(url, {
     retry: { initialMs: 5, maxMs: 40 },
     ...options,
-    onEvent(event, text) {
+    onEvent(event, text, ...label) {
       events.push(event);
       texts.push(text);
+      labels.push(label[0]);
+      argumentCounts.push(2 + label.length);
       notify();
     },
     onStatus(status) {
@@ -56,6 +60,8 @@ function follow(url: string, options: Partial<SubscribeOptions> = {}) {
     subscription,
     events,
     texts,
+    labels,
+    argumentCounts,
     statuses,
     errors,
     ids: () => events.map((event) => event.event_id),
@@ -176,6 +182,29 @@ describe('subscribe()', () => {
     expect(client.texts.join(' ')).not.toMatch(/undefined/);
     expect(client.errors).toEqual([]);
     expect(client.subscription.lastEventId).toBe(watcher.ids.at(-1));
+  });
+
+  it('names the session with its label only while more than one session is open', async () => {
+    const hub = new EventHub();
+    const server = await serve(hub);
+    const client = follow(server.url);
+    await client.until(() => client.statuses.includes('open'));
+    publishSession(hub, 1, { request: 'Generate a quarterly report' });
+    await client.until(() => completions(client.events) === 1);
+    expect(client.labels.every((label) => label === undefined)).toBe(true);
+    expect(client.argumentCounts.every((count) => count === 2)).toBe(true);
+
+    const report = publishSession(hub, 1, { request: 'Generate a quarterly report', end: false });
+    const email = publishSession(hub, 1, { request: 'Send an email to Ada', end: false });
+    report.translator.cancelAll(Date.now(), 'test_over');
+    await client.until(() => client.events.some((event) => event.session_id === report.sessionId && event.type === 'aaep:agent.session.cancelled'));
+    const labelsOf = (sessionId: string) => client.events.flatMap((event, i) => (event.session_id === sessionId ? [client.labels[i]] : []));
+    // Alone at first, then named while the other is open, including the event that ends it.
+    expect(labelsOf(report.sessionId)[0]).toBeUndefined();
+    expect(labelsOf(report.sessionId).at(-1)).toBe('Generate a quarterly');
+    expect(labelsOf(email.sessionId).every((label) => label === 'Send an email')).toBe(true);
+    expect(client.texts.some((text) => text.startsWith('Generate a quarterly'))).toBe(false);
+    expect(client.errors).toEqual([]);
   });
 
   it('accepts the server base URL as well as the events URL', async () => {

@@ -6,12 +6,12 @@ import { ended, event, started } from './records.js';
 let nextSpan = 1;
 
 /** Runs one session of `chunks` output sentences through a real translator into the hub. */
-export function publishSession(hub: Pick<EventHub, 'publish'>, chunks: number, options: { end?: boolean; text?: string } = {}): { sessionId: string; translator: Translator } {
+export function publishSession(hub: Pick<EventHub, 'publish'>, chunks: number, options: { end?: boolean; text?: string; request?: string } = {}): { sessionId: string; translator: Translator } {
   const translator = new Translator({ producer: { agent_id: 'test-agent' }, emit: (e) => hub.publish(e) });
   const root = nextSpan++;
   const llm = nextSpan++;
   const t0 = Date.now();
-  const s = started(root, undefined, { 'aaep.span.kind': 'session' }, t0);
+  const s = started(root, undefined, { 'aaep.span.kind': 'session', ...(options.request !== undefined && { 'aaep.session.request': options.request }) }, t0);
   translator.handle(s);
   const l = started(llm, root, { 'aaep.span.kind': 'llm' }, t0);
   translator.handle(l);

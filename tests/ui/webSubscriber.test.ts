@@ -6,7 +6,7 @@
  *
  * AAEP_UI_SCREENSHOT=1 also saves docs/web-subscriber.png (the confirmation dialog).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,7 +16,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import ts from 'typescript';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ReferenceAgent } from '../../examples/reference-agent/ReferenceAgent.js';
-import { createUiRouter } from '../../src/http/createUiRouter.js';
+import { UI_FILES, createUiRouter } from '../../src/http/createUiRouter.js';
 import { confirmationReply, startHarness, type Harness } from '../helpers/harness.js';
 import { sessionDone, type WireEvent } from '../helpers/sseClient.js';
 
@@ -418,14 +418,18 @@ describe('GET /aaep/ui and its files', () => {
     expect(page.headers.get('cache-control')).toBe('no-cache');
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(await page.text()).toContain('<script type="module" src="ui/aaep-ui.js">');
-    for (const [file, type] of [['aaep-ui.js', 'text/javascript; charset=utf-8'], ['aaep-ui.css', 'text/css; charset=utf-8']] as const) {
+    // Every module of the page is listed, so none is missing when the browser imports it.
+    const pageFiles = readdirSync(join(root, 'src/ui')).filter((file) => /\.(js|css)$/.test(file));
+    expect(Object.keys(UI_FILES).sort()).toEqual(pageFiles.sort());
+    for (const [file, type] of Object.entries(UI_FILES)) {
+      expect(type).toBe(file.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8');
       const response = await fetch(`${h.server.url}/aaep/ui/${file}`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe(type);
       expect(response.headers.get('cache-control')).toBe('no-cache');
       expect(await response.text()).toBe(readFileSync(join(root, 'src/ui', file), 'utf8'));
     }
-    for (const path of ['index.html', '..%2Fhttp%2FcreateUiRouter.ts', '%2E%2E', 'package.json']) {
+    for (const path of ['index.html', 'SessionLabels.d.ts', '..%2Fhttp%2FcreateUiRouter.ts', '%2E%2E', 'package.json']) {
       expect((await fetch(`${h.server.url}/aaep/ui/${path}`)).status).toBe(404);
     }
     const slash = await fetch(`${h.server.url}/aaep/ui/?access_token=x`, { redirect: 'manual' });
@@ -433,10 +437,14 @@ describe('GET /aaep/ui and its files', () => {
     expect(new URL(slash.headers.get('location')!, `${h.server.url}/aaep/ui/`).href).toBe(`${h.server.url}/aaep/ui?access_token=x`);
   });
 
-  it('has a page script that type-checks (JSDoc, strict, DOM)', () => {
-    const file = join(root, 'src/ui/aaep-ui.js');
-    expect(readFileSync(file, 'utf8').startsWith('// @ts-check\n')).toBe(true);
-    const program = ts.createProgram([file], {
+  it('has page scripts that type-check (JSDoc, strict, DOM), each under 400 lines', () => {
+    const files = readdirSync(join(root, 'src/ui')).filter((file) => file.endsWith('.js')).map((file) => join(root, 'src/ui', file));
+    for (const file of files) {
+      const text = readFileSync(file, 'utf8');
+      expect(text.startsWith('// @ts-check\n'), file).toBe(true);
+      expect(text.split('\n').length, file).toBeLessThanOrEqual(400);
+    }
+    const program = ts.createProgram(files, {
       allowJs: true,
       checkJs: true,
       noEmit: true,
