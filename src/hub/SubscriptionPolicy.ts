@@ -26,6 +26,8 @@ interface Held {
   event: Wire;
   /** The hub's bytes for this event, while it is unchanged. */
   frame: Buffer | undefined;
+  /** Re-sent by a catch-up: framed without an SSE id, as the hub framed it (see CatchUp). */
+  resent?: boolean;
 }
 
 const CRITICAL_TYPES = new Set([
@@ -82,6 +84,8 @@ export class SubscriptionPolicy {
   private readonly nextSequence = new Map<string, number>();
   /** Completion-only subscribers: each output's text so far. */
   private readonly partialOutputs = new Map<string, Wire>();
+  /** The frame that ends a catch-up, held until what came before it has gone out. */
+  private heldPosition: Buffer | undefined;
   private timer: NodeJS.Timeout | undefined;
   private blocked = false;
   private disposed = false;
@@ -108,9 +112,10 @@ export class SubscriptionPolicy {
    * the policy holds (and coalesces) events itself, bounded by `maxHeld`.
    */
   write(frames: Buffer): boolean {
-    for (const { frame, json } of splitEventFrames(frames)) {
+    for (const { frame, json, hasId } of splitEventFrames(frames)) {
       if (this.disposed) break;
-      this.accept(JSON.parse(json) as Wire, frame);
+      if (json === '') this.position(frame);
+      else this.accept(JSON.parse(json) as Wire, frame, !hasId);
     }
     return true;
   }
@@ -131,7 +136,27 @@ export class SubscriptionPolicy {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
     this.held.length = 0;
+    this.heldPosition = undefined;
     this.partialOutputs.clear();
+  }
+
+  /**
+   * A catch-up's end (no event, only the stream's last id): a client that reconnected after
+   * it but before the re-sent events held back here would never get them, so it waits.
+   */
+  private position(frame: Buffer): void {
+    if (this.held.length > 0 || this.blocked) {
+      this.heldPosition = frame;
+      return;
+    }
+    if (!this.out.write(frame)) this.blocked = true;
+  }
+
+  private releasePosition(): void {
+    if (this.heldPosition === undefined || this.held.length > 0 || this.blocked) return;
+    const frame = this.heldPosition;
+    this.heldPosition = undefined;
+    if (!this.out.write(frame)) this.blocked = true;
   }
 
   private resetBudget(): void {
@@ -140,10 +165,10 @@ export class SubscriptionPolicy {
     this.refilledAt = performance.now();
   }
 
-  private accept(event: Wire, frame: Buffer): void {
+  private accept(event: Wire, frame: Buffer, resent: boolean): void {
     const critical = isCritical(event);
     if (!critical && !this.wanted(event.type)) return;
-    let item: Held = { event, frame };
+    let item: Held = { event, frame, resent };
     if (!critical && event.type === OUTPUT && this.completionOnly()) {
       const whole = this.joinUntilComplete(event);
       if (whole === undefined) return;
@@ -232,7 +257,7 @@ export class SubscriptionPolicy {
     // It goes out in the earlier event's place, so with its time: a session's times never go back.
     const merged: Wire = { ...folded, timestamp: earlier.timestamp };
     if (merged.type === STATE && merged.from_state === merged.to_state) this.held.splice(index, 1);
-    else this.held[index] = { event: merged, frame: undefined };
+    else this.held[index] = { event: merged, frame: undefined, resent: this.held[index]!.resent === true && item.resent === true };
     return true;
   }
 
@@ -260,6 +285,7 @@ export class SubscriptionPolicy {
     const rate = this.capabilities.max_events_per_second;
     if (rate === undefined) {
       while (this.held.length > 0 && !this.blocked) this.emit(this.held.shift()!);
+      this.releasePosition();
       return;
     }
     this.refill(rate);
@@ -267,6 +293,7 @@ export class SubscriptionPolicy {
       this.tokens--;
       this.emit(this.held.shift()!);
     }
+    this.releasePosition();
     if (this.held.length > 0) this.schedule(rate);
   }
 
@@ -293,7 +320,7 @@ export class SubscriptionPolicy {
       if (TERMINAL_TYPES.has(event.type)) this.nextSequence.delete(event.session_id);
       else this.nextSequence.set(event.session_id, expected + 1);
     }
-    frame ??= Buffer.from(sseFrame({ event: 'aaep.event', id: event.event_id, data: JSON.stringify(event) }));
+    frame ??= Buffer.from(sseFrame({ event: 'aaep.event', ...(item.resent !== true && { id: event.event_id }), data: JSON.stringify(event) }));
     if (!this.out.write(frame)) this.blocked = true;
   }
 }

@@ -162,7 +162,7 @@ export function attachWebSocket(server: Server, options: WebSocketBindingOptions
       kind: 'websocket',
       write(frames) {
         if (ws.readyState !== ws.OPEN) return true;
-        for (const { json } of splitEventFrames(frames)) ws.send(json);
+        for (const { json } of splitEventFrames(frames)) if (json !== '') ws.send(json);
         if (ws.bufferedAmount < HIGH_WATER_BYTES) return true;
         if (!waitingForDrain) {
           waitingForDrain = true;

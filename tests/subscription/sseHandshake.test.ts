@@ -5,6 +5,7 @@ import { startAaepServer, type AaepServer } from '../../src/http/startAaepServer
 import { listenSse, request, type Listener } from '../helpers/aaepListener.js';
 import { publishSession } from '../helpers/fakeSession.js';
 import { collectEvents } from '../helpers/hubEvents.js';
+import type { Translator } from '../../src/translate/index.js';
 import { sessionDone } from '../helpers/sseClient.js';
 
 let server: AaepServer | undefined;
@@ -170,6 +171,36 @@ describe('negotiating before the stream opens (spec B.1.2)', () => {
     const { sessionId } = publishSession(hub, 2);
     await again.waitFor((l) => sessionDone(sessionId)(l.events));
     expect(again.events.every((e) => e.type.startsWith('aaep:agent.session.'))).toBe(true);
+  });
+
+  it('gives a stream that opens under negotiated terms the catch-up of a session under way, then its position', async () => {
+    let open: Translator | undefined;
+    const hub = new EventHub({ producer: { agent_id: 'test-agent' }, catchUp: (sessionId, max) => open?.catchUp(sessionId, max) ?? [] });
+    server = await startAaepServer({ hub, port: 0 });
+    open = publishSession(hub, 2, { end: false }).translator;
+    const accepted = (await (await post(server.url, request({ max_events_per_second: 1 }))).json()) as { subscription_id: string };
+    const controller = new AbortController();
+    const response = await fetch(`${server.url}/aaep/v1/events?subscription_id=${accepted.subscription_id}`, { signal: controller.signal });
+    let received = '';
+    const reading = (async () => {
+      const decoder = new TextDecoder();
+      try {
+        for await (const chunk of response.body!) received += decoder.decode(chunk as Uint8Array, { stream: true });
+      } catch {
+        // Aborted at the end of the test.
+      }
+    })();
+    const text = () => received;
+    await vi.waitFor(() => expect(text()).toContain('event: aaep.position'), { timeout: 5_000 });
+    controller.abort();
+    await reading;
+    // Re-sent events first (no SSE id, so not a place to resume from), then the stream's position.
+    const position = text().indexOf('event: aaep.position');
+    expect(text().slice(0, position)).toContain('"type":"aaep:agent.session.started"');
+    // Held back by the rate and renumbered for this subscription, still not a place to resume from.
+    expect(text().slice(0, position)).toContain('"type":"aaep:agent.state.changed"');
+    expect(text().slice(0, position)).not.toMatch(/^id: /m);
+    expect(text().slice(position)).toMatch(/^event: aaep\.position\nid: evt_\w+\ndata: \n\n/);
   });
 
   it('refuses a stream for an unknown subscription_id, and one whose subscription was closed before it opened', async () => {
