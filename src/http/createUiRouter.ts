@@ -25,6 +25,7 @@ export const UI_FILES: Readonly<Record<string, string>> = {
   'speech.js': SCRIPT,
   'questions.js': SCRIPT,
   'dialogContent.js': SCRIPT,
+  'negotiation.js': SCRIPT,
   'SessionLabels.js': SCRIPT,
   'sessionList.js': SCRIPT,
   'aaep-ui.css': 'text/css; charset=utf-8',

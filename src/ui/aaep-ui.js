@@ -16,9 +16,10 @@
  *
  * No framework and no build step: a plain ES module, type-checked through JSDoc.
  */
-import { EVENTS_URL, MESSAGES_URL, byId, post } from './page.js';
+import { EVENTS_URL, MESSAGES_URL, byId, post, useSubscriptionId } from './page.js';
 import { announce, logItem } from './speech.js';
-import { currentVerbosity, langOf, summaryOf } from './verbosity.js';
+import { currentVerbosity, langOf, onVerbosityChange, summaryOf, usePhraseLanguage } from './verbosity.js';
+import { negotiate, renegotiate } from './negotiation.js';
 import { ask, isRepeatedReminder, settle } from './questions.js';
 import { sessions, showSessions } from './sessionList.js';
 
@@ -163,8 +164,18 @@ function setConnection(text) {
   if (connection.textContent !== text) connection.textContent = text;
 }
 
-function connect() {
+/** @type {string | undefined} */
+let negotiatedId;
+
+async function connect() {
+  // Each connection asks afresh: terms kept for a closed stream expire.
+  const terms = await negotiate();
+  negotiatedId = terms.id;
+  if (terms.id !== undefined) useSubscriptionId(terms.id);
+  usePhraseLanguage(terms.language);
+  if (terms.note !== undefined) logItem(terms.note);
   const url = new URL(EVENTS_URL);
+  if (terms.id !== undefined) url.searchParams.set('subscription_id', terms.id);
   if (lastEventId !== '') url.searchParams.set('last_event_id', lastEventId);
   const source = new EventSource(url);
   source.addEventListener('open', () => setConnection('Connected'));
@@ -175,7 +186,7 @@ function connect() {
     }
     // Refused (a wrong token, a server error): EventSource gives up, so try again later.
     setConnection('Not connected. Retrying in 15 seconds. If this goes on, check the access token in the address.');
-    window.setTimeout(connect, 15_000);
+    window.setTimeout(() => void connect(), 15_000);
   });
   // Ends a catch-up of re-sent events (which carry no id): where a reconnection resumes.
   source.addEventListener('aaep.position', (message) => {
@@ -195,4 +206,11 @@ function connect() {
   });
 }
 
-connect();
+async function renegotiateNow() {
+  if (negotiatedId !== undefined) usePhraseLanguage(await renegotiate(negotiatedId));
+}
+// The producer's phrases follow the browser's languages and the switch from the next event on.
+onVerbosityChange(() => void renegotiateNow());
+window.addEventListener('languagechange', () => void renegotiateNow());
+
+void connect();

@@ -56,8 +56,15 @@ export function byId(id, type) {
 export const EVENTS_URL = new URL('v1/events', location.href);
 export const REPLIES_URL = new URL('v1/replies', location.href);
 export const MESSAGES_URL = new URL('v1/messages', location.href);
+export const SUBSCRIPTIONS_URL = new URL('v1/subscriptions', location.href);
 
-export const SUBSCRIPTION_ID = `sub_web${Array.from(crypto.getRandomValues(new Uint8Array(8)), (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+// Replies name the subscription that heard the question: the negotiated one once there is one.
+export let subscriptionId = `sub_web${Array.from(crypto.getRandomValues(new Uint8Array(8)), (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+
+/** @param {string} id */
+export function useSubscriptionId(id) {
+  subscriptionId = id;
+}
 export const PAGE_LANG = document.documentElement.lang || 'en';
 
 /**

@@ -5,7 +5,7 @@
  * gives focus back when it closes; it closes itself when the question is settled
  * elsewhere (the state leaves awaiting_input, or the session ends).
  */
-import { REPLIES_URL, SUBSCRIPTION_ID, byId, post } from './page.js';
+import { REPLIES_URL, byId, post, subscriptionId } from './page.js';
 import { announce, logItem, setOpenDialog } from './speech.js';
 import { summaryOf, langOf } from './verbosity.js';
 import { fillClarification, fillConfirmation } from './dialogContent.js';
@@ -235,7 +235,7 @@ async function answer(answerBody, question = current) {
   const queued = queue.indexOf(question);
   if (queued !== -1) queue.splice(queued, 1);
   const type = 'decision' in answerBody ? 'confirmation.reply' : 'clarification.reply';
-  const body = { type, reply_token: question.token, subscription_id: SUBSCRIPTION_ID, timestamp: new Date().toISOString(), ...answerBody };
+  const body = { type, reply_token: question.token, subscription_id: subscriptionId, timestamp: new Date().toISOString(), ...answerBody };
   let problem = '';
   try {
     const response = await post(REPLIES_URL, body);

@@ -23,6 +23,10 @@ function loadVerbosity() {
 }
 
 let verbosity = loadVerbosity();
+/** @type {Set<() => void>} */
+const changeListeners = new Set();
+// The language the producer said its phrases are in (negotiated), else the page's.
+let phraseLanguage = PAGE_LANG;
 for (const radio of settings.querySelectorAll('input[name="verbosity"]')) {
   if (radio instanceof HTMLInputElement) radio.checked = radio.value === verbosity;
 }
@@ -35,6 +39,7 @@ settings.addEventListener('change', (event) => {
   } catch {
     // Not remembered, still applied.
   }
+  for (const listener of changeListeners) listener();
 });
 settings.addEventListener('submit', (event) => event.preventDefault());
 
@@ -52,7 +57,15 @@ export function summaryOf(event) {
 }
 
 /** @param {AaepEvent} event */
-export const langOf = (event) => event.language ?? event.localization_hints?.primary_language ?? PAGE_LANG;
+export const langOf = (event) => event.language ?? event.localization_hints?.primary_language ?? phraseLanguage;
+
+/** @param {string | undefined} language the negotiated language of the producer's phrases */
+export function usePhraseLanguage(language) {
+  phraseLanguage = language ?? PAGE_LANG;
+}
+
+/** @param {() => void} listener called after the user changes the verbosity */
+export const onVerbosityChange = (listener) => changeListeners.add(listener);
 
 /** @returns {Verbosity} */
 export const currentVerbosity = () => verbosity;
