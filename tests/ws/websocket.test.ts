@@ -4,6 +4,7 @@ import { EventHub } from '../../src/hub/EventHub.js';
 import { startAaepServer, type AaepServer, type AaepServerOptions } from '../../src/http/startAaepServer.js';
 import { listenSse, request } from '../helpers/aaepListener.js';
 import { publishSession } from '../helpers/fakeSession.js';
+import type { Translator } from '../../src/translate/index.js';
 import { sessionDone } from '../helpers/sseClient.js';
 import { listenWs, type WsListener } from '../helpers/wsListener.js';
 
@@ -101,6 +102,24 @@ describe('the WebSocket binding', () => {
     await overSse.waitFor((l) => sessionDone(sessionId)(l.events));
     expect(overWs.events.length).toBeGreaterThan(12);
     expect(overWs.events).toEqual(overSse.events);
+  });
+
+  it('sends a catch-up as events only: the end of a catch-up, an SSE position, is no message on a socket', async () => {
+    let open: Translator | undefined;
+    const hub = new EventHub({ producer: { agent_id: 'test-agent' }, catchUp: (sessionId, max) => open?.catchUp(sessionId, max) ?? [] });
+    server = await startAaepServer({ hub, port: 0 });
+    const session = publishSession(hub, 2, { end: false });
+    open = session.translator;
+    const received: string[] = [];
+    const socket = new WebSocket(`${server.url.replace(/^http/, 'ws')}/aaep/v1/ws`, ['aaep.v1']);
+    closers.push(() => socket.terminate());
+    socket.on('message', (data) => received.push(data.toString()));
+    await vi.waitFor(() => expect(received.some((text) => text.includes('"aaep:agent.state.changed"'))).toBe(true), { timeout: 5_000 });
+    // The catch-up's position frame went through the socket's write before the next live event.
+    publishSession(hub, 1);
+    await vi.waitFor(() => expect(received.some((text) => text.includes('"aaep:agent.session.completed"'))).toBe(true), { timeout: 5_000 });
+    expect(received.filter((text) => text.trim() === '')).toEqual([]);
+    expect(received.every((text) => typeof JSON.parse(text) === 'object')).toBe(true);
   });
 
   it('takes user input on the socket and answers with the new session id', async () => {
