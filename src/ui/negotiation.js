@@ -11,6 +11,9 @@ const AAEP_VERSION = '1.0.0';
 // The protocol's language tag shape (src/protocol/envelope.ts) and its limit of 32 tags.
 const LANGUAGE_TAG = /^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$/;
 const MAX_LANGUAGES = 32;
+// Whether the producer offers one of the browser's languages: a renegotiation must not ask
+// again for a list it rejected, or the producer ends the subscription.
+let askLanguages = true;
 
 /**
  * What the page learnt from the handshake.
@@ -58,9 +61,11 @@ async function request(withLanguages) {
 /** @returns {Promise<Negotiated>} */
 export async function negotiate() {
   try {
+    askLanguages = true;
     let { status, answer } = await request(true);
     let note;
     if (answer.type === 'subscription.rejected' && answer.reason_code === 'capabilities_incompatible') {
+      askLanguages = false;
       // None of the browser's languages is offered: the producer's own language beats no stream.
       ({ status, answer } = await request(false));
       note = 'None of your browser’s languages is offered here, so the agent’s status phrases are in English.';
@@ -81,7 +86,7 @@ export async function negotiate() {
  */
 export async function renegotiate(id) {
   try {
-    const response = await post(SUBSCRIPTIONS_URL, { type: 'subscription.renegotiate', subscription_id: id, capabilities: capabilities(true) });
+    const response = await post(SUBSCRIPTIONS_URL, { type: 'subscription.renegotiate', subscription_id: id, capabilities: capabilities(askLanguages) });
     /** @type {unknown} */
     const answer = await response.json().catch(() => undefined);
     return response.ok && answer !== undefined ? languageOf(answer) : undefined;
