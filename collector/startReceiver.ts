@@ -71,7 +71,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
   let backend: HubBackend | undefined;
   const translator = new Translator({
     producer,
-    emit: (event) => backend!.publish(event),
+    emit: (event, owner) => backend!.publish(event, owner),
     onViolation: (message) => log('warn', message),
     onSessionClosed: (sessionId) => replies.cancelSession(sessionId),
     onReplyRequested: (request) => decisions.track(replies, request),
@@ -83,7 +83,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     retentionEvents: config.retentionEvents,
     retentionBytes: config.retentionBytes,
     maxSubscribers: config.maxSubscribers,
-    catchUp: (sessionId, maxSessions) => translator.catchUp(sessionId, maxSessions),
+    catchUp: (sessionId, maxSessions, hears) => translator.catchUp(sessionId, maxSessions, Date.now(), hears),
     producer,
     replies,
   });

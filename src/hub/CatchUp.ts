@@ -7,8 +7,11 @@ export interface CatchUpSession {
   readonly events: readonly AaepEvent[];
 }
 
-/** Gives the catch-up of the open sessions (or of one), most urgent first, at most `maxSessions`. */
-export type CatchUpSource = (sessionId: string | undefined, maxSessions: number) => readonly CatchUpSession[];
+/**
+ * Gives the catch-up of the open sessions (or of one), most urgent first, at most `maxSessions`;
+ * with `hears`, only of the sessions whose owner (a principal, or undefined) it accepts.
+ */
+export type CatchUpSource = (sessionId: string | undefined, maxSessions: number, hears?: (owner: string | undefined) => boolean) => readonly CatchUpSession[];
 
 /** SSE event name of the empty frame that ends a catch-up: it only sets the stream's last event id. */
 export const POSITION_EVENT = 'aaep.position';

@@ -1,6 +1,7 @@
 import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { CatchUp, type CatchUpSource } from './CatchUp.js';
+import { SessionOwners } from './SessionOwners.js';
 import { Subscription, type SubscribeOptions, type SubscriberSink, type SubscriptionHost } from './Subscription.js';
 import { readEnvNumber } from '../env.js';
 import { EVENT_FRAME_ID_OFFSET, eventFrameMaxBytes, writeEventFrame } from '../http/sseFrame.js';
@@ -67,6 +68,10 @@ export class EventHub implements SubscriptionHost {
   private readonly starts: Float64Array;
   private readonly lengths: Int32Array;
   private readonly sessions: Array<string | undefined>;
+  /** The principal owning each retained event's session (metadata beside the frame, never in it). */
+  private readonly owners: Array<string | undefined>;
+  /** Owners of open sessions and their reply tokens, for checking who may answer. */
+  readonly sessionOwners = new SessionOwners();
   /** Order of the oldest retained event and of the next one to publish. */
   private firstOrder = 0;
   /** @internal */ nextOrder = 0;
@@ -98,6 +103,7 @@ export class EventHub implements SubscriptionHost {
     this.starts = new Float64Array(this.maxEvents);
     this.lengths = new Int32Array(this.maxEvents);
     this.sessions = new Array<string | undefined>(this.maxEvents);
+    this.owners = new Array<string | undefined>(this.maxEvents);
   }
 
   get subscriberCount(): number {
@@ -118,13 +124,17 @@ export class EventHub implements SubscriptionHost {
     return this.isClosed;
   }
 
-  /** Adds an event to the stream. Never throws and never waits for a subscriber. */
-  publish(event: AaepEvent): void {
-    this.publishSerialized(event.event_id, event.session_id, JSON.stringify(event));
+  /** Adds an event to the stream, of a session `owner` owns (a principal; none: only the operator hears it by default). Never throws and never waits for a subscriber. */
+  publish(event: AaepEvent, owner?: string): void {
+    this.sessionOwners.observe(event, owner);
+    this.publishSerialized(event.event_id, event.session_id, JSON.stringify(event), owner);
   }
 
-  /** Adds an event serialised elsewhere (read from a shared log: see src/hub/RedisHubBackend.ts). */
-  publishSerialized(eventId: string, sessionId: string, json: string): void {
+  /**
+   * Adds an event serialised elsewhere (read from a shared log: see src/hub/RedisHubBackend.ts);
+   * the caller also tells `sessionOwners` about it.
+   */
+  publishSerialized(eventId: string, sessionId: string, json: string, owner?: string): void {
     if (this.isClosed) return;
     // Room for the worst case of UTF-8; the frame is written in place and measured after.
     const room = eventFrameMaxBytes(eventId, json);
@@ -143,6 +153,7 @@ export class EventHub implements SubscriptionHost {
     this.starts[slot] = start;
     this.lengths[slot] = length;
     this.sessions[slot] = sessionId;
+    this.owners[slot] = owner;
     this.nextOrder++;
     this.writeAt = start + length;
     this.usedBytes += length;
@@ -158,24 +169,26 @@ export class EventHub implements SubscriptionHost {
    * most half the subscriber's byte bound and counts against it while it is sent.
    */
   subscribe(sink: SubscriberSink, options: SubscribeOptions = {}): Subscription {
-    const subscription = new Subscription(this, sink, options.sessionId, this.nextOrder);
+    const subscription = new Subscription(this, sink, options.sessionId, this.nextOrder, options.audience);
     if (this.isClosed) {
       subscription.closed = true;
       sink.close('shutdown');
       return subscription;
     }
     this.subscriptions.add(subscription);
-    const found =
-      options.lastEventId === undefined || options.lastEventId === '' ? undefined : this.find(options.lastEventId);
+    // An id of a session the subscriber may not hear is treated as unknown: the answer reveals nothing about it.
+    const seen = options.lastEventId === undefined || options.lastEventId === '' ? undefined : this.find(options.lastEventId);
+    const found = seen !== undefined && subscription.hears(this.owners[seen % this.maxEvents]) ? seen : undefined;
     if (found !== undefined) {
       subscription.cursor = found + 1;
       this.minCursor = Math.min(this.minCursor, subscription.cursor);
       this.scheduleFlush();
       return subscription;
     }
-    const sessions = this.catchUpSource?.(options.sessionId, this.catchUpMaxSessions) ?? [];
+    const hears = options.audience === undefined ? undefined : (owner: string | undefined) => subscription.hears(owner);
+    const sessions = this.catchUpSource?.(options.sessionId, this.catchUpMaxSessions, hears) ?? [];
     if (sessions.length > 0) {
-      subscription.catchUp = new CatchUp(sessions, Math.floor(this.queueBytes / 2), this.idAt(this.nextOrder - 1));
+      subscription.catchUp = new CatchUp(sessions, Math.floor(this.queueBytes / 2), this.idAt(this.lastHeardBy(subscription)));
       this.scheduleFlush();
     }
     return subscription;
@@ -224,10 +237,10 @@ export class EventHub implements SubscriptionHost {
       }
       if (subscription.writable && subscription.cursor < this.nextOrder) {
         const from = subscription.cursor;
-        const unfiltered = subscription.sessionId === undefined;
+        const unfiltered = subscription.sessionId === undefined && subscription.audience === undefined;
         let chunk = unfiltered ? shared?.get(from) : undefined;
         if (chunk === undefined) {
-          chunk = this.collect(from, subscription.sessionId);
+          chunk = this.collect(from, subscription);
           if (unfiltered) shared?.set(from, chunk);
         }
         subscription.cursor = this.nextOrder;
@@ -249,13 +262,15 @@ export class EventHub implements SubscriptionHost {
     subscription.notifyIfDrained();
   }
 
-  /** Copies the frames from `from` to the head (of one session, if given) out of the ring. */
-  private collect(from: number, sessionId: string | undefined): Buffer {
+  /** Copies the frames from `from` to the head that the subscriber hears (its session, its principal's) out of the ring. */
+  private collect(from: number, subscription: Subscription): Buffer {
+    const { sessionId, audience } = subscription;
     const parts: Buffer[] = [];
     let total = 0;
     for (let order = from; order < this.nextOrder; order++) {
       const slot = order % this.maxEvents;
       if (sessionId !== undefined && this.sessions[slot] !== sessionId) continue;
+      if (audience !== undefined && !subscription.hears(this.owners[slot])) continue;
       const start = this.starts[slot]!;
       const part = this.ring.subarray(start, start + this.lengths[slot]!);
       parts.push(part);
@@ -288,6 +303,15 @@ export class EventHub implements SubscriptionHost {
     return undefined;
   }
 
+  /** Order of the newest retained event the subscriber hears (-1 when none), so a catch-up's position names none of another principal's. */
+  private lastHeardBy(subscription: Subscription): number {
+    if (subscription.audience === undefined) return this.nextOrder - 1;
+    for (let order = this.nextOrder - 1; order >= this.firstOrder; order--) {
+      if (subscription.hears(this.owners[order % this.maxEvents])) return order;
+    }
+    return -1;
+  }
+
   /** The id of a retained event, read from its frame. */
   private idAt(order: number): string | undefined {
     if (order < this.firstOrder || order >= this.nextOrder) return undefined;
@@ -300,6 +324,7 @@ export class EventHub implements SubscriptionHost {
     const slot = this.firstOrder % this.maxEvents;
     this.usedBytes -= this.lengths[slot]!;
     this.sessions[slot] = undefined;
+    this.owners[slot] = undefined;
     this.firstOrder++;
   }
 

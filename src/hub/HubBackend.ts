@@ -12,8 +12,8 @@ import type { AaepEvent } from '../protocol/index.js';
 export interface HubBackend extends IngestGate {
   readonly kind: 'memory' | 'redis';
   readonly hub: EventHub;
-  /** Adds an event. Never throws and never waits. */
-  publish(event: AaepEvent): void;
+  /** Adds an event of a session `owner` (a principal) owns. Never throws and never waits. */
+  publish(event: AaepEvent, owner?: string): void;
   /** Resolves once the backend serves (caught up with the shared log). */
   ready(): Promise<void>;
   /** Stores what is pending (bounded wait), then lets go of connections. Idempotent; does not close `hub`. */

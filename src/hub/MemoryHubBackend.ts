@@ -9,8 +9,8 @@ export class MemoryHubBackend implements HubBackend {
 
   constructor(readonly hub: EventHub) {}
 
-  publish(event: AaepEvent): void {
-    this.hub.publish(event);
+  publish(event: AaepEvent, owner?: string): void {
+    this.hub.publish(event, owner);
   }
 
   stored(): Promise<void> {

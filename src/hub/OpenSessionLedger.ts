@@ -5,6 +5,8 @@ interface OpenSession {
   readonly sessionId: string;
   readonly producer: Producer;
   readonly aaepVersion: string | undefined;
+  /** The principal the session belongs to, so its closing events are scoped like the rest. */
+  readonly owner: string | undefined;
   nextSequence: number;
   lastTimestamp: string;
   readonly tools: Map<string, { tool: string; since: number }>;
@@ -26,14 +28,15 @@ export class OpenSessionLedger {
 
   constructor(private readonly capacity = 10_000) {}
 
-  /** Folds one event of the stream in. */
-  observe(event: AaepEvent): void {
+  /** Folds one event of the stream in, with the principal its session belongs to. */
+  observe(event: AaepEvent, owner?: string): void {
     if (event.type === 'aaep:agent.session.started') {
       this.open.delete(event.session_id);
       this.open.set(event.session_id, {
         sessionId: event.session_id,
         producer: event.producer,
         aaepVersion: event.aaep_version,
+        owner,
         nextSequence: 0,
         lastTimestamp: event.timestamp,
         tools: new Map(),
@@ -57,6 +60,11 @@ export class OpenSessionLedger {
       if (event.complete) session.outputs.delete(event.output_id);
       else session.outputs.set(event.output_id, event.position + [...event.chunk].length);
     }
+  }
+
+  /** The principal an open session belongs to. */
+  ownerOf(sessionId: string): string | undefined {
+    return this.open.get(sessionId)?.owner;
   }
 
   /**

@@ -62,16 +62,23 @@ export function hubKeys(prefix = 'aaep') {
  * nothing is. Returns, per event, its entry id or false.
  *
  * KEYS: stream, open, then per event: event, lease, origin, ended.
- * ARGV: ttl s, maxlen, instance id, lease ms, then per event: event id, session id, role, json.
+ * ARGV: ttl s, maxlen, instance id, lease ms, then per event: event id, session id, role, json, owner
+ * ('' for none: the entry then has no `o` field).
  */
 const APPEND_ONCE = `
 local results = {}
 -- Per session, within this batch: may its events be stored, and was its lease renewed yet.
 local allowedFor, renewed = {}, {}
 local n = (#KEYS - 2) / 4
+local function append(eventId, session, json, owner)
+  if owner == '' then
+    return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', eventId, 's', session, 'e', json)
+  end
+  return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', eventId, 's', session, 'e', json, 'o', owner)
+end
 for e = 0, n - 1 do
   local eventKey, lease, origin, ended = KEYS[3 + e * 4], KEYS[4 + e * 4], KEYS[5 + e * 4], KEYS[6 + e * 4]
-  local eventId, session, role, json = ARGV[5 + e * 4], ARGV[6 + e * 4], ARGV[7 + e * 4], ARGV[8 + e * 4]
+  local eventId, session, role, json, owner = ARGV[5 + e * 5], ARGV[6 + e * 5], ARGV[7 + e * 5], ARGV[8 + e * 5], ARGV[9 + e * 5]
   local id = false
   local allowed = allowedFor[session]
   if allowed == nil or role == 'started' then
@@ -87,7 +94,7 @@ for e = 0, n - 1 do
     allowedFor[session] = allowed
   end
   if allowed and redis.call('SET', eventKey, '', 'NX', 'EX', ARGV[1]) then
-    id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', eventId, 's', session, 'e', json)
+    id = append(eventId, session, json, owner)
     redis.call('SET', eventKey, id, 'EX', ARGV[1])
     if role == 'terminal' then
       redis.call('SET', ended, '1', 'EX', ARGV[1])
@@ -118,12 +125,16 @@ return 0`;
 /**
  * Ends a session whose lease lapsed, once: only if the lease is still gone and
  * the session not ended, appends its closing events and marks it ended.
- * KEYS: stream, lease, origin, ended, open. ARGV: ttl s, maxlen, session id, then (event id, json) pairs.
+ * KEYS: stream, lease, origin, ended, open. ARGV: ttl s, maxlen, session id, owner ('' for none), then (event id, json) pairs.
  */
 const SWEEP = `
 if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
-for i = 4, #ARGV, 2 do
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', ARGV[i], 's', ARGV[3], 'e', ARGV[i + 1])
+for i = 5, #ARGV, 2 do
+  if ARGV[4] == '' then
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', ARGV[i], 's', ARGV[3], 'e', ARGV[i + 1])
+  else
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', ARGV[i], 's', ARGV[3], 'e', ARGV[i + 1], 'o', ARGV[4])
+  end
 end
 redis.call('SET', KEYS[4], '1', 'EX', ARGV[1])
 redis.call('DEL', KEYS[3])
@@ -168,7 +179,7 @@ export class RedisHubBackend implements HubBackend {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly writes = new Set<Promise<void>>();
   /** Published, not yet sent: sent together on the next tick. */
-  private batch: Array<{ eventId: string; sessionId: string; role: string; json: string }> = [];
+  private batch: Array<{ eventId: string; sessionId: string; role: string; json: string; owner: string }> = [];
   private batchScheduled = false;
   private pendingEvents = 0;
   private failures = 0;
@@ -218,7 +229,7 @@ export class RedisHubBackend implements HubBackend {
     return this.caughtUpPromise;
   }
 
-  publish(event: AaepEvent): void {
+  publish(event: AaepEvent, owner?: string): void {
     if (this.closing !== undefined) return;
     if (this.pendingEvents >= this.maxPending) {
       this.failures++;
@@ -226,7 +237,8 @@ export class RedisHubBackend implements HubBackend {
       return;
     }
     const role = event.type === 'aaep:agent.session.started' ? 'started' : TERMINAL_TYPES.has(event.type) ? 'terminal' : '';
-    this.batch.push({ eventId: event.event_id, sessionId: event.session_id, role, json: JSON.stringify(event) });
+    // The owner travels beside the event in the stream entry, so every instance's ring scopes it alike.
+    this.batch.push({ eventId: event.event_id, sessionId: event.session_id, role, json: JSON.stringify(event), owner: owner ?? '' });
     this.pendingEvents++;
     if (this.batch.length >= APPEND_BATCH) this.sendBatch();
     else if (!this.batchScheduled) {
@@ -242,7 +254,7 @@ export class RedisHubBackend implements HubBackend {
     const batch = this.batch.splice(0, this.batch.length);
     const keys = this.keys;
     const eventKeys = batch.flatMap(({ eventId, sessionId }) => [keys.event(eventId), keys.lease(sessionId), keys.origin(sessionId), keys.ended(sessionId)]);
-    const eventArgs = batch.flatMap(({ eventId, sessionId, role, json }) => [eventId, sessionId, role, json]);
+    const eventArgs = batch.flatMap(({ eventId, sessionId, role, json, owner }) => [eventId, sessionId, role, json, owner]);
     const write: Promise<void> = context
       .with(suppressTracing(ROOT_CONTEXT), () =>
         this.writer.aaepAppendOnce(2 + eventKeys.length, keys.stream, keys.open, ...eventKeys, this.dedupSeconds, this.retentionEvents, this.instanceId, this.leaseMs, ...eventArgs),
@@ -331,7 +343,8 @@ export class RedisHubBackend implements HubBackend {
       }
       const pairs = closing.flatMap((event) => [event.event_id, JSON.stringify(event)]);
       const keys = this.keys;
-      const swept = await this.writer.aaepSweep(keys.stream, keys.lease(session), keys.origin(session), keys.ended(session), keys.open, this.dedupSeconds, this.retentionEvents, session, ...pairs);
+      const owner = this.ledger.ownerOf(session) ?? '';
+      const swept = await this.writer.aaepSweep(keys.stream, keys.lease(session), keys.origin(session), keys.ended(session), keys.open, this.dedupSeconds, this.retentionEvents, session, owner, ...pairs);
       if (swept === 1) diag.warn(`aaep-otel: ended ${session}: its receiver stopped renewing its lease`);
     }
   }
@@ -358,9 +371,12 @@ export class RedisHubBackend implements HubBackend {
         const sessionId = fields[3];
         const json = fields[5];
         if (fields[0] !== 'i' || fields[2] !== 's' || fields[4] !== 'e' || eventId === undefined || sessionId === undefined || json === undefined) continue;
-        this.hub.publishSerialized(eventId, sessionId, json);
+        const owner = fields[6] === 'o' ? fields[7] : undefined;
+        this.hub.publishSerialized(eventId, sessionId, json, owner);
         try {
-          this.ledger.observe(JSON.parse(json) as AaepEvent);
+          const event = JSON.parse(json) as AaepEvent;
+          this.hub.sessionOwners.observe(event, owner);
+          this.ledger.observe(event, owner);
         } catch {
           // Not ours to judge: the ring already has it; the ledger just cannot follow this session.
         }

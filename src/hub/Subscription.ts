@@ -17,6 +17,14 @@ export interface SubscribeOptions {
   readonly sessionId?: string | undefined;
   /** Resume after this event (SSE `Last-Event-ID`); without it, or when it aged out, a catch-up comes first. */
   readonly lastEventId?: string | undefined;
+  /** Whose sessions it hears; without it, everyone's (the operator). */
+  readonly audience?: Audience | undefined;
+}
+
+/** A listener that is one principal: it hears that principal's sessions, and unowned ones only if `hearsUnowned`. */
+export interface Audience {
+  readonly principal: string;
+  readonly hearsUnowned: boolean;
 }
 
 /** What a subscription needs of its hub. */
@@ -43,8 +51,16 @@ export class Subscription {
     /** @internal */ readonly sink: SubscriberSink,
     /** @internal */ readonly sessionId: string | undefined,
     cursor: number,
+    /** @internal */ readonly audience: Audience | undefined = undefined,
   ) {
     this.cursor = cursor;
+  }
+
+  /** @internal Whether it hears a session owned by `owner` (undefined: unowned). */
+  hears(owner: string | undefined): boolean {
+    const audience = this.audience;
+    if (audience === undefined) return true;
+    return owner === undefined ? audience.hearsUnowned : owner === audience.principal;
   }
 
   /** The transport drained its buffer: send what accumulated meanwhile. */

@@ -11,6 +11,8 @@ export const AAEP_AGENT_NAME = 'aaep.agent.name';
 export const AAEP_SESSION_REQUEST = 'aaep.session.request';
 export const AAEP_SESSION_SUMMARY = 'aaep.session.summary';
 export const AAEP_SESSION_REQUESTED_BY = 'aaep.session.requested_by';
+/** OpenTelemetry's end-user id: the principal a session belongs to (before `aaep.session.requested_by`). */
+export const ENDUSER_ID = 'enduser.id';
 export const AAEP_SESSION_TOOLS = 'aaep.session.tools_available';
 export const AAEP_SESSION_EXPECTED_DURATION_MS = 'aaep.session.expected_duration_ms';
 export const AAEP_SESSION_OUTCOME = 'aaep.session.outcome';

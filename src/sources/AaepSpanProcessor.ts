@@ -77,7 +77,7 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
     this.translator = new Translator({
       producer: this.producer,
       language: options.language ?? readEnvString('AAEP_LANGUAGE'),
-      emit: (event) => this.backend.publish(event),
+      emit: (event, owner) => this.backend.publish(event, owner),
       onViolation: (message) => diag.warn(`aaep-otel: ${message}`),
       // A session that ended leaves nothing to answer: its waits settle as cancelled.
       onSessionClosed: (sessionId) => this.replies.cancelSession(sessionId),
@@ -94,7 +94,7 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
             retentionBytes: readEnvNumber('AAEP_RETENTION_BYTES'),
             maxSubscribers: readEnvNumber('AAEP_MAX_SUBSCRIBERS'),
             ...hubOption,
-            catchUp: (sessionId, maxSessions) => this.translator.catchUp(sessionId, maxSessions),
+            catchUp: (sessionId, maxSessions, hears) => this.translator.catchUp(sessionId, maxSessions, Date.now(), hears),
             producer: this.producer,
             replies: this.replies,
           });

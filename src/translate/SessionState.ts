@@ -70,6 +70,8 @@ export interface SessionState {
   readonly startTime: number;
   readonly agentName: string;
   readonly language: string;
+  /** Who the session belongs to (`enduser.id`, else `aaep.session.requested_by`): only they and the operator hear it. */
+  readonly principal: string | undefined;
   readonly localization: { readonly primary_language: string };
   sequence: number;
   lastTime: number;
@@ -152,11 +154,12 @@ export const RISK_LEVELS = ['low', 'medium', 'high'] as const;
 
 /** A session's state as it opens: idle, nothing emitted yet. */
 export function newSessionState(
-  init: Pick<SessionState, 'sessionId' | 'traceId' | 'rootSpanId' | 'startTime' | 'agentName' | 'language'>,
+  init: Pick<SessionState, 'sessionId' | 'traceId' | 'rootSpanId' | 'startTime' | 'agentName' | 'language'> & { readonly principal?: string | undefined },
 ): SessionState {
   return {
     handle: { session: undefined },
     ...init,
+    principal: init.principal,
     localization: { primary_language: init.language },
     sequence: 0,
     lastTime: init.startTime,

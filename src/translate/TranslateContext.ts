@@ -30,7 +30,7 @@ export const AAEP_VERSION = '0.1.0-draft';
 /** The context of one translator: `publish` stamps the envelope every event shares and emits it. */
 export function translateContext(
   producer: Producer,
-  emit: (event: AaepEvent) => void,
+  emit: (event: AaepEvent, owner: string | undefined) => void,
   asking: Set<SessionState>,
   onViolation: (message: string) => void,
   onReplyRequested: ((request: ReplyRequest) => void) | undefined,
@@ -58,7 +58,7 @@ export function translateContext(
         correlation_id: source.correlation,
         ...payload,
       } as AaepEvent;
-      emit(event);
+      emit(event, session.principal);
       return event;
     },
   };

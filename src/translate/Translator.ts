@@ -16,6 +16,8 @@ import {
   GEN_AI_AGENT_NAME,
   GEN_AI_REQUEST_MODEL,
   GEN_AI_RESPONSE_MODEL,
+  AAEP_SESSION_REQUESTED_BY,
+  ENDUSER_ID,
 } from '../semconv/attributes.js';
 import type { CatchUpSession } from '../hub/CatchUp.js';
 import { classifySpan, type SpanRole } from '../semconv/classifySpan.js';
@@ -155,14 +157,17 @@ export class Translator {
    * whose resume point aged out (spec §8.7, B.1.5): events each session already
    * emitted, re-sent with their own event_id and sequence_number (CatchUpSnapshot.ts).
    */
-  catchUp(sessionFilter: string | undefined, maxSessions: number, now = Date.now()): CatchUpSession[] {
+  catchUp(sessionFilter: string | undefined, maxSessions: number, now = Date.now(), hears?: (owner: string | undefined) => boolean): CatchUpSession[] {
     let chosen: SessionState[];
+    const heard = (session: SessionState) => hears === undefined || hears(session.principal);
     if (sessionFilter !== undefined) {
       // A session id names its root span, tracked while the session is open.
       const session = this.lookup(sessionFilter.slice(5, 37), sessionFilter.slice(37))?.session;
-      chosen = session !== undefined && !session.closed && session.sessionId === sessionFilter ? [session] : [];
-    } else {
+      chosen = session !== undefined && !session.closed && session.sessionId === sessionFilter && heard(session) ? [session] : [];
+    } else if (hears === undefined) {
       chosen = sessionsToCatchUp(this.asking, this.sessions, maxSessions, now);
+    } else {
+      chosen = sessionsToCatchUp(new Set([...this.asking].filter(heard)), new Set([...this.sessions].filter(heard)), maxSessions, now);
     }
     return chosen.map((session) => ({ sessionId: session.sessionId, events: catchUpSnapshot(session, now) }));
   }
@@ -275,6 +280,7 @@ export class Translator {
       startTime: record.startTime,
       agentName: truncate(redactText(readString(attrs, AAEP_AGENT_NAME, GEN_AI_AGENT_NAME) ?? this.producer.agent_name ?? phrases.defaultAgentName), 256),
       language,
+      principal: readString(attrs, ENDUSER_ID, AAEP_SESSION_REQUESTED_BY),
     });
     session.handle.session = session;
     this.sessions.add(session);

@@ -3,8 +3,8 @@ import type { LimitReached } from '../limits.js';
 
 export interface TranslatorOptions {
   readonly producer: Producer;
-  /** Receives every event, in a legal order per session. Must not throw. */
-  readonly emit: (event: AaepEvent) => void;
+  /** Receives every event, in a legal order per session, with the principal its session belongs to. Must not throw. */
+  readonly emit: (event: AaepEvent, owner: string | undefined) => void;
   /** BCP 47 tag of the summaries this translator writes. */
   readonly language?: string;
   /** Told when the agent breaks a safety rule the translator enforces. */
