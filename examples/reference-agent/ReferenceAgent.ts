@@ -50,8 +50,10 @@ export class ReferenceAgent {
    * Starts a session for a message and returns its AAEP session id at once, its
    * work already under way; `done` resolves when it ends. Throws UserInputRejected
    * when `maxSessions` are running, so the HTTP sender gets 429 with Retry-After.
+   * The session belongs to `principal` (OpenTelemetry's `enduser.id`): with per-user
+   * listeners, only they and the operator hear and answer it.
    */
-  start(text: string): { sessionId: string; done: Promise<void> } {
+  start(text: string, principal?: string): { sessionId: string; done: Promise<void> } {
     if (this.running.size >= this.maxSessions) {
       throw new UserInputRejected(`${this.agentName} is already working on ${this.running.size} requests; try again in a few seconds.`, { retryAfterSeconds: RETRY_AFTER_SECONDS });
     }
@@ -61,6 +63,7 @@ export class ReferenceAgent {
         'gen_ai.agent.name': this.agentName,
         'aaep.session.request': text,
         'aaep.session.tools_available': Object.keys(TOOLS),
+        ...(principal !== undefined && { 'enduser.id': principal }),
       },
     }, ROOT_CONTEXT);
     const done = context.with(trace.setSpan(ROOT_CONTEXT, session), () => this.run(session, text));

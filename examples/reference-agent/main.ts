@@ -61,8 +61,8 @@ try {
     ...(args.port !== undefined && { port: args.port }),
     // Starts the session and answers with its id at once; at the cap, start()
     // throws UserInputRejected and the sender gets 429 with Retry-After.
-    onUserInput: (text) => {
-      const { sessionId } = agent.start(text);
+    onUserInput: (text, from) => {
+      const { sessionId } = agent.start(text, from.principal);
       // A person is driving now: no more sample requests between theirs.
       auto = false;
       return sessionId;

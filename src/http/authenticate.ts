@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { parse as parseCookie } from 'cookie';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Listener, ListenerAuth } from './ListenerAuth.js';
 
 /** Cookie the web page's stream and replies carry: set HttpOnly and SameSite=Strict by GET /aaep/ui. */
 export const TOKEN_COOKIE = 'aaep_token';
@@ -17,7 +18,7 @@ export function bearerToken(req: Request): string | undefined {
 }
 
 /** The credential a request offers: bearer header, then cookie, then `access_token` query parameter. */
-function offered(req: Request): string | undefined {
+export function offered(req: Request): string | undefined {
   if (req.get('authorization') !== undefined) return bearerToken(req);
   const cookieHeader = req.get('cookie');
   if (cookieHeader !== undefined) {
@@ -48,5 +49,33 @@ export function authenticate(token: string | undefined): RequestHandler {
     }
     res.set('WWW-Authenticate', 'Bearer realm="aaep"');
     res.status(401).json({ error: 'unauthorized', message: 'A valid AAEP token is required.' });
+  };
+}
+
+/** The listener a request was identified as, set by `authenticateListener`. */
+export function listenerOf(res: Response): Listener {
+  return (res.locals as { listener?: Listener }).listener ?? OPERATOR;
+}
+
+const OPERATOR: Listener = { kind: 'operator' };
+
+/**
+ * Identifies the listener (operator, or a principal by token map or JWT) from the same
+ * credential carriers as `authenticate`, for `listenerOf`; anything else gets the same 401.
+ */
+export function authenticateListener(auth: ListenerAuth): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    auth.identify(offered(req)).then(
+      (listener) => {
+        if (listener !== undefined) {
+          (res.locals as { listener?: Listener }).listener = listener;
+          next();
+          return;
+        }
+        res.set('WWW-Authenticate', 'Bearer realm="aaep"');
+        res.status(401).json({ error: 'unauthorized', message: 'A valid AAEP token is required.' });
+      },
+      next,
+    );
   };
 }

@@ -13,7 +13,8 @@ import { ReceivedReplySchema, ReplySchema, SUBSCRIPTION_ID_PATTERN, type Produce
 import type { ReplyRegistry } from '../agent/ReplyRegistry.js';
 import { SubscriptionRegistry } from '../hub/SubscriptionRegistry.js';
 import { AAEP_VERSION } from '../translate/index.js';
-import { authenticate } from './authenticate.js';
+import { authenticateListener, listenerOf } from './authenticate.js';
+import { ListenerAuth, expireAt, type Listener, type ListenerOptions } from './ListenerAuth.js';
 import { refuseCrossSite } from './refuseCrossSite.js';
 import { requireJson } from './requireJson.js';
 import { CONFORMANCE_LEVELS, JWKS_PATH, MANIFEST_JWS_PATH, PHRASE_LANGUAGES, SUBSCRIPTIONS_PATH, producerManifest } from './producerManifest.js';
@@ -35,7 +36,13 @@ export const MANIFEST_PATH = '/.well-known/aaep-manifest.json';
  * once, without waiting for the session's work. To turn the message away (too many
  * sessions running), throw a `UserInputRejected`: the sender gets 429 with Retry-After.
  */
-export type UserInputHandler = (text: string) => string | Promise<string>;
+/** Who sent a message: its principal, when the sender is one (not the operator). */
+export interface UserInputSender {
+  readonly principal: string | undefined;
+}
+
+/** Starts a session for a message; the session should belong to `from.principal` (`enduser.id` on its span). */
+export type UserInputHandler = (text: string, from: UserInputSender) => string | Promise<string>;
 
 export interface AaepRouterOptions {
   readonly hub: EventHub;
@@ -57,6 +64,11 @@ export interface AaepRouterOptions {
    * `AAEP_TOKEN`, else none (then serve on loopback only: startAaepServer does).
    */
   readonly token?: string;
+  /**
+   * Listeners who are one principal each (a token map, JWTs): they hear, and answer, only
+   * their own sessions; the `token` is then the operator's, who hears all. See ListenerOptions.
+   */
+  readonly listeners?: ListenerOptions;
   /** Origins allowed to call from a browser (CORS). Default: none. */
   readonly corsOrigins?: readonly string[];
   /**
@@ -101,6 +113,7 @@ export type AaepRouter = Router & {
 
 const SESSION_ID = /^sess_[A-Za-z0-9]{1,64}$/;
 
+
 /**
  * `GET /aaep/v1/events` (SSE, spec appendix B.1) and the producer manifest, for
  * mounting in an existing express app: `app.use(createAaepRouter({ hub }))`.
@@ -114,7 +127,8 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
 
   const router = Router() as AaepRouter;
   const token = options.token ?? readEnvString('AAEP_TOKEN');
-  const guard = authenticate(token);
+  const listenerAuth = new ListenerAuth(token, options.listeners);
+  const guard = authenticateListener(listenerAuth);
   const replies = options.replies ?? hub.replies;
   const replySchema = (options.requireSubscriptionId ?? readEnvBoolean('AAEP_REQUIRE_SUBSCRIPTION_ID') ?? false) ? ReplySchema : ReceivedReplySchema;
   const json = express.json({ limit: '64kb', type: () => true });
@@ -131,12 +145,12 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     message: 'This producer has as many event-stream subscribers as it serves; retry later.',
   } as const;
   // Every state-changing endpoint: another site's page is refused before anything else, then the token, then anything not JSON.
-  const write = [refuseCrossSite(options.corsOrigins, { tokenless: token === undefined }), guard, requireJson, json];
+  const write = [refuseCrossSite(options.corsOrigins, { tokenless: !listenerAuth.required }), guard, requireJson, json];
   const signer = ManifestSigner.resolve(options.manifestSigningKey);
   const manifest = () =>
     producerManifest({
       producer: options.producer ?? hub.producer,
-      authenticated: token !== undefined,
+      authenticated: listenerAuth.required,
       signed: signer !== undefined,
       paths: { events: EVENTS_PATH, replies: REPLIES_PATH, messages: MESSAGES_PATH },
     });
@@ -161,20 +175,31 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     );
   }
 
+  /** A principal answers only its own sessions' questions (and unowned ones if everyone hears those). */
+  const mayAnswer = (listener: Listener, replyToken: string): boolean => {
+    if (listener.kind === 'operator') return true;
+    const owner = hub.sessionOwners.ownerOfReply(replyToken);
+    return owner === undefined ? listenerAuth.hearsUnowned : owner === listener.principal;
+  };
+
   /** Every schema-valid reply gets 204, honoured or not (spec §6.3.4): the stream shows the outcome. */
-  const acceptReply = (body: unknown, res: Response): boolean => {
+  const submitReply = (body: unknown, listener: Listener): boolean => {
     const parsed = replySchema.safeParse(body);
     if (!parsed.success) return false;
-    replies?.submit(parsed.data);
+    if (mayAnswer(listener, parsed.data.reply_token)) replies?.submit(parsed.data);
+    return true;
+  };
+  const acceptReply = (body: unknown, res: Response): boolean => {
+    if (!submitReply(body, listenerOf(res))) return false;
     res.status(204).end();
     return true;
   };
 
   /** A user's message, answered the same over HTTP and WebSocket. */
-  const runUserInput = async (text: string): Promise<{ status: number; body: object; retryAfter?: number }> => {
+  const runUserInput = async (text: string, listener: Listener): Promise<{ status: number; body: object; retryAfter?: number }> => {
     if (options.onUserInput === undefined) return { status: 501, body: NO_INPUT };
     try {
-      const sessionId = await options.onUserInput(text);
+      const sessionId = await options.onUserInput(text, { principal: listener.kind === 'user' ? listener.principal : undefined });
       if (!SESSION_ID_FORMAT.test(sessionId)) throw new Error(`onUserInput returned ${JSON.stringify(sessionId)}, not a session id`);
       return { status: 202, body: { session_id: sessionId } };
     } catch (error) {
@@ -187,7 +212,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
   };
 
   const startSession = async (text: string, res: Response): Promise<void> => {
-    const result = await runUserInput(text);
+    const result = await runUserInput(text, listenerOf(res));
     if (result.retryAfter !== undefined) res.set('Retry-After', String(result.retryAfter));
     res.status(result.status).json(result.body);
   };
@@ -262,10 +287,13 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     res.write(sseRetry(retryMs));
 
     const sink = new SseSink(res);
-    const { channel, subscription } = subscriptions.open(subscriptionId, sseTransport(res, sink), { sessionId, lastEventId });
+    const listener = listenerOf(res);
+    const audience = listenerAuth.audienceOf(listener);
+    const { channel, subscription } = subscriptions.open(subscriptionId, sseTransport(res, sink), { sessionId, lastEventId, audience });
     sink.attach(subscription);
     res.on('drain', () => channel.drained());
     if (res.writableEnded) return;
+    const expiry = expireAt(listener, () => endStream(res));
     open.add(res);
     if (keepAlive === undefined) {
       keepAlive = setInterval(() => {
@@ -276,6 +304,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
       keepAlive.unref();
     }
     res.on('close', () => {
+      if (expiry !== undefined) clearTimeout(expiry);
       subscription.unsubscribe();
       subscriberBound.observe(hub.subscriberCount, hub.maxSubscribers);
       subscriptions.remove(channel);
@@ -311,7 +340,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     else res.status(400).json({ error: 'invalid_request', message: 'The request body is not valid JSON.' });
   });
 
-  router.use(createUiRouter({ token }));
+  router.use(createUiRouter({ token, accepts: async (credential) => (await listenerAuth.identify(credential)) !== undefined }));
 
   Object.defineProperty(router, 'subscriptions', { value: subscriptions });
   const sockets: WebSocketBinding[] = [];
@@ -322,16 +351,13 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
         guard,
         allowedOrigins: options.corsOrigins ?? [],
         keepAliveMs,
-        async onMessage(message) {
+        audienceOf: (listener) => listenerAuth.audienceOf(listener),
+        async onMessage(message, listener) {
           const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
-          if (type === 'confirmation.reply' || type === 'clarification.reply') {
-            const parsed = replySchema.safeParse(message);
-            if (parsed.success) replies?.submit(parsed.data);
-            return { ok: parsed.success };
-          }
+          if (type === 'confirmation.reply' || type === 'clarification.reply') return { ok: submitReply(message, listener) };
           const input = UserInputSchema.safeParse(message);
           if (!input.success) return { ok: false };
-          const result = await runUserInput(input.data.text);
+          const result = await runUserInput(input.data.text, listener);
           return { ok: true, answer: { kind: 'user_input', status: result.status, ...result.body } };
         },
       }),

@@ -59,6 +59,8 @@ async function send(res: Response, file: string, contentType: string): Promise<v
 export interface UiRouterOptions {
   /** The token of the AAEP endpoints, if they have one. */
   readonly token?: string | undefined;
+  /** Whether a credential names a listener (the operator's token, a user's token or JWT); else the token alone counts. */
+  readonly accepts?: (credential: string) => Promise<boolean>;
 }
 
 /**
@@ -71,9 +73,10 @@ export interface UiRouterOptions {
  */
 export function createUiRouter(options: UiRouterOptions = {}): Router {
   const router = Router();
-  const matches = options.token === undefined ? undefined : tokenMatcher(options.token);
+  const matchesToken = options.token === undefined ? undefined : tokenMatcher(options.token);
+  const matches = options.accepts ?? (matchesToken === undefined ? undefined : async (credential: string) => matchesToken(credential));
 
-  router.get(UI_PATH, (req: Request, res: Response) => {
+  router.get(UI_PATH, async (req: Request, res: Response) => {
     // The page links its files and the endpoints relatively ("ui/aaep-ui.js", "v1/events"),
     // so it works wherever the router is mounted; "/aaep/ui/" would resolve them wrongly.
     const [path = '', query] = req.originalUrl.split('?', 2);
@@ -84,7 +87,7 @@ export function createUiRouter(options: UiRouterOptions = {}): Router {
     const offered = req.query.access_token;
     if (matches !== undefined && offered !== undefined) {
       res.set({ 'Cache-Control': 'no-store', 'Referrer-Policy': 'no-referrer' });
-      if (typeof offered !== 'string' || !matches(offered)) {
+      if (typeof offered !== 'string' || !(await matches(offered))) {
         res.status(401).json({ error: 'unauthorized', message: 'The access_token in this address is not valid.' });
         return;
       }

@@ -6,6 +6,7 @@ import type { EventHub } from '../hub/EventHub.js';
 import { readEnvNumber, readEnvString } from '../env.js';
 import { createAaepRouter, type AaepRouterOptions } from './createAaepRouter.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS, listen } from './listen.js';
+import { ListenerAuth } from './ListenerAuth.js';
 
 export interface AaepServerOptions extends Omit<AaepRouterOptions, 'hub'> {
   readonly hub: EventHub;
@@ -39,7 +40,7 @@ export const DEFAULT_PORT = 4319;
 export async function startAaepServer(options: AaepServerOptions): Promise<AaepServer> {
   const port = options.port ?? readEnvNumber('AAEP_PORT') ?? DEFAULT_PORT;
   const host = options.host ?? readEnvString('AAEP_HOST') ?? '127.0.0.1';
-  const authenticated = (options.token ?? readEnvString('AAEP_TOKEN')) !== undefined;
+  const authenticated = new ListenerAuth(options.token ?? readEnvString('AAEP_TOKEN'), options.listeners).required;
   const app = express();
   app.disable('x-powered-by');
   const router = createAaepRouter(options);
@@ -68,7 +69,7 @@ export async function startAaepServer(options: AaepServerOptions): Promise<AaepS
   const url = `http://${urlHost}:${address.port}`;
   const loopback = /^(127\.|::1$|::ffff:127\.)/.test(address.address);
   const notice = authenticated
-    ? `AAEP endpoints at ${url} require the bearer token (AAEP_TOKEN).`
+    ? `AAEP endpoints at ${url} require a listener credential (AAEP_TOKEN, AAEP_LISTENER_TOKENS or a JWT).`
     : loopback
       ? `AAEP endpoints at ${url} are open to this machine only; set AAEP_TOKEN before serving other hosts.`
       : `AAEP endpoints at ${url} have no token and are reachable from other hosts: anyone who can connect can answer confirmations. Set AAEP_TOKEN.`;

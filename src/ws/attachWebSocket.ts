@@ -11,6 +11,9 @@ import { WEBSOCKET_PATH } from '../http/producerManifest.js';
 import { SESSION_ID_PATTERN, SubscriberHandshakeMessageSchema } from '../protocol/index.js';
 import type { ChannelEnd, ChannelTransport } from '../hub/SubscriptionChannel.js';
 import type { SubscriptionRegistry } from '../hub/SubscriptionRegistry.js';
+import type { Audience } from '../hub/Subscription.js';
+import { listenerOf } from '../http/authenticate.js';
+import { expireAt, type Listener } from '../http/ListenerAuth.js';
 
 /** The subprotocol the binding negotiates (spec appendix B.2.1). */
 export const AAEP_SUBPROTOCOL = 'aaep.v1';
@@ -25,6 +28,8 @@ export const TOKEN_SUBPROTOCOL_PREFIX = 'aaep.bearer.';
 export const CLOSE_CODES = {
   closed: 4000,
   rejected: 4001,
+  /** Appendix B.2: authentication failed (here: the listener's credential expired). */
+  authentication: 4002,
   violation: 4004,
   bySubscriber: 4005,
 } as const;
@@ -45,13 +50,15 @@ export const DEFAULT_MAX_QUEUED_MESSAGES = 64;
 /** What a socket's text frames other than handshake messages are handed to. */
 export interface WebSocketMessageHandler {
   /** Returns false for a message it does not recognise or that is invalid. */
-  (message: unknown): Promise<{ ok: boolean; answer?: unknown }>;
+  (message: unknown, listener: Listener): Promise<{ ok: boolean; answer?: unknown }>;
 }
 
 export interface WebSocketBindingOptions {
   readonly subscriptions: SubscriptionRegistry;
-  /** The HTTP endpoints' authentication, run on the upgrade request. */
+  /** The HTTP endpoints' authentication, run on the upgrade request (it sets the listener: see listenerOf). */
   readonly guard: RequestHandler;
+  /** Whose sessions a listener hears (undefined: everyone's). */
+  readonly audienceOf: (listener: Listener) => Audience | undefined;
   /** Origins allowed besides the server's own (the CORS list). */
   readonly allowedOrigins: readonly string[];
   readonly keepAliveMs: number;
@@ -114,7 +121,8 @@ export function attachWebSocket(server: Server, options: WebSocketBindingOptions
     res.detachSocket(upgrade.socket as never);
     const id = options.subscriptions.newId();
     wss.once('headers', (headers) => headers.push(`${SUBSCRIPTION_ID_HEADER}: ${id}`));
-    wss.handleUpgrade(req, upgrade.socket, upgrade.head, (ws) => connected(ws, req, id));
+    const listener = listenerOf(res);
+    wss.handleUpgrade(req, upgrade.socket, upgrade.head, (ws) => connected(ws, req, id, listener));
   });
 
   const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -147,7 +155,7 @@ export function attachWebSocket(server: Server, options: WebSocketBindingOptions
   }, options.keepAliveMs);
   keepAlive.unref();
 
-  function connected(ws: WebSocket, req: IncomingMessage, id: string): void {
+  function connected(ws: WebSocket, req: IncomingMessage, id: string, listener: Listener): void {
     alive.set(ws, true);
     ws.on('pong', () => alive.set(ws, true));
     const query = new URL(req.url ?? '/', 'http://localhost').searchParams;
@@ -184,7 +192,7 @@ export function attachWebSocket(server: Server, options: WebSocketBindingOptions
         setTimeout(() => ws.terminate(), 1_000).unref();
       },
     };
-    const { channel, subscription } = options.subscriptions.open(id, transport, { sessionId, lastEventId });
+    const { channel, subscription } = options.subscriptions.open(id, transport, { sessionId, lastEventId, audience: options.audienceOf(listener) });
     // One message at a time, in order, so a renegotiation never overtakes the request.
     let queue = Promise.resolve();
     let queued = 0;
@@ -205,7 +213,9 @@ export function attachWebSocket(server: Server, options: WebSocketBindingOptions
         .catch((error: unknown) => diag.error('aaep-otel: a WebSocket message failed', error))
         .finally(() => queued--);
     });
+    const expiry = expireAt(listener, () => ws.close(CLOSE_CODES.authentication, 'credential expired'));
     ws.on('close', () => {
+      if (expiry !== undefined) clearTimeout(expiry);
       subscription.unsubscribe();
       options.subscriptions.remove(channel);
     });
@@ -228,7 +238,7 @@ export function attachWebSocket(server: Server, options: WebSocketBindingOptions
         await channel.handle(parsed.data);
         return;
       }
-      const result = await options.onMessage(message);
+      const result = await options.onMessage(message, listener);
       if (!result.ok) return invalid('Expected a subscription message, a reply, or {"kind":"user_input","text":"…"}.');
       if (result.answer !== undefined && ws.readyState === ws.OPEN) ws.send(JSON.stringify(result.answer));
     }
