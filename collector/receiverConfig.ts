@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseTokenMap, type ListenerOptions } from '../src/http/ListenerAuth.js';
 import { LIMIT_DEFAULTS, LIMIT_ENV } from '../src/limits.js';
 import { DEFAULT_HEADERS_TIMEOUT_MS, DEFAULT_REQUEST_TIMEOUT_MS } from '../src/http/listen.js';
 import { DEFAULT_BODY_TIMEOUT_MS, DEFAULT_MAX_PENDING_BYTES } from '../src/sources/otlp/createOtlpTraceHandler.js';
@@ -10,6 +11,8 @@ export interface ReceiverConfig {
   readonly token: string | undefined;
   /** What span senders (exporters, and agents fetching decisions) must present; the stream token unless set. */
   readonly ingestToken: string | undefined;
+  /** Listeners who are one principal each (token map, JWTs); the token is then the operator's. */
+  readonly listeners: ListenerOptions;
   readonly maxBodyBytes: number;
   readonly maxPendingBytes: number;
   readonly bodyTimeoutMs: number;
@@ -44,6 +47,13 @@ const SETTINGS = {
   port: { env: 'AAEP_RECEIVER_PORT', help: 'port for OTLP/HTTP and AAEP (0 picks one)', fallback: String(DEFAULT_RECEIVER_PORT) },
   token: { env: 'AAEP_TOKEN', help: 'bearer token required on the stream, replies and messages', fallback: undefined },
   'ingest-token': { env: 'AAEP_INGEST_TOKEN', help: 'bearer token required on /v1/traces and decisions (default: the token)', fallback: undefined },
+  'listener-tokens': { env: 'AAEP_LISTENER_TOKENS', help: 'token=principal,… : listeners who hear only their own sessions', fallback: undefined },
+  'jwt-secret': { env: 'AAEP_JWT_SECRET', help: 'HS256 secret of listener JWTs', fallback: undefined },
+  'jwt-jwks-url': { env: 'AAEP_JWT_JWKS_URL', help: 'JWKS URL of the keys signing listener JWTs', fallback: undefined },
+  'jwt-issuer': { env: 'AAEP_JWT_ISSUER', help: 'iss listener JWTs must have', fallback: undefined },
+  'jwt-audience': { env: 'AAEP_JWT_AUDIENCE', help: 'aud listener JWTs must have', fallback: undefined },
+  'jwt-principal-claim': { env: 'AAEP_JWT_PRINCIPAL_CLAIM', help: 'JWT claim naming the principal', fallback: 'sub' },
+  'unowned-sessions': { env: 'AAEP_UNOWNED_SESSIONS', help: 'who hears sessions no principal owns: operator or everyone', fallback: 'operator' },
   'max-body-bytes': { env: 'AAEP_MAX_BODY_BYTES', help: 'largest OTLP request body', fallback: String(4 * 1024 * 1024) },
   'max-pending-bytes': { env: 'AAEP_MAX_PENDING_BYTES', help: 'OTLP body bytes being received at once before 429', fallback: String(DEFAULT_MAX_PENDING_BYTES) },
   'body-timeout-ms': { env: 'AAEP_BODY_TIMEOUT_MS', help: 'time to send an OTLP body once the headers are in', fallback: String(DEFAULT_BODY_TIMEOUT_MS) },
@@ -113,6 +123,7 @@ export function readReceiverConfig(argv: string[], env: NodeJS.ProcessEnv): Rece
     port: number('port', get('port')!, 0),
     token,
     ingestToken: get('ingest-token') ?? token,
+    listeners: listenerOptions(get),
     maxBodyBytes,
     maxPendingBytes,
     bodyTimeoutMs: number('body-timeout-ms', get('body-timeout-ms')!, 1),
@@ -134,6 +145,24 @@ export function readReceiverConfig(argv: string[], env: NodeJS.ProcessEnv): Rece
     grpcPort: get('grpc-port') === undefined ? undefined : number('grpc-port', get('grpc-port')!, 0),
     hubUrl: hubUrl(get('hub-url')),
     hubLeaseMs: number('hub-lease-ms', get('hub-lease-ms')!, 100),
+  };
+}
+
+function listenerOptions(get: (flag: keyof typeof SETTINGS) => string | undefined): ListenerOptions {
+  const unowned = get('unowned-sessions');
+  if (unowned !== 'operator' && unowned !== 'everyone') throw new ConfigError(`unowned-sessions must be operator or everyone, not ${JSON.stringify(unowned)}`);
+  const secret = get('jwt-secret');
+  const jwksUrl = get('jwt-jwks-url');
+  const issuer = get('jwt-issuer');
+  const audience = get('jwt-audience');
+  return {
+    tokens: parseTokenMap(get('listener-tokens')),
+    ...(secret !== undefined && { jwtSecret: secret }),
+    ...(jwksUrl !== undefined && { jwksUrl }),
+    ...(issuer !== undefined && { issuer }),
+    ...(audience !== undefined && { audience }),
+    principalClaim: get('jwt-principal-claim')!,
+    unownedSessions: unowned,
   };
 }
 

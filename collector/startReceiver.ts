@@ -127,7 +127,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
       },
     }),
   );
-  const router = createAaepRouter({ hub, replies, onLimit, ...(config.token !== undefined && { token: config.token }), ...(config.corsOrigins.length > 0 && { corsOrigins: config.corsOrigins }) });
+  const router = createAaepRouter({ hub, replies, onLimit, listeners: config.listeners, ...(config.token !== undefined && { token: config.token }), ...(config.corsOrigins.length > 0 && { corsOrigins: config.corsOrigins }) });
   app.use(router);
   // Decisions answer the agent that asked, a span sender: the ingest token.
   app.use(createDecisionRouter({ decisions, ...(config.ingestToken !== undefined && { token: config.ingestToken }) }));

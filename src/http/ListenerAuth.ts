@@ -45,7 +45,8 @@ const OPERATOR: Operator = { kind: 'operator' };
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 const MAX_PRINCIPAL_LENGTH = 256;
 
-function parseTokenMap(text: string | undefined): Record<string, string> {
+/** `token=principal,token=principal` as a map (the form of AAEP_LISTENER_TOKENS). */
+export function parseTokenMap(text: string | undefined): Record<string, string> {
   const map: Record<string, string> = {};
   for (const pair of (text ?? '').split(',')) {
     const at = pair.indexOf('=');
