@@ -340,7 +340,9 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     else res.status(400).json({ error: 'invalid_request', message: 'The request body is not valid JSON.' });
   });
 
-  router.use(createUiRouter({ token, accepts: async (credential) => (await listenerAuth.identify(credential)) !== undefined }));
+  router.use(
+    createUiRouter({ token, ...(listenerAuth.required && { accepts: async (credential: string) => (await listenerAuth.identify(credential)) !== undefined }) }),
+  );
 
   Object.defineProperty(router, 'subscriptions', { value: subscriptions });
   const sockets: WebSocketBinding[] = [];

@@ -220,6 +220,22 @@ describe('listener credentials', () => {
     expect(sessionsIn(listener.events)).toEqual([mine]);
   }, 30_000);
 
+  it('opens the page with a user\'s own credential, whose cookie then carries a scoped stream', async () => {
+    const h = await start();
+    const bobJwt = await jwt('bob');
+    const page = await fetch(`${h.server.url}/aaep/ui?access_token=${bobJwt}`, { redirect: 'manual' });
+    expect(page.status).toBe(303);
+    const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await fetch(`${h.server.url}/aaep/ui?access_token=forged.${bobJwt.split('.')[1]}.x`, { redirect: 'manual' })).status).toBe(401);
+    const bob = await connectSse(`${h.server.url}/aaep/v1/events`, { headers: { Cookie: cookie } });
+    closers.push(() => bob.close());
+    const a = await say(h, ALICE, 'Hello there');
+    const b = await say(h, bobJwt, 'Hello again');
+    await bob.waitFor(sessionDone(b));
+    await h.client.waitFor(sessionDone(a));
+    expect(sessionsIn(bob.events)).toEqual([b]);
+  }, 30_000);
+
   it('lets only the operator hear sessions nobody owns, unless everyone is configured to', async () => {
     const h = await start();
     const unowned = await say(h, OPERATOR, 'Hello there');
