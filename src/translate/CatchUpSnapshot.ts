@@ -1,4 +1,5 @@
 import type { AaepEvent } from '../protocol/index.js';
+import { sayFields } from './messages/EventPhrases.js';
 import type { SessionState } from './SessionState.js';
 
 /**
@@ -42,7 +43,7 @@ export function catchUpSnapshot(session: SessionState, now: number): AaepEvent[]
     for (const question of asked) {
       const secondsLeft = Math.floor((question.deadline - session.lastTime) / 1000);
       if (secondsLeft < 1) continue;
-      events.push({ ...question.event, timestamp: stamp, timeout_seconds: secondsLeft, summary_detailed: question.detailed(secondsLeft) });
+      events.push(sayFields({ ...question.event, timestamp: stamp, timeout_seconds: secondsLeft, summary_detailed: question.detailed(secondsLeft) }, session.phraseLanguage) as AaepEvent);
     }
   }
   events.sort((a, b) => (a.sequence_number ?? 0) - (b.sequence_number ?? 0));

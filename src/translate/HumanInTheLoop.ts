@@ -25,13 +25,14 @@ import {
 } from '../semconv/attributes.js';
 import { readBoolean, readEnum, readNumber, readString, readStringArray } from '../semconv/readAttributes.js';
 import { EVENT_KIND } from './ids.js';
-import { humanizeName, truncate } from './describe.js';
+import { humanizeName } from './describe.js';
+import { truncate } from './textShape.js';
 import { redactText } from './redact/redact.js';
 import { RISK_LEVELS, type SessionState, type SpanInfo } from './SessionState.js';
 import type { TranslateContext } from './TranslateContext.js';
 import { changeState } from './changeState.js';
 import { announceTool } from './ToolCalls.js';
-import { phrases } from './phrases.js';
+import { phrase, type Text } from './messages/Phrase.js';
 
 const DECISIONS = ['accept', 'reject'] as const;
 const REPLY_TOKEN = /^rpl_[A-Za-z0-9]{1,64}$/;
@@ -62,9 +63,9 @@ export function clarificationRequested(ctx: TranslateContext, info: SpanInfo, re
   const defaultResponse = readString(attrs, AAEP_CLARIFICATION_DEFAULT_RESPONSE);
   info.clarification = { token, question };
   changeState(ctx, info, 'awaiting_input', record.time, question);
-  const normal = phrases.question(question, choices.map((c) => c.label));
+  const normal = phrase.question(question, choices.map((c) => c.label));
   const contextWords = context ? truncate(redactText(context), 1000) : undefined;
-  const detailed = (seconds: number) => phrases.questionDeadline(normal, contextWords, seconds);
+  const detailed = (seconds: number) => phrase.questionDeadline(normal, contextWords, seconds);
   const event = ctx.publish(info.session, info, EVENT_KIND.clarification, record.time, 'critical', {
     type: 'aaep:agent.awaiting.clarification',
     question,
@@ -99,12 +100,12 @@ export function clarificationResolved(ctx: TranslateContext, info: SpanInfo, rec
   const answer = response === undefined ? undefined : truncate(redactText(response), 200);
   const summary =
     by === 'user'
-      ? phrases.youAnswered(answer)
+      ? phrase.youAnswered(answer)
       : by === 'cancelled'
-        ? phrases.questionCancelled
+        ? phrase.questionCancelled()
         : answer !== undefined
-          ? phrases.noAnswerDefault(answer)
-          : phrases.noAnswer;
+          ? phrase.noAnswerDefault(answer)
+          : phrase.noAnswer();
   changeState(ctx, info, 'thinking', record.time, undefined, summary);
 }
 
@@ -117,7 +118,8 @@ export function confirmationRequested(ctx: TranslateContext, info: SpanInfo, rec
     return;
   }
   const action = truncate(redactText(rawAction), 1000);
-  const consequence = truncate(redactText(readString(attrs, AAEP_CONFIRMATION_CONSEQUENCE) ?? phrases.defaultConsequence), 1000);
+  const givenConsequence = readString(attrs, AAEP_CONFIRMATION_CONSEQUENCE);
+  const consequence = givenConsequence === undefined ? phrase.defaultConsequence() : truncate(redactText(givenConsequence), 1000);
   const risk = readEnum(attrs, AAEP_CONFIRMATION_RISK_LEVEL, RISK_LEVELS) ?? readEnum(info.tool?.attributes ?? {}, AAEP_TOOL_RISK_LEVEL, RISK_LEVELS);
   const irreversible = readBoolean(attrs, AAEP_CONFIRMATION_IRREVERSIBLE) ?? info.tool?.irreversible ?? false;
   let defaultDecision = readEnum(attrs, AAEP_CONFIRMATION_DEFAULT_DECISION, DECISIONS) ?? 'reject';
@@ -127,8 +129,8 @@ export function confirmationRequested(ctx: TranslateContext, info: SpanInfo, rec
   const allowed = readStringArray(attrs, AAEP_CONFIRMATION_ALLOWED_REPLIES)?.slice(0, 32);
   info.confirmation = { token, action };
   changeState(ctx, info, 'awaiting_input', record.time, action);
-  const normal = phrases.confirmationNeeded(action, consequence, irreversible);
-  const detailed = (seconds: number) => phrases.confirmationDeadline(normal, seconds, defaultDecision);
+  const normal = phrase.confirmationNeeded(action, consequence, irreversible);
+  const detailed = (seconds: number) => phrase.confirmationDeadline(normal, seconds, defaultDecision);
   const event = ctx.publish(info.session, info, EVENT_KIND.confirmation, record.time, 'critical', {
     type: 'aaep:agent.awaiting.confirmation',
     action,
@@ -136,7 +138,7 @@ export function confirmationRequested(ctx: TranslateContext, info: SpanInfo, rec
     reply_token: token,
     timeout_seconds: timeout,
     default_decision: defaultDecision,
-    summary_terse: phrases.confirmShort(truncate(action, 80)),
+    summary_terse: phrase.confirmShort(truncate(action, 80)),
     summary_normal: normal,
     summary_detailed: detailed(timeout),
     ...(risk !== undefined && { risk_level: risk }),
@@ -165,7 +167,7 @@ export function confirmationResolved(ctx: TranslateContext, info: SpanInfo, reco
   const tool = info.tool;
   const action = truncate(pending.action, 120).replace(/[.!?…]$/, '');
   if (decision === 'accept') {
-    const summary = phrases.accepted(action, by === 'timeout');
+    const summary = phrase.accepted(action, by === 'timeout');
     if (tool !== undefined && !tool.invoked) {
       tool.decision = 'accept';
       changeState(ctx, info, 'calling_tool', record.time, humanizeName(tool.name), summary);
@@ -176,11 +178,11 @@ export function confirmationResolved(ctx: TranslateContext, info: SpanInfo, reco
     return;
   }
   if (tool !== undefined) tool.decision = 'reject';
-  changeState(ctx, info, 'thinking', record.time, undefined, phrases.rejected(action, by));
+  changeState(ctx, info, 'thinking', record.time, undefined, phrase.rejected(action, by));
 }
 
 /** Keeps an open question for late subscribers until it is resolved or its span ends. */
-function ask(ctx: TranslateContext, info: SpanInfo, token: string, event: AaepEvent, deadline: number, detailed: (secondsLeft: number) => string): void {
+function ask(ctx: TranslateContext, info: SpanInfo, token: string, event: AaepEvent, deadline: number, detailed: (secondsLeft: number) => Text): void {
   if (event.type !== 'aaep:agent.awaiting.confirmation' && event.type !== 'aaep:agent.awaiting.clarification') return;
   info.session.questions.push({ token, event, deadline, detailed });
   ctx.asking.add(info.session);

@@ -12,12 +12,12 @@ import {
 } from '../semconv/attributes.js';
 import { readEnum, readNumber, readString } from '../semconv/readAttributes.js';
 import { EVENT_KIND } from './ids.js';
-import { sentence, truncate } from './describe.js';
+import { sentence, truncate } from './textShape.js';
 import { redactText } from './redact/redact.js';
 import { RISK_LEVELS, type SpanInfo } from './SessionState.js';
 import type { TranslateContext } from './TranslateContext.js';
 import { changeState } from './changeState.js';
-import { phrases } from './phrases.js';
+import { joined, phrase } from './messages/Phrase.js';
 
 const HANDOFF_TARGETS = ['human', 'specialist_agent', 'escalation_queue'] as const;
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$/;
@@ -37,16 +37,15 @@ export function progress(ctx: TranslateContext, info: SpanInfo, record: SpanEven
   if (Object.keys(progress).length === 0) return;
   const amount =
     progress.percent !== undefined
-      ? phrases.percent(progress.percent)
+      ? phrase.percent(progress.percent)
       : progress.step !== undefined
-        ? phrases.step(progress.step, progress.total_steps)
+        ? phrase.step(progress.step, progress.total_steps)
         : undefined;
-  const normal = sentence([description, amount].filter(Boolean).join(', ') || phrases.makingProgress);
   ctx.publish(info.session, info, EVENT_KIND.progress, record.time, 'background', {
     type: 'aaep:agent.progress.updated',
     progress,
-    summary_terse: sentence(amount ?? phrases.progress),
-    summary_normal: normal,
+    summary_terse: phrase.progressTerse(amount),
+    summary_normal: phrase.progressNormal(description, amount),
   });
 }
 
@@ -61,16 +60,16 @@ export function handoffRequested(ctx: TranslateContext, info: SpanInfo, record: 
   const summary = readString(attrs, AAEP_HANDOFF_SUMMARY);
   const uri = readString(attrs, AAEP_HANDOFF_TARGET_URI);
   const urgency = readEnum(attrs, AAEP_HANDOFF_URGENCY, RISK_LEVELS);
-  const who = phrases.handoffTargets[target];
+  const who = phrase.handoffTarget(target);
   changeState(ctx, info, 'handing_off', record.time, who);
-  const normal = summary ? sentence(truncate(redactText(summary), 1000)) : phrases.handingOverTo(who);
+  const normal = summary ? sentence(truncate(redactText(summary), 1000)) : phrase.handingOverTo(who);
   ctx.publish(info.session, info, EVENT_KIND.handoff, record.time, 'critical', {
     type: 'aaep:agent.handoff.requested',
     reason: truncate(redactText(reason), 4000),
     target_kind: target,
-    summary_terse: phrases.handingOverTo(who),
+    summary_terse: phrase.handingOverTo(who),
     summary_normal: normal,
-    summary_detailed: `${normal} ${sentence(truncate(redactText(reason), 1000))}`,
+    summary_detailed: joined([normal, sentence(truncate(redactText(reason), 1000))]),
     ...(uri !== undefined && URI.test(uri) && redactText(uri) === uri && { target_uri: uri }),
     ...(urgency !== undefined && { urgency_for_handoff: urgency }),
   });

@@ -10,10 +10,10 @@ import {
   ERROR_TYPE,
 } from '../semconv/attributes.js';
 import { readEnum, readString } from '../semconv/readAttributes.js';
-import { sentence, truncate } from './describe.js';
+import { sentence, truncate } from './textShape.js';
 import { redactText } from './redact/redact.js';
 import type { SessionState, TerminalPayload } from './SessionState.js';
-import { phrases } from './phrases.js';
+import { phrase } from './messages/Phrase.js';
 
 const ERROR_CATEGORIES = ['transient', 'permanent', 'requires_user', 'unknown'] as const;
 const CANCELLED_BY = ['user', 'producer', 'timeout', 'system'] as const;
@@ -36,8 +36,8 @@ export function sessionOutcome(session: SessionState, record: SpanEndedRecord): 
     return {
       type: 'aaep:agent.session.cancelled',
       cancelled_by: by,
-      summary_terse: phrases.cancelled,
-      summary_normal: by === 'user' ? phrases.cancelledByYou : phrases.stoppedBeforeFinishing(session.agentName),
+      summary_terse: phrase.cancelled(),
+      summary_normal: by === 'user' ? phrase.cancelledByYou() : phrase.stoppedBeforeFinishing(session.agentName),
       ...(reason !== undefined && { cancellation_reason: reasonCode(reason) }),
       ...(partial !== '' && { partial_result: truncate(partial, 500) }),
     };
@@ -48,9 +48,9 @@ export function sessionOutcome(session: SessionState, record: SpanEndedRecord): 
   const answer = session.lastOutput.trim();
   return {
     type: 'aaep:agent.session.completed',
-    summary_terse: phrases.done,
-    summary_normal: explicit ? sentence(truncate(redactText(explicit), 500)) : phrases.done,
-    summary_detailed: phrases.finishedIn(duration, tools),
+    summary_terse: phrase.done(),
+    summary_normal: explicit ? sentence(truncate(redactText(explicit), 500)) : phrase.done(),
+    summary_detailed: phrase.finishedIn(duration, tools),
     duration_ms: Math.min(duration, 86_400_000),
     tool_invocations_count: tools,
     ...(answer !== '' && { output_summary: truncate(answer, 300) }),
@@ -64,18 +64,18 @@ function erroredPayload(session: SessionState, attrs: Attributes, statusMessage:
   const category = explicitCategory ?? (TRANSIENT_ERROR.test(basis) ? 'transient' : 'unknown');
   const message = statusMessage ?? errorType;
   const code = errorCode(readString(attrs, AAEP_ERROR_CODE) ?? errorType);
+  const givenRemediation = readString(attrs, AAEP_ERROR_REMEDIATION);
   const remediation =
-    readString(attrs, AAEP_ERROR_REMEDIATION) ??
-    (category === 'transient' ? phrases.tryAgain : undefined);
+    givenRemediation !== undefined ? truncate(redactText(givenRemediation), 300) : category === 'transient' ? phrase.tryAgain() : undefined;
   const readable = message === undefined ? undefined : truncate(redactText(message), 300);
   return {
     type: 'aaep:agent.session.errored',
     error_category: category,
-    summary_terse: phrases.failed,
-    summary_normal: readable ? phrases.couldNotFinish(session.agentName, readable) : phrases.couldNotFinishError(session.agentName),
+    summary_terse: phrase.failed(),
+    summary_normal: readable ? phrase.couldNotFinish(session.agentName, readable) : phrase.couldNotFinishError(session.agentName),
     recoverable: category === 'transient',
     ...(code !== undefined && { error_code: code }),
-    ...(remediation !== undefined && { remediation_hint: truncate(redactText(remediation), 300) }),
+    ...(remediation !== undefined && { remediation_hint: remediation }),
   };
 }
 

@@ -2,6 +2,9 @@ import type { AaepEvent, AaepEventOf } from '../protocol/index.js';
 import type { Attributes } from '../records.js';
 import type { SpanRole } from '../semconv/classifySpan.js';
 import type { EventKindCode } from './ids.js';
+import { phraseLanguageOf, type PhraseLanguage } from './messages/catalog.js';
+import type { LocalizedField } from './messages/EventPhrases.js';
+import type { Text } from './messages/Phrase.js';
 
 export type AgentState =
   | 'idle'
@@ -48,7 +51,7 @@ export interface PendingQuestion {
   /** Deadline in the translator's clock (ms). */
   readonly deadline: number;
   /** `summary_detailed` for the time left. */
-  readonly detailed: (secondsLeft: number) => string;
+  readonly detailed: (secondsLeft: number) => Text;
 }
 
 /**
@@ -68,8 +71,10 @@ export interface SessionState {
   /** The session span; stays reachable after the span itself ends. */
   root?: SpanInfo;
   readonly startTime: number;
-  readonly agentName: string;
+  readonly agentName: Text;
   readonly language: string;
+  /** The catalog its phrases are said in on the shared stream: its own language when we have phrases in it, else English. */
+  readonly phraseLanguage: PhraseLanguage;
   /** Who the session belongs to (`enduser.id`, else `aaep.session.requested_by`): only they and the operator hear it. */
   readonly principal: string | undefined;
   readonly localization: { readonly primary_language: string };
@@ -141,13 +146,17 @@ export type EnvelopeKey =
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
-/** An event without its envelope, as the parts of the translator write them. */
-export type Payload = DistributiveOmit<AaepEvent, EnvelopeKey>;
+/** An event's fields with its text fields as phrases or the agent's words, not yet said in a language. */
+export type Draft<T> = T extends unknown ? { [K in keyof T]: K extends LocalizedField ? T[K] | Text : T[K] } : never;
 
-export type TerminalPayload =
+/** An event without its envelope, as the parts of the translator write them. */
+export type Payload = Draft<DistributiveOmit<AaepEvent, EnvelopeKey>>;
+
+export type TerminalPayload = Draft<
   | Omit<AaepEventOf<'aaep:agent.session.completed'>, EnvelopeKey>
   | Omit<AaepEventOf<'aaep:agent.session.errored'>, EnvelopeKey>
-  | Omit<AaepEventOf<'aaep:agent.session.cancelled'>, EnvelopeKey>;
+  | Omit<AaepEventOf<'aaep:agent.session.cancelled'>, EnvelopeKey>
+>;
 
 /** Risk and urgency levels, as the wire spells them. */
 export const RISK_LEVELS = ['low', 'medium', 'high'] as const;
@@ -161,6 +170,7 @@ export function newSessionState(
     ...init,
     principal: init.principal,
     localization: { primary_language: init.language },
+    phraseLanguage: phraseLanguageOf(init.language) ?? 'en',
     sequence: 0,
     lastTime: init.startTime,
     state: 'idle',

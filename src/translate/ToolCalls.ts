@@ -23,13 +23,14 @@ import {
 import { normalizeAttributes } from '../semconv/normalizeAttributes.js';
 import { readBoolean, readEnum, readNumber, readString } from '../semconv/readAttributes.js';
 import { EVENT_KIND, toolCallIdFor } from './ids.js';
-import { describeData, humanizeName, sentence, truncate } from './describe.js';
+import { describeData, humanizeName } from './describe.js';
+import { sentence, truncate } from './textShape.js';
 import { redactText } from './redact/redact.js';
 import { RISK_LEVELS, type SessionState, type SpanInfo, type ToolState } from './SessionState.js';
 import type { TranslateContext } from './TranslateContext.js';
 import { changeState } from './changeState.js';
 import { finishOutput } from './OutputStream.js';
-import { phrases } from './phrases.js';
+import { joined, phrase, type Text } from './messages/Phrase.js';
 
 /** Announced tool calls waiting for their tool span, and call ids remembered, per session. */
 const MAX_ANNOUNCED_CALLS = 64;
@@ -123,9 +124,9 @@ export function announceTool(ctx: TranslateContext, info: SpanInfo, attrs: Attri
   const normal = explicit
     ? sentence(truncate(redactText(explicit), 500))
     : argsSummary
-      ? phrases.usingWith(label, argsSummary)
-      : phrases.using(label);
-  const detailed = [normal];
+      ? phrase.usingWith(label, argsSummary)
+      : phrase.using(label);
+  const detailed: Text[] = [normal];
   if (description) detailed.push(sentence(truncate(redactText(description), 500)));
   const risk = readEnum(attrs, AAEP_TOOL_RISK_LEVEL, RISK_LEVELS);
   const expected = readNumber(attrs, AAEP_TOOL_EXPECTED_DURATION_MS);
@@ -133,9 +134,9 @@ export function announceTool(ctx: TranslateContext, info: SpanInfo, attrs: Attri
     type: 'aaep:agent.tool.invoked',
     tool: tool.name,
     tool_call_id: tool.callId,
-    summary_terse: phrases.using(label),
+    summary_terse: phrase.using(label),
     summary_normal: normal,
-    summary_detailed: detailed.join(' '),
+    summary_detailed: joined(detailed),
     ...(argsSummary !== undefined && { args_summary: argsSummary }),
     ...(description !== undefined && { description: truncate(redactText(description), 500) }),
     ...(risk !== undefined && { risk_level: risk }),
@@ -169,21 +170,21 @@ export function endTool(ctx: TranslateContext, info: SpanInfo, record: SpanEnded
   const status = timedOut ? 'timeout' : record.status.code === 2 ? 'error' : 'success';
   const duration = Math.max(0, Math.round(record.endTime - record.startTime));
   const errorMessage = errorText === undefined ? undefined : truncate(redactText(errorText), 300);
-  let terse: string;
-  let normal: string;
+  let terse: Text;
+  let normal: Text;
   if (status === 'success') {
     const result =
       readString(attrs, AAEP_TOOL_RESULT_SUMMARY) !== undefined
         ? truncate(redactText(readString(attrs, AAEP_TOOL_RESULT_SUMMARY)!), 300)
         : describeData(attrs[AAEP_TOOL_RESULT] ?? attrs[GEN_AI_TOOL_CALL_RESULT]);
-    terse = phrases.toolDone(label);
-    normal = phrases.toolFinished(label, result);
+    terse = phrase.toolDone(label);
+    normal = phrase.toolFinished(label, result);
   } else if (status === 'timeout') {
-    terse = phrases.toolTimedOut(label);
-    normal = phrases.toolNoAnswer(label);
+    terse = phrase.toolTimedOut(label);
+    normal = phrase.toolNoAnswer(label);
   } else {
-    terse = phrases.toolFailed(label);
-    normal = phrases.toolFailed(label, errorMessage);
+    terse = phrase.toolFailed(label);
+    normal = phrase.toolFailed(label, errorMessage);
   }
   session.toolInvocations++;
   ctx.publish(session, info, EVENT_KIND.toolCompleted, record.endTime, 'normal', {
@@ -194,8 +195,8 @@ export function endTool(ctx: TranslateContext, info: SpanInfo, record: SpanEnded
     duration_ms: duration,
     summary_terse: terse,
     summary_normal: normal,
-    summary_detailed: phrases.toolTook(normal, duration),
-    ...(status !== 'success' && { error_message: errorMessage ?? (status === 'timeout' ? phrases.timedOut : phrases.toolFailedMessage) }),
+    summary_detailed: phrase.toolTook(normal, duration),
+    ...(status !== 'success' && { error_message: errorMessage ?? (status === 'timeout' ? phrase.timedOut() : phrase.toolFailedMessage()) }),
   });
 }
 
@@ -209,12 +210,12 @@ export function closeOpenTools(ctx: TranslateContext, session: SessionState, tim
     const tool = info.tool;
     if (tool === undefined || !tool.invoked) continue;
     const label = humanizeName(tool.name);
-    completeUnfinished(ctx, session, info, tool, time, phrases.toolAbandoned(label), phrases.toolUnfinished(label), phrases.abandonedMessage);
+    completeUnfinished(ctx, session, info, tool, time, phrase.toolAbandoned(label), phrase.toolUnfinished(label), phrase.abandonedMessage());
   }
   session.open.clear();
   for (const { tool, source } of session.calls.announced.values()) {
     const label = humanizeName(tool.name);
-    completeUnfinished(ctx, session, source, tool, time, phrases.toolNotRun(label), phrases.toolNotRunBeforeEnd(label), phrases.notRunMessage);
+    completeUnfinished(ctx, session, source, tool, time, phrase.toolNotRun(label), phrase.toolNotRunBeforeEnd(label), phrase.notRunMessage());
   }
   session.calls.announced.clear();
 }
@@ -226,9 +227,9 @@ function completeUnfinished(
   source: SpanInfo,
   tool: ToolState,
   time: number,
-  terse: string,
-  normal: string,
-  message: string,
+  terse: Text,
+  normal: Text,
+  message: Text,
 ): void {
   session.toolInvocations++;
   ctx.publish(session, source, EVENT_KIND.toolCompleted, time, 'normal', {

@@ -2,6 +2,7 @@ import type { AaepEvent, Producer } from '../protocol/index.js';
 import { AAEP_CONTEXT } from '../protocol/index.js';
 import { eventIdFor, traceparentFor, type EventKindCode } from './ids.js';
 import { isoTimestamp } from './isoTimestamp.js';
+import { sayFields } from './messages/EventPhrases.js';
 import type { Payload, SessionState, SpanInfo } from './SessionState.js';
 import type { ReplyRequest } from './TranslatorOptions.js';
 
@@ -45,7 +46,7 @@ export function translateContext(
       const ordinal = source.ordinals[kind] ?? 0;
       source.ordinals[kind] = ordinal + 1;
       source.correlation ??= traceparentFor(session.traceId, source.spanId, source.traceFlags);
-      const event = {
+      const event = sayFields({
         '@context': AAEP_CONTEXT,
         aaep_version: AAEP_VERSION,
         event_id: eventIdFor(session.traceId, source.spanId, kind, ordinal),
@@ -57,7 +58,7 @@ export function translateContext(
         localization_hints: session.localization,
         correlation_id: source.correlation,
         ...payload,
-      } as AaepEvent;
+      }, session.phraseLanguage) as AaepEvent;
       emit(event, session.principal);
       return event;
     },

@@ -24,7 +24,7 @@ import { classifySpan, type SpanRole } from '../semconv/classifySpan.js';
 import { normalizeAttributes } from '../semconv/normalizeAttributes.js';
 import { readString, readText } from '../semconv/readAttributes.js';
 import { EVENT_KIND, sessionIdFor } from './ids.js';
-import { truncate } from './describe.js';
+import { truncate } from './textShape.js';
 import { redactText } from './redact/redact.js';
 import { LimitEpisode, resolveLimit, type LimitReached, type StoreUsage } from '../limits.js';
 import { CLOSED, REFUSED, newSessionState, type SessionState, type SpanInfo, type TerminalPayload } from './SessionState.js';
@@ -39,7 +39,7 @@ import { handoffRequested, progress } from './ProgressAndHandoff.js';
 import { catchUpSnapshot, sessionsToCatchUp } from './CatchUpSnapshot.js';
 import { sessionStarted } from './SessionStarted.js';
 import { sessionOutcome } from './SessionOutcome.js';
-import { phrases } from './phrases.js';
+import { phrase } from './messages/Phrase.js';
 
 /**
  * Turns span lifecycle records into a legal AAEP stream: one state machine per
@@ -146,8 +146,8 @@ export class Translator {
         type: 'aaep:agent.session.cancelled',
         cancelled_by: 'system',
         cancellation_reason: reason,
-        summary_terse: phrases.stopped,
-        summary_normal: phrases.shuttingDown(session.agentName),
+        summary_terse: phrase.stopped(),
+        summary_normal: phrase.shuttingDown(session.agentName),
       }));
     }
   }
@@ -273,12 +273,13 @@ export class Translator {
   private openSession(record: SpanStartedRecord, rootRole: SpanRole | undefined): SessionState {
     const attrs = record.attributes;
     const language = readString(attrs, AAEP_LANGUAGE) ?? this.language;
+    const agentName = readString(attrs, AAEP_AGENT_NAME, GEN_AI_AGENT_NAME) ?? this.producer.agent_name;
     const session = newSessionState({
       sessionId: sessionIdFor(record.traceId, record.spanId),
       traceId: record.traceId,
       rootSpanId: record.spanId,
       startTime: record.startTime,
-      agentName: truncate(redactText(readString(attrs, AAEP_AGENT_NAME, GEN_AI_AGENT_NAME) ?? this.producer.agent_name ?? phrases.defaultAgentName), 256),
+      agentName: agentName === undefined ? phrase.defaultAgentName() : truncate(redactText(agentName), 256),
       language,
       principal: readString(attrs, ENDUSER_ID, AAEP_SESSION_REQUESTED_BY),
     });
@@ -313,7 +314,7 @@ export class Translator {
 
   private startLlm(info: SpanInfo, record: SpanStartedRecord): void {
     const model = readString(record.attributes, AAEP_LLM_MODEL, GEN_AI_REQUEST_MODEL, GEN_AI_RESPONSE_MODEL);
-    changeState(this.context, info, 'thinking', record.startTime, model ? phrases.model(truncate(redactText(model), 64)) : undefined);
+    changeState(this.context, info, 'thinking', record.startTime, model ? phrase.model(truncate(redactText(model), 64)) : undefined);
   }
 
   private spanEvent(info: SpanInfo, record: SpanEventRecord): void {

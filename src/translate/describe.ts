@@ -1,5 +1,8 @@
 import type { AttributeValue } from '../records.js';
-import { REDACTED, isSecretKey, redactText } from './redact/redact.js';
+import { isSecretKey, redactText } from './redact/redact.js';
+import { en } from './messages/en.js';
+import { isPlainText, joined, phrase, renderText, type Text } from './messages/Phrase.js';
+import { truncate } from './textShape.js';
 
 /**
  * Turns span data into short phrases a screen reader can speak: no raw JSON, no
@@ -9,7 +12,6 @@ import { REDACTED, isSecretKey, redactText } from './redact/redact.js';
 const MAX_VALUE_CHARS = 80;
 const MAX_ENTRIES = 4;
 const MEMO_LIMIT = 1024;
-const MULTI_SPACE = /\s\s|[\t\n\r\f\v]/;
 
 /**
  * Tool and argument names repeat call after call; remembering their spoken form
@@ -30,15 +32,6 @@ function memoize<T>(compute: (key: string) => T): (key: string) => T {
 
 const secretKey = memoize(isSecretKey);
 
-/** Shortens to at most `max` characters, at a word boundary when one is near. */
-export function truncate(text: string, max: number): string {
-  const trimmed = MULTI_SPACE.test(text) ? text.trim().replace(/\s+/g, ' ') : text.trim();
-  if (trimmed.length <= max) return trimmed;
-  const cut = trimmed.slice(0, max - 1);
-  const space = cut.lastIndexOf(' ');
-  return `${space > max / 2 ? cut.slice(0, space) : cut}…`;
-}
-
 /** "search_web" / "searchWeb" / "search-web" → "search web". */
 export const humanizeName = memoize((name: string): string => {
   const words = name
@@ -49,28 +42,17 @@ export const humanizeName = memoize((name: string): string => {
   return words === '' ? 'tool' : words;
 });
 
-/** Ends a phrase with a full stop unless it already ends with punctuation. */
-export function sentence(text: string): string {
-  const trimmed = text.trim();
-  if (trimmed === '') return trimmed;
-  const capitalised = trimmed[0]!.toUpperCase() + trimmed.slice(1);
-  return /[.!?…]$/.test(capitalised) ? capitalised : `${capitalised}.`;
-}
-
-function describeScalar(value: unknown): string | undefined {
+function describeScalar(value: unknown): Text | undefined {
   if (value === null || value === undefined) return undefined;
   if (typeof value === 'string') return value.trim() === '' ? undefined : truncate(redactText(value), MAX_VALUE_CHARS);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (Array.isArray(value)) return `${value.length} ${value.length === 1 ? 'item' : 'items'}`;
-  if (typeof value === 'object') {
-    const count = Object.keys(value).length;
-    return `${count} ${count === 1 ? 'detail' : 'details'}`;
-  }
+  if (Array.isArray(value)) return phrase.items(value.length);
+  if (typeof value === 'object') return phrase.details(Object.keys(value).length);
   return undefined;
 }
 
-function describeEntries(record: Record<string, unknown>): string | undefined {
-  const parts: string[] = [];
+function describeEntries(record: Record<string, unknown>, maxChars: number): Text | undefined {
+  const parts: Text[] = [];
   let hidden = false;
   let skipped = 0;
   for (const [key, value] of Object.entries(record)) {
@@ -84,11 +66,13 @@ function describeEntries(record: Record<string, unknown>): string | undefined {
       skipped++;
       continue;
     }
-    parts.push(`${humanizeName(key)}: ${described}`);
+    const name = `${humanizeName(key)}: `;
+    parts.push(typeof described === 'string' ? `${name}${described}` : joined([name, described], ''));
   }
-  if (hidden) parts.push(REDACTED);
-  if (skipped > 0) parts.push(`and ${skipped} more`);
-  return parts.length > 0 ? parts.join(', ') : undefined;
+  if (hidden) parts.push(phrase.hiddenCredential());
+  if (skipped > 0) parts.push(phrase.andMore(skipped));
+  if (parts.length === 0) return undefined;
+  return parts.every(isPlainText) ? truncate(parts.join(', '), maxChars) : joined(parts, ', ', maxChars);
 }
 
 function parseJson(text: string): unknown {
@@ -103,29 +87,23 @@ function parseJson(text: string): unknown {
 
 /**
  * Describes tool arguments or a tool result: a JSON object becomes
- * "key: value, key: value"; other text is redacted and shortened.
+ * "key: value, key: value"; other text is redacted and shortened. Counts and
+ * hidden fields are phrases, said in each listener's language.
  */
-export function describeData(value: AttributeValue | undefined, maxChars = 200): string | undefined {
+export function describeData(value: AttributeValue | undefined, maxChars = 200): Text | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') return describeScalar(value);
   const parsed = parseJson(value);
   if (parsed !== undefined) {
     if (Array.isArray(parsed)) return describeScalar(parsed);
-    if (parsed !== null && typeof parsed === 'object') {
-      const described = describeEntries(parsed as Record<string, unknown>);
-      return described === undefined ? undefined : truncate(described, maxChars);
-    }
+    if (parsed !== null && typeof parsed === 'object') return describeEntries(parsed as Record<string, unknown>, maxChars);
   }
   const text = redactText(value).trim();
   return text === '' ? undefined : truncate(text, maxChars);
 }
 
-/** Human phrase for a duration in milliseconds. */
-export function describeDuration(ms: number): string {
-  if (ms < 1000) return 'under a second';
-  const seconds = Math.round(ms / 100) / 10;
-  if (seconds < 60) return `${seconds} seconds`;
-  const minutes = Math.floor(seconds / 60);
-  const rest = Math.round(seconds % 60);
-  return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
+/** The same description as English text, for attributes (which hold strings, not phrases). */
+export function describeDataText(value: AttributeValue | undefined, maxChars = 200): string | undefined {
+  const described = describeData(value, maxChars);
+  return described === undefined ? undefined : renderText(described, en);
 }

@@ -314,7 +314,7 @@ describe('Translator', () => {
     const original = events.find((e) => e.type === 'aaep:agent.awaiting.confirmation')!;
     const resent = catchUp[0]!.events[2]!;
     expect(resent).toMatchObject({ event_id: original.event_id, sequence_number: original.sequence_number, reply_token: 'rpl_abc123', timeout_seconds: 200, timestamp: new Date(now).toISOString() });
-    expect(resent.type === 'aaep:agent.awaiting.confirmation' && resent.summary_detailed).toContain('Without an answer in 3 min 20 s');
+    expect(resent.type === 'aaep:agent.awaiting.confirmation' && resent.summary_detailed).toContain('Without an answer in 3 minutes and 20 seconds');
     for (const c of catchUp) for (const e of c.events.filter((e) => e.type !== 'aaep:agent.awaiting.confirmation')) expect(events).toContain(e);
     expect(t.catchUp(undefined, 2, now).map((c) => c.sessionId)).toEqual([idOf(asking), idOf(busy)]);
     expect(t.catchUp(idOf(busy), 10, now).map((c) => c.sessionId)).toEqual([idOf(busy)]);

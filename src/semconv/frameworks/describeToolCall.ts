@@ -1,5 +1,6 @@
 /** "Searching the web for 'flights to Oslo'": a tool call said from its description and arguments. */
-import { describeData, truncate } from '../../translate/describe.js';
+import { describeDataText } from '../../translate/describe.js';
+import { truncate } from '../../translate/textShape.js';
 import type { AttributeValue } from '../../records.js';
 import { isSecretKey } from '../../translate/redact/redact.js';
 import { isRecord, parseJsonAttribute } from './jsonAttribute.js';
@@ -112,6 +113,6 @@ export function describeToolCall(description: string | undefined, args: Attribut
     }
     if (entries.length === 0) return action;
   }
-  const details = describeData(args);
+  const details = describeDataText(args);
   return details === undefined ? action : `${action}, ${details}`;
 }

@@ -1,5 +1,5 @@
 /** Messages, in the shapes the frameworks record them. */
-import { describeData } from '../../translate/describe.js';
+import { describeDataText } from '../../translate/describe.js';
 import { isRecord, parseJsonAttribute } from './jsonAttribute.js';
 
 const LANGCHAIN_ROLES: Readonly<Record<string, string>> = {
@@ -95,6 +95,6 @@ export function assistantText(value: unknown): string | undefined {
 export function spokenOutput(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
   const first = text.trimStart()[0];
-  if ((first === '{' || first === '[') && parseJsonAttribute(text.trim()) !== undefined) return describeData(text.trim());
+  if ((first === '{' || first === '[') && parseJsonAttribute(text.trim()) !== undefined) return describeDataText(text.trim());
   return text;
 }
