@@ -8,7 +8,8 @@
 import http, { type IncomingMessage } from 'node:http';
 import { parseArgs } from 'node:util';
 import { POSITION_EVENT } from '../src/hub/CatchUp.js';
-import { EventHub, HUB_DEFAULTS } from '../src/hub/EventHub.js';
+import { EventHub } from '../src/hub/EventHub.js';
+import { HUB_DEFAULTS } from '../src/hub/EventHubOptions.js';
 import { startAaepServer } from '../src/http/startAaepServer.js';
 import { Translator } from '../src/translate/index.js';
 import { report } from './report.js';

@@ -2,7 +2,8 @@ export { AaepSpanProcessor, type AaepSpanProcessorOptions } from './sources/Aaep
 export { AaepSignalProcessor, type AaepSignalProcessorOptions } from './sources/AaepSignalProcessor.js';
 export { RemoteReplyRegistry, type RemoteReplyOptions } from './agent/RemoteReplyRegistry.js';
 export { DecisionStore, type RemoteDecision } from './agent/DecisionStore.js';
-export { EventHub, HUB_DEFAULTS, type EventHubOptions } from './hub/EventHub.js';
+export { EventHub } from './hub/EventHub.js';
+export { HUB_DEFAULTS, type EventHubOptions } from './hub/EventHubOptions.js';
 export { Subscription, type SubscribeOptions, type SubscriberSink } from './hub/Subscription.js';
 export { type HubBackend } from './hub/HubBackend.js';
 export { MemoryHubBackend } from './hub/MemoryHubBackend.js';
@@ -35,6 +36,7 @@ export {
 } from './http/createAaepRouter.js';
 export { startAaepServer, DEFAULT_PORT, type AaepServer, type AaepServerOptions } from './http/startAaepServer.js';
 export { JWKS_PATH, MANIFEST_JWS_PATH, SUBSCRIPTIONS_PATH, WEBSOCKET_PATH } from './http/producerManifest.js';
+export { PHRASE_LANGUAGES, type PhraseLanguage } from './translate/messages/catalog.js';
 export { HANDSHAKE_EVENT, SUBSCRIPTION_ID_HEADER } from './http/subscriptionEndpoints.js';
 export { AAEP_SUBPROTOCOL, CLOSE_CODES, TOKEN_SUBPROTOCOL_PREFIX } from './ws/attachWebSocket.js';
 export { sseFrame } from './http/sseFrame.js';

@@ -1,6 +1,7 @@
 import type { ConformanceLevel, Producer } from '../protocol/index.js';
 import { AAEP_EVENT_TYPES } from '../protocol/index.js';
 import { AAEP_VERSION } from '../translate/index.js';
+import { PHRASE_LANGUAGES } from '../translate/messages/catalog.js';
 
 export const MANIFEST_JWS_PATH = '/.well-known/aaep-manifest.jws';
 export const JWKS_PATH = '/.well-known/jwks.json';
@@ -8,14 +9,10 @@ export const SUBSCRIPTIONS_PATH = '/aaep/v1/subscriptions';
 export const WEBSOCKET_PATH = '/aaep/v1/ws';
 
 /**
- * Levels claimed. Level 3's handshake, backpressure, coalescing, filters, renegotiation,
- * close and signed manifests are in place, but this producer speaks English only and does
- * not withhold confirmations from subscribers that cannot reply (§5.3.1.4 against §5.5.4),
- * so it does not claim Level 3 yet.
+ * Levels claimed. Level 3 (spec §9.5.1): the handshake, rate, coalescing, filters, languages,
+ * renegotiation, close with default decisions, and signed manifests.
  */
-export const CONFORMANCE_LEVELS: readonly ConformanceLevel[] = [1, 2];
-/** Languages of the phrases aaep-otel itself writes (states, "Using …", "Done."). */
-export const PHRASE_LANGUAGES: readonly string[] = ['en'];
+export const CONFORMANCE_LEVELS: readonly ConformanceLevel[] = [1, 2, 3];
 
 export interface ManifestOptions {
   readonly producer: Producer;
@@ -36,7 +33,7 @@ export function producerManifest(options: ManifestOptions): Record<string, unkno
     aaep_versions_supported: [AAEP_VERSION],
     conformance_levels_supported: CONFORMANCE_LEVELS,
     transports_supported: ['sse', 'websocket'],
-    languages_supported: ['en-US'],
+    languages_supported: PHRASE_LANGUAGES,
     event_types_emitted: AAEP_EVENT_TYPES,
     default_verbosity: 'normal',
     endpoints: {

@@ -1,5 +1,7 @@
 import { sseFrame } from '../http/sseFrame.js';
 import type { AaepEvent } from '../protocol/index.js';
+import type { PhraseLanguage } from '../translate/messages/catalog.js';
+import { localizeEvent, phrasesOf } from '../translate/messages/EventPhrases.js';
 
 /** Where one open session stands: the events a late subscriber is re-sent, in sequence order. */
 export interface CatchUpSession {
@@ -39,6 +41,8 @@ export class CatchUp {
     private readonly budgetBytes: number,
     /** Id of the last event published before the catch-up was taken. */
     position: string | undefined,
+    /** The subscriber's language, asked as each slice is made (it may negotiate one after it joined). */
+    private readonly language: () => PhraseLanguage | undefined = () => undefined,
   ) {
     this.end = position === undefined ? '' : sseFrame({ event: POSITION_EVENT, id: position, data: '' });
   }
@@ -51,7 +55,8 @@ export class CatchUp {
     while (this.next < this.sessions.length && bytes < sliceBytes) {
       const session = this.sessions[this.next]!;
       let frames = '';
-      for (const event of session.events) frames += sseFrame({ event: 'aaep.event', data: JSON.stringify(event) });
+      const language = this.language();
+      for (const event of session.events) frames += sseFrame({ event: 'aaep.event', data: JSON.stringify(said(event, language)) });
       const length = Buffer.byteLength(frames);
       if (this.written + bytes + length + this.end.length > this.budgetBytes) {
         this.next = this.sessions.length;
@@ -69,4 +74,10 @@ export class CatchUp {
     this.written += slice.length;
     return slice;
   }
+}
+
+function said(event: AaepEvent, language: PhraseLanguage | undefined): AaepEvent {
+  if (language === undefined) return event;
+  const phrases = phrasesOf(event);
+  return phrases === undefined || phrases.language === language ? event : localizeEvent(event, phrases, language);
 }

@@ -8,35 +8,10 @@ import { EVENT_FRAME_ID_OFFSET, eventFrameMaxBytes, writeEventFrame } from '../h
 import type { AaepEvent, Producer } from '../protocol/index.js';
 import { resolveLimit, type StoreUsage } from '../limits.js';
 import type { ReplyRegistry } from '../agent/ReplyRegistry.js';
-
-export interface EventHubOptions {
-  /** Events kept for resume. Default 10,000. */
-  readonly retentionEvents?: number;
-  /** Bytes of framed events kept for resume (at least 1 MiB). Default 16 MiB. */
-  readonly retentionBytes?: number;
-  /** Events a subscriber may lag behind before it is disconnected. Default 2,000. */
-  readonly subscriberQueueEvents?: number;
-  /** Bytes a subscriber may lag behind before it is disconnected. Default 4 MiB. */
-  readonly subscriberQueueBytes?: number;
-  /** Subscribers connected at once; transports turn more away (503). Else `AAEP_MAX_SUBSCRIBERS`, else 1,000. */
-  readonly maxSubscribers?: number;
-  /** Where open sessions stand, for a subscriber that joins mid-session or whose resume point is gone (spec §8.7, B.1.5). */
-  readonly catchUp?: CatchUpSource;
-  /** Sessions in one catch-up, at most. Else `AAEP_CATCHUP_MAX_SESSIONS`, else 1,000. */
-  readonly catchUpMaxSessions?: number;
-  /** Who produces the events, for the manifest. */
-  readonly producer?: Producer;
-  /** Where replies sent to this hub's endpoints go. */
-  readonly replies?: ReplyRegistry;
-}
-
-export const HUB_DEFAULTS = {
-  retentionEvents: 10_000,
-  retentionBytes: 16 * 1024 * 1024,
-  subscriberQueueEvents: 2_000,
-  subscriberQueueBytes: 4 * 1024 * 1024,
-  catchUpMaxSessions: 1_000,
-} as const;
+import { HUB_DEFAULTS, type EventHubOptions } from './EventHubOptions.js';
+import { localizedFrame } from './localizedFrame.js';
+import { phrasesOf, type EventPhrases } from '../translate/messages/EventPhrases.js';
+import type { PhraseLanguage } from '../translate/messages/catalog.js';
 
 /** Catch-up bytes written per subscriber per turn of the event loop, so many at once never stall it. */
 const CATCH_UP_SLICE_BYTES = 64 * 1024;
@@ -70,6 +45,8 @@ export class EventHub implements SubscriptionHost {
   private readonly sessions: Array<string | undefined>;
   /** The principal owning each retained event's session (metadata beside the frame, never in it). */
   private readonly owners: Array<string | undefined>;
+  /** Which fields of each retained event are our phrases, for subscribers in another language. */
+  private readonly phrases: Array<EventPhrases | undefined>;
   /** Owners of open sessions and their reply tokens, for checking who may answer. */
   readonly sessionOwners = new SessionOwners();
   /** Order of the oldest retained event and of the next one to publish. */
@@ -104,6 +81,7 @@ export class EventHub implements SubscriptionHost {
     this.lengths = new Int32Array(this.maxEvents);
     this.sessions = new Array<string | undefined>(this.maxEvents);
     this.owners = new Array<string | undefined>(this.maxEvents);
+    this.phrases = new Array<EventPhrases | undefined>(this.maxEvents);
   }
 
   get subscriberCount(): number {
@@ -127,14 +105,14 @@ export class EventHub implements SubscriptionHost {
   /** Adds an event to the stream, of a session `owner` owns (a principal; none: only the operator hears it by default). Never throws and never waits for a subscriber. */
   publish(event: AaepEvent, owner?: string): void {
     this.sessionOwners.observe(event, owner);
-    this.publishSerialized(event.event_id, event.session_id, JSON.stringify(event), owner);
+    this.publishSerialized(event.event_id, event.session_id, JSON.stringify(event), owner, phrasesOf(event));
   }
 
   /**
    * Adds an event serialised elsewhere (read from a shared log: see src/hub/RedisHubBackend.ts);
-   * the caller also tells `sessionOwners` about it.
+   * the caller also tells `sessionOwners` about it. `phrases` says which fields can be said in other languages.
    */
-  publishSerialized(eventId: string, sessionId: string, json: string, owner?: string): void {
+  publishSerialized(eventId: string, sessionId: string, json: string, owner?: string, phrases?: EventPhrases): void {
     if (this.isClosed) return;
     // Room for the worst case of UTF-8; the frame is written in place and measured after.
     const room = eventFrameMaxBytes(eventId, json);
@@ -154,6 +132,7 @@ export class EventHub implements SubscriptionHost {
     this.lengths[slot] = length;
     this.sessions[slot] = sessionId;
     this.owners[slot] = owner;
+    this.phrases[slot] = phrases;
     this.nextOrder++;
     this.writeAt = start + length;
     this.usedBytes += length;
@@ -188,7 +167,7 @@ export class EventHub implements SubscriptionHost {
     const hears = options.audience === undefined ? undefined : (owner: string | undefined) => subscription.hears(owner);
     const sessions = this.catchUpSource?.(options.sessionId, this.catchUpMaxSessions, hears) ?? [];
     if (sessions.length > 0) {
-      subscription.catchUp = new CatchUp(sessions, Math.floor(this.queueBytes / 2), this.idAt(this.lastHeardBy(subscription)));
+      subscription.catchUp = new CatchUp(sessions, Math.floor(this.queueBytes / 2), this.idAt(this.lastHeardBy(subscription)), () => sink.phraseLanguage);
       this.scheduleFlush();
     }
     return subscription;
@@ -216,7 +195,7 @@ export class EventHub implements SubscriptionHost {
   }
 
   /** @internal Sends a subscriber everything from its cursor to the head of the log. */
-  deliver(subscription: Subscription, shared?: Map<number, Buffer>): void {
+  deliver(subscription: Subscription, shared?: Map<number, Buffer>, localized?: Map<string, Buffer>): void {
     if (subscription.closed) return;
     if (subscription.cursor < this.firstOrder || this.lagging(subscription)) {
       this.drop(subscription, 'overflow');
@@ -237,10 +216,11 @@ export class EventHub implements SubscriptionHost {
       }
       if (subscription.writable && subscription.cursor < this.nextOrder) {
         const from = subscription.cursor;
-        const unfiltered = subscription.sessionId === undefined && subscription.audience === undefined;
+        const language = subscription.sink.phraseLanguage;
+        const unfiltered = subscription.sessionId === undefined && subscription.audience === undefined && language === undefined;
         let chunk = unfiltered ? shared?.get(from) : undefined;
         if (chunk === undefined) {
-          chunk = this.collect(from, subscription);
+          chunk = this.collect(from, subscription, language, localized);
           if (unfiltered) shared?.set(from, chunk);
         }
         subscription.cursor = this.nextOrder;
@@ -262,8 +242,8 @@ export class EventHub implements SubscriptionHost {
     subscription.notifyIfDrained();
   }
 
-  /** Copies the frames from `from` to the head that the subscriber hears (its session, its principal's) out of the ring. */
-  private collect(from: number, subscription: Subscription): Buffer {
+  /** Copies the frames from `from` to the head that the subscriber hears (its session, its principal's, in its language) out of the ring. */
+  private collect(from: number, subscription: Subscription, language: PhraseLanguage | undefined, localized: Map<string, Buffer> | undefined): Buffer {
     const { sessionId, audience } = subscription;
     const parts: Buffer[] = [];
     let total = 0;
@@ -272,7 +252,14 @@ export class EventHub implements SubscriptionHost {
       if (sessionId !== undefined && this.sessions[slot] !== sessionId) continue;
       if (audience !== undefined && !subscription.hears(this.owners[slot])) continue;
       const start = this.starts[slot]!;
-      const part = this.ring.subarray(start, start + this.lengths[slot]!);
+      let part = this.ring.subarray(start, start + this.lengths[slot]!);
+      const phrases = this.phrases[slot];
+      if (language !== undefined && phrases !== undefined && phrases.language !== language) {
+        // Re-said once per delivery round for every subscriber in that language.
+        const key = `${language} ${order}`;
+        part = localized?.get(key) ?? localizedFrame(part, phrases, language);
+        localized?.set(key, part);
+      }
       parts.push(part);
       total += part.length;
     }
@@ -325,6 +312,7 @@ export class EventHub implements SubscriptionHost {
     this.usedBytes -= this.lengths[slot]!;
     this.sessions[slot] = undefined;
     this.owners[slot] = undefined;
+    this.phrases[slot] = undefined;
     this.firstOrder++;
   }
 
@@ -380,7 +368,8 @@ export class EventHub implements SubscriptionHost {
 
   private deliverAll(): void {
     const shared = new Map<number, Buffer>();
-    for (const subscription of [...this.subscriptions]) this.deliver(subscription, shared);
+    const localized = new Map<string, Buffer>();
+    for (const subscription of [...this.subscriptions]) this.deliver(subscription, shared, localized);
   }
 }
 

@@ -2,11 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { ROOT_CONTEXT, context, diag } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import type { Redis } from 'ioredis';
-import { HUB_DEFAULTS, type EventHub } from './EventHub.js';
+import type { EventHub } from './EventHub.js';
+import { HUB_DEFAULTS } from './EventHubOptions.js';
 import type { AaepEvent } from '../protocol/index.js';
 import { closeRedis, connectRedis } from './connectRedis.js';
 import type { HubBackend } from './HubBackend.js';
 import { OpenSessionLedger } from './OpenSessionLedger.js';
+import { readStreamEntry } from './readStreamEntry.js';
+import { APPEND_ONCE, RENEW, SWEEP } from './redisHubScripts.js';
+import { PHRASES, phrasesOf, type EventPhrases } from '../translate/messages/EventPhrases.js';
 import { readEnvNumber } from '../env.js';
 
 export interface RedisHubOptions {
@@ -51,95 +55,8 @@ export function hubKeys(prefix = 'aaep') {
   };
 }
 
-/**
- * Stores each of a batch of events unless its id was stored before, atomically,
- * in one script run: the id is checked (SET NX, with a TTL) and the event
- * appended (XADD, trimmed to the retention) and mapped to its entry id. An event
- * produced twice — an OTLP retry that reached two instances — is therefore
- * stored once. The script also keeps one writer per session: the instance that
- * stores a session's start owns it (a lease it renews), another instance's
- * events for it are not stored, and after the terminal event (or a sweep)
- * nothing is. Returns, per event, its entry id or false.
- *
- * KEYS: stream, open, then per event: event, lease, origin, ended.
- * ARGV: ttl s, maxlen, instance id, lease ms, then per event: event id, session id, role, json, owner
- * ('' for none: the entry then has no `o` field).
- */
-const APPEND_ONCE = `
-local results = {}
--- Per session, within this batch: may its events be stored, and was its lease renewed yet.
-local allowedFor, renewed = {}, {}
-local n = (#KEYS - 2) / 4
-local function append(eventId, session, json, owner)
-  if owner == '' then
-    return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', eventId, 's', session, 'e', json)
-  end
-  return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', eventId, 's', session, 'e', json, 'o', owner)
-end
-for e = 0, n - 1 do
-  local eventKey, lease, origin, ended = KEYS[3 + e * 4], KEYS[4 + e * 4], KEYS[5 + e * 4], KEYS[6 + e * 4]
-  local eventId, session, role, json, owner = ARGV[5 + e * 5], ARGV[6 + e * 5], ARGV[7 + e * 5], ARGV[8 + e * 5], ARGV[9 + e * 5]
-  local id = false
-  local allowed = allowedFor[session]
-  if allowed == nil or role == 'started' then
-    allowed = redis.call('EXISTS', ended) == 0
-    if allowed then
-      local owner = redis.call('GET', lease)
-      if owner then
-        allowed = owner == ARGV[3]
-      elseif role ~= 'started' then
-        allowed = redis.call('GET', origin) == ARGV[3]
-      end
-    end
-    allowedFor[session] = allowed
-  end
-  if allowed and redis.call('SET', eventKey, '', 'NX', 'EX', ARGV[1]) then
-    id = append(eventId, session, json, owner)
-    redis.call('SET', eventKey, id, 'EX', ARGV[1])
-    if role == 'terminal' then
-      redis.call('SET', ended, '1', 'EX', ARGV[1])
-      redis.call('DEL', lease, origin)
-      redis.call('SREM', KEYS[2], session)
-      allowedFor[session] = false
-    elseif not renewed[session] then
-      redis.call('SET', lease, ARGV[3], 'PX', ARGV[4])
-      redis.call('SET', origin, ARGV[3], 'EX', ARGV[1])
-      renewed[session] = true
-    end
-    if role == 'started' then redis.call('SADD', KEYS[2], session) end
-  end
-  results[e + 1] = id
-end
-return results`;
-
 /** Events per script run: an export's events go together, without holding Redis for long. */
 const APPEND_BATCH = 256;
-
-/** KEYS: leases of the sessions this instance owns. ARGV: instance id, lease ms. */
-const RENEW = `
-for i = 1, #KEYS do
-  if redis.call('GET', KEYS[i]) == ARGV[1] then redis.call('PEXPIRE', KEYS[i], ARGV[2]) end
-end
-return 0`;
-
-/**
- * Ends a session whose lease lapsed, once: only if the lease is still gone and
- * the session not ended, appends its closing events and marks it ended.
- * KEYS: stream, lease, origin, ended, open. ARGV: ttl s, maxlen, session id, owner ('' for none), then (event id, json) pairs.
- */
-const SWEEP = `
-if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
-for i = 5, #ARGV, 2 do
-  if ARGV[4] == '' then
-    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', ARGV[i], 's', ARGV[3], 'e', ARGV[i + 1])
-  else
-    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', ARGV[i], 's', ARGV[3], 'e', ARGV[i + 1], 'o', ARGV[4])
-  end
-end
-redis.call('SET', KEYS[4], '1', 'EX', ARGV[1])
-redis.call('DEL', KEYS[3])
-redis.call('SREM', KEYS[5], ARGV[3])
-return 1`;
 
 const TERMINAL_TYPES = new Set(['aaep:agent.session.completed', 'aaep:agent.session.errored', 'aaep:agent.session.cancelled']);
 
@@ -179,7 +96,7 @@ export class RedisHubBackend implements HubBackend {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly writes = new Set<Promise<void>>();
   /** Published, not yet sent: sent together on the next tick. */
-  private batch: Array<{ eventId: string; sessionId: string; role: string; json: string; owner: string }> = [];
+  private batch: Array<{ eventId: string; sessionId: string; role: string; json: string; owner: string; phrases: string }> = [];
   private batchScheduled = false;
   private pendingEvents = 0;
   private failures = 0;
@@ -238,7 +155,15 @@ export class RedisHubBackend implements HubBackend {
     }
     const role = event.type === 'aaep:agent.session.started' ? 'started' : TERMINAL_TYPES.has(event.type) ? 'terminal' : '';
     // The owner travels beside the event in the stream entry, so every instance's ring scopes it alike.
-    this.batch.push({ eventId: event.event_id, sessionId: event.session_id, role, json: JSON.stringify(event), owner: owner ?? '' });
+    const phrases = phrasesOf(event);
+    this.batch.push({
+      eventId: event.event_id,
+      sessionId: event.session_id,
+      role,
+      json: JSON.stringify(event),
+      owner: owner ?? '',
+      phrases: phrases === undefined ? '' : JSON.stringify(phrases),
+    });
     this.pendingEvents++;
     if (this.batch.length >= APPEND_BATCH) this.sendBatch();
     else if (!this.batchScheduled) {
@@ -254,7 +179,7 @@ export class RedisHubBackend implements HubBackend {
     const batch = this.batch.splice(0, this.batch.length);
     const keys = this.keys;
     const eventKeys = batch.flatMap(({ eventId, sessionId }) => [keys.event(eventId), keys.lease(sessionId), keys.origin(sessionId), keys.ended(sessionId)]);
-    const eventArgs = batch.flatMap(({ eventId, sessionId, role, json, owner }) => [eventId, sessionId, role, json, owner]);
+    const eventArgs = batch.flatMap(({ eventId, sessionId, role, json, owner, phrases }) => [eventId, sessionId, role, json, owner, phrases]);
     const write: Promise<void> = context
       .with(suppressTracing(ROOT_CONTEXT), () =>
         this.writer.aaepAppendOnce(2 + eventKeys.length, keys.stream, keys.open, ...eventKeys, this.dedupSeconds, this.retentionEvents, this.instanceId, this.leaseMs, ...eventArgs),
@@ -367,14 +292,14 @@ export class RedisHubBackend implements HubBackend {
       }
       for (const [entryId, fields] of batch) {
         this.lastEntryId = entryId;
-        const eventId = fields[1];
-        const sessionId = fields[3];
-        const json = fields[5];
-        if (fields[0] !== 'i' || fields[2] !== 's' || fields[4] !== 'e' || eventId === undefined || sessionId === undefined || json === undefined) continue;
-        const owner = fields[6] === 'o' ? fields[7] : undefined;
-        this.hub.publishSerialized(eventId, sessionId, json, owner);
+        const entry = readStreamEntry(fields);
+        if (entry === undefined) continue;
+        const { eventId, sessionId, json, owner, phrases } = entry;
+        this.hub.publishSerialized(eventId, sessionId, json, owner, phrases);
         try {
           const event = JSON.parse(json) as AaepEvent;
+          // The ledger re-sends it in catch-ups, in each subscriber's language.
+          if (phrases !== undefined) (event as { [PHRASES]?: EventPhrases })[PHRASES] = phrases;
           this.hub.sessionOwners.observe(event, owner);
           this.ledger.observe(event, owner);
         } catch {

@@ -1,4 +1,5 @@
 import type { CatchUp } from './CatchUp.js';
+import type { PhraseLanguage } from '../translate/messages/catalog.js';
 
 /** A transport's side of a subscription (an SSE response, a test's socket reader, …). */
 export interface SubscriberSink {
@@ -10,6 +11,8 @@ export interface SubscriberSink {
   write(frames: Buffer): boolean;
   /** Ends the transport: the subscriber fell too far behind, or the hub is closing. */
   close(reason: 'overflow' | 'shutdown'): void;
+  /** The language it hears our phrases in, when it negotiated one (spec §11.2); read at each delivery. */
+  readonly phraseLanguage?: PhraseLanguage | undefined;
 }
 
 export interface SubscribeOptions {

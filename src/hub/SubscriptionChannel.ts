@@ -2,6 +2,7 @@ import type { SubscriberSink } from './Subscription.js';
 import { negotiateSubscription, type SubscriptionOffer } from './negotiateSubscription.js';
 import type { Capabilities, SubscriberHandshakeMessage, SubscriptionAccepted, SubscriptionRejected } from '../protocol/index.js';
 import { SubscriptionPolicy } from './SubscriptionPolicy.js';
+import { firstPhraseLanguage, type PhraseLanguage } from '../translate/messages/catalog.js';
 
 export type HandshakeAnswer = SubscriptionAccepted | SubscriptionRejected;
 
@@ -36,6 +37,7 @@ export class SubscriptionChannel implements SubscriberSink {
   private requested: Capabilities | undefined;
   private version: string | undefined;
   private honored: Capabilities | undefined;
+  private language: PhraseLanguage | undefined;
   private ended = false;
 
   constructor(
@@ -57,6 +59,11 @@ export class SubscriptionChannel implements SubscriberSink {
     this.requested = terms.requested;
     this.version = terms.version;
     this.install(terms.honored);
+  }
+
+  /** The language of our phrases on this stream: the first negotiated one we have (spec §11.1.3). */
+  get phraseLanguage(): PhraseLanguage | undefined {
+    return this.language;
   }
 
   get kind(): 'sse' | 'websocket' {
@@ -116,6 +123,7 @@ export class SubscriptionChannel implements SubscriberSink {
 
   private install(honored: Capabilities): void {
     this.honored = honored;
+    this.language = firstPhraseLanguage(honored.languages);
     if (this.policy === undefined) {
       this.policy = new SubscriptionPolicy(honored, { write: (frames) => this.transport.write(frames), overflow: () => this.end('overflow') });
     } else this.policy.update(honored);

@@ -13,7 +13,7 @@ export interface SubscriptionOffer {
   /** The AAEP version the events carry. */
   readonly aaepVersion: string;
   readonly conformanceLevels: readonly ConformanceLevel[];
-  /** Primary language subtags the producer's own phrases exist in. */
+  /** Primary language subtags the producer's own phrases exist in (see src/translate/messages). */
   readonly languages: readonly string[];
   /** Compact JWS of the manifest, when a signing key is configured. */
   readonly signedManifest?: string | undefined;

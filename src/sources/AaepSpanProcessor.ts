@@ -1,7 +1,8 @@
 import { diag, type Context, type Exception, type Span as ApiSpan } from '@opentelemetry/api';
 import { globalErrorHandler, hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
-import { EventHub, type EventHubOptions } from '../hub/EventHub.js';
+import { EventHub } from '../hub/EventHub.js';
+import type { EventHubOptions } from '../hub/EventHubOptions.js';
 import { readEnvNumber, readEnvString } from '../env.js';
 import { createHubBackend } from '../hub/createHubBackend.js';
 import type { HubBackend } from '../hub/HubBackend.js';

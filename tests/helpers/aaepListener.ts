@@ -96,7 +96,8 @@ export async function listenSse(baseUrl: string, options: { headers?: Record<str
       const at = performance.now();
       if (message.event === 'aaep.event') {
         const event = JSON.parse(message.data) as WireEvent;
-        if (message.id !== event.event_id) throw new Error(`SSE id ${message.id} differs from event_id ${event.event_id}`);
+        // A catch-up's re-sent events carry no SSE id (see src/hub/CatchUp.ts); a live one must carry its own.
+        if (message.id !== undefined && message.id !== event.event_id) throw new Error(`SSE id ${message.id} differs from event_id ${event.event_id}`);
         record(listener, { kind: 'event', event, at }, wait.notify);
       } else if (message.event === 'aaep.handshake') {
         record(listener, { kind: 'answer', answer: JSON.parse(message.data) as Answer, at }, wait.notify);
