@@ -4,7 +4,7 @@ import type { ReplyRegistry } from './ReplyRegistry.js';
 import type { ReplyRequest } from '../translate/index.js';
 
 /** How a question asked in another process was settled here. */
-export type RemoteDecision = { readonly reply: ReceivedReply } | { readonly cancelled: true };
+export type RemoteDecision = { readonly reply: ReceivedReply } | { readonly cancelled: true } | { readonly expired: true };
 
 /**
  * Where the receiver keeps the answers to questions that agents in other
@@ -37,6 +37,7 @@ export class DecisionStore {
       timeoutSeconds: request.timeoutSeconds,
       settle: (reply: ReceivedReply) => this.settle(request.token, { reply }),
       cancel: () => this.settle(request.token, { cancelled: true }),
+      expire: () => this.settle(request.token, { expired: true }),
     };
     registry.register(
       request.token,

@@ -57,9 +57,13 @@ export class RemoteReplyRegistry extends ReplyRegistry {
       try {
         const response = await fetch(url, { headers, signal });
         if (response.status === 200) {
-          const body = (await response.json()) as { reply?: unknown; cancelled?: unknown };
+          const body = (await response.json()) as { reply?: unknown; cancelled?: unknown; expired?: unknown };
           if (body.cancelled === true) {
             this.cancel(token);
+            return;
+          }
+          if (body.expired === true) {
+            this.expire(token);
             return;
           }
           const reply = ReceivedReplySchema.safeParse(body.reply);

@@ -12,6 +12,8 @@ interface PendingBase {
   settle(reply: ReceivedReply): void;
   /** Called once if the session ends or is cancelled first. */
   cancel(): void;
+  /** Called once if the question must take its default now, as at its deadline (spec §5.8.2, §5.3.1.4). */
+  expire(): void;
 }
 
 export interface PendingConfirmation extends PendingBase {
@@ -135,6 +137,26 @@ export class ReplyRegistry {
     if (pending === undefined) return;
     this.withdraw(token);
     pending.cancel();
+  }
+
+  /** Settles one outstanding token as at its deadline: its question takes its default. */
+  expire(token: string): void {
+    const pending = this.pending.get(token);
+    if (pending === undefined) return;
+    this.withdraw(token);
+    pending.expire();
+  }
+
+  /** Sessions with a confirmation outstanding. */
+  sessionsConfirming(): string[] {
+    return [...this.bySession].filter(([, tokens]) => [...tokens].some((t) => this.pending.get(t)?.kind === 'confirmation')).map(([id]) => id);
+  }
+
+  /** Settles a session's outstanding confirmations as at their deadline; returns how many. */
+  expireConfirmations(sessionId: string): number {
+    const tokens = [...(this.bySession.get(sessionId) ?? [])].filter((token) => this.pending.get(token)?.kind === 'confirmation');
+    for (const token of tokens) this.expire(token);
+    return tokens.length;
   }
 
   /** Cancels every outstanding token of a session (it was cancelled, or it ended). */

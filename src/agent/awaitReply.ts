@@ -58,6 +58,7 @@ export function awaitReply<R>(wait: ReplyWait<R>): Promise<R> {
         timeoutSeconds: wait.timeoutSeconds,
         settle: (reply) => finish(wait.onReply(reply)),
         cancel: () => finish(wait.onCancel()),
+        expire: () => finish(wait.onTimeout()),
       }),
     );
     span.addEvent(wait.requestEvent, wait.requestAttributes(token), new Date(issuedAt));

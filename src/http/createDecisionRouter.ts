@@ -20,7 +20,7 @@ export interface DecisionRouterOptions {
 /**
  * `GET /aaep/v1/decisions/:reply_token?wait=N`: how an agent in another process
  * learns the answer to its question. Long-polls up to N seconds (at most 30):
- * 200 with `{reply}` or `{cancelled: true}`, or 204 when nothing was decided yet.
+ * 200 with `{reply}`, `{cancelled: true}` or `{expired: true}` (take the default now), or 204 when nothing was decided yet.
  */
 export function createDecisionRouter(options: DecisionRouterOptions): Router {
   const router = Router();

@@ -10,6 +10,7 @@ import { resolveLimit, type StoreUsage } from '../limits.js';
 import type { ReplyRegistry } from '../agent/ReplyRegistry.js';
 import { HUB_DEFAULTS, type EventHubOptions } from './EventHubOptions.js';
 import { localizedFrame } from './localizedFrame.js';
+import { expireOnClose, expireUnanswerable, type AskedQuestion } from './unanswerableQuestions.js';
 import { phrasesOf, type EventPhrases } from '../translate/messages/EventPhrases.js';
 import type { PhraseLanguage } from '../translate/messages/catalog.js';
 
@@ -57,6 +58,8 @@ export class EventHub implements SubscriptionHost {
   private usedBytes = 0;
 
   private readonly subscriptions = new Set<Subscription>();
+  /** Questions published since the last delivery round. */
+  private asked: AskedQuestion[] = [];
   /** A lower bound of the subscribers' cursors, so eviction rarely needs to look at them. */
   private minCursor = 0;
   private flushScheduled = false;
@@ -105,6 +108,9 @@ export class EventHub implements SubscriptionHost {
   /** Adds an event to the stream, of a session `owner` owns (a principal; none: only the operator hears it by default). Never throws and never waits for a subscriber. */
   publish(event: AaepEvent, owner?: string): void {
     this.sessionOwners.observe(event, owner);
+    if (event.type === 'aaep:agent.awaiting.confirmation' || event.type === 'aaep:agent.awaiting.clarification') {
+      this.asked.push({ kind: event.type === 'aaep:agent.awaiting.confirmation' ? 'confirmation' : 'clarification', token: event.reply_token, sessionId: event.session_id, owner });
+    }
     this.publishSerialized(event.event_id, event.session_id, JSON.stringify(event), owner, phrasesOf(event));
   }
 
@@ -231,6 +237,11 @@ export class EventHub implements SubscriptionHost {
       return;
     }
     subscription.notifyIfDrained();
+  }
+
+  /** @internal A subscriber closed its subscription (not a dropped connection): settle what only it could answer. */
+  closedBy(subscription: Subscription): void {
+    if (this.replies !== undefined) expireOnClose(subscription, this.subscriptions, this.replies, this.sessionOwners);
   }
 
   /** @internal */
@@ -370,6 +381,11 @@ export class EventHub implements SubscriptionHost {
     const shared = new Map<number, Buffer>();
     const localized = new Map<string, Buffer>();
     for (const subscription of [...this.subscriptions]) this.deliver(subscription, shared, localized);
+    if (this.asked.length > 0) {
+      const asked = this.asked;
+      this.asked = [];
+      if (this.replies !== undefined) expireUnanswerable(asked, this.subscriptions, this.replies);
+    }
   }
 }
 

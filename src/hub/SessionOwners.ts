@@ -44,6 +44,11 @@ export class SessionOwners {
     }
   }
 
+  /** The owner of an open session; undefined for an unowned (or unknown) one. */
+  ownerOf(sessionId: string): string | undefined {
+    return this.sessions.get(sessionId)?.owner;
+  }
+
   /** The owner of the session a reply token was issued in; undefined for an unowned (or unknown) one. */
   ownerOfReply(token: string): string | undefined {
     const session = this.tokens.get(token);

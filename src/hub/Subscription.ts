@@ -1,5 +1,6 @@
 import type { CatchUp } from './CatchUp.js';
 import type { PhraseLanguage } from '../translate/messages/catalog.js';
+import type { QuestionKind } from './unanswerableQuestions.js';
 
 /** A transport's side of a subscription (an SSE response, a test's socket reader, …). */
 export interface SubscriberSink {
@@ -13,6 +14,8 @@ export interface SubscriberSink {
   close(reason: 'overflow' | 'shutdown'): void;
   /** The language it hears our phrases in, when it negotiated one (spec §11.2); read at each delivery. */
   readonly phraseLanguage?: PhraseLanguage | undefined;
+  /** False when it declared it cannot answer this kind of question (spec §5.3.1.4–5); otherwise it may. */
+  answers?(kind: QuestionKind): boolean | undefined;
 }
 
 export interface SubscribeOptions {

@@ -66,6 +66,11 @@ export class SubscriptionChannel implements SubscriberSink {
     return this.language;
   }
 
+  /** What it declared it can answer; undeclared counts as able (see negotiateSubscription). */
+  answers(kind: 'confirmation' | 'clarification'): boolean | undefined {
+    return kind === 'confirmation' ? this.honored?.supports_confirmation_reply : this.honored?.supports_clarification_reply;
+  }
+
   get kind(): 'sse' | 'websocket' {
     return this.transport.kind;
   }

@@ -38,6 +38,8 @@ const CRITICAL_TYPES = new Set([
 ]);
 const TERMINAL_TYPES = new Set(['aaep:agent.session.completed', 'aaep:agent.session.errored', 'aaep:agent.session.cancelled']);
 const OUTPUT = 'aaep:agent.output.streaming';
+const CONFIRMATION = 'aaep:agent.awaiting.confirmation';
+const CLARIFICATION = 'aaep:agent.awaiting.clarification';
 const STATE = 'aaep:agent.state.changed';
 const PROGRESS = 'aaep:agent.progress.updated';
 const MAX_CHUNK_CODE_POINTS = 16_384;
@@ -166,6 +168,9 @@ export class SubscriptionPolicy {
   }
 
   private accept(event: Wire, frame: Buffer, resent: boolean): void {
+    // Spec §5.3.1.4–5: a question it declared it cannot answer is not sent; it takes its default (see unanswerableQuestions).
+    if (event.type === CONFIRMATION && this.capabilities.supports_confirmation_reply === false) return;
+    if (event.type === CLARIFICATION && this.capabilities.supports_clarification_reply === false) return;
     const critical = isCritical(event);
     if (!critical && !this.wanted(event.type)) return;
     let item: Held = { event, frame, resent };

@@ -47,6 +47,7 @@ export class SubscriptionRegistry {
       // A subscriber cut off for falling behind reconnects under the same terms.
       if (reason === 'overflow') this.keep(gone);
       subscription?.unsubscribe();
+      if (reason === 'closed' && subscription !== undefined) this.hub.closedBy(subscription);
     });
     this.channels.set(id, channel);
     const terms = this.take(id);

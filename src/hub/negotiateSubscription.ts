@@ -107,7 +107,9 @@ export function negotiateSubscription(
   const ignored = ['cognitive_load', 'pace_wpm', 'supported_extensions'].filter((key) => key in requested);
   if (ignored.length > 0) notes.push(`Not adapted to: ${ignored.join(', ')}.`);
   if (requested.supports_confirmation_reply === false || requested.supports_clarification_reply === false) {
-    notes.push('Confirmations and clarifications are critical events and are delivered regardless (spec §5.5.4); another subscriber may answer them.');
+    notes.push('Questions it cannot answer are not sent to it; when no other listener can answer one, it takes its default at once (spec §5.3.1.4).');
+  } else if (requested.supports_confirmation_reply === undefined) {
+    notes.push('supports_confirmation_reply was not declared: confirmations are sent and may be answered (declare false to have them withheld).');
   }
   return {
     ok: true,
