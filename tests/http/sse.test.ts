@@ -149,7 +149,8 @@ describe('GET /.well-known/aaep-manifest.json', () => {
       agent_id: 'travel-agent',
       agent_name: 'Travel agent',
       transports_supported: ['sse', 'websocket'],
-      conformance_levels_supported: [1, 2],
+      conformance_levels_supported: [1, 2, 3],
+      languages_supported: ['en', 'es', 'fr', 'de'],
       endpoints: { events: '/aaep/v1/events', subscriptions: '/aaep/v1/subscriptions', websocket: '/aaep/v1/ws' },
     });
   });

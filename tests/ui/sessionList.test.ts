@@ -164,6 +164,8 @@ describe('the Open sessions list of the web page', () => {
     expect(emailEvents.map((e) => e.type)).not.toContain('aaep:agent.tool.invoked');
 
     // What was said named its session while both were open, and the log did too.
+    // The page speaks what the stream brought a moment after our own client heard it.
+    await page.waitForFunction(() => window.spoken.some((text: string) => text.includes('You declined')));
     const heard: string[] = await page.evaluate(() => window.spoken);
     expect(heard.some((text) => text.startsWith('Book a meeting: You accepted'))).toBe(true);
     // The email's answer may come after the room's session ended: then it speaks alone, unlabelled.

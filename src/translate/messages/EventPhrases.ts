@@ -31,28 +31,23 @@ export function phrasesOf(event: object): EventPhrases | undefined {
 }
 
 /**
- * Says the text fields of a draft event in `language`: returns the event with strings
- * only, carrying (under PHRASES) the phrases it was built from. `draft` is not changed.
+ * Says the text fields of a freshly built draft event in `language`, in place, and keeps
+ * (under PHRASES) the phrases they were said from; returns it, now with strings only.
  */
 export function sayFields<T extends object>(draft: T, language: PhraseLanguage): T {
-  const source = draft as Record<string, unknown>;
+  const event = draft as Record<string | symbol, unknown>;
   const messages = CATALOGS[language];
-  let event: Record<string | symbol, unknown> | undefined;
   let fields: Partial<Record<LocalizedField, Text>> | undefined;
-  const earlier = phrasesOf(draft);
   for (const field of LOCALIZED_FIELDS) {
-    const value = source[field] as Text | undefined;
+    const value = event[field] as Text | undefined;
     // A string is the agent's words, or (on a copy of an event) a phrase already said.
     if (value === undefined || typeof value === 'string') continue;
-    event ??= { ...source };
-    fields ??= { ...earlier?.fields };
+    fields ??= { ...phrasesOf(event)?.fields };
     fields[field] = value;
     event[field] = renderText(value, messages);
   }
-  if (fields === undefined) return draft;
-  event ??= { ...source };
-  event[PHRASES] = { language, fields } satisfies EventPhrases;
-  return event as unknown as T;
+  if (fields !== undefined) event[PHRASES] = { language, fields } satisfies EventPhrases;
+  return draft;
 }
 
 /**

@@ -32,12 +32,35 @@ type LiftArgs<A extends readonly unknown[]> = { [I in keyof A]: Lift<A[I]> };
 /** Builds phrases by name: `phrase.using(tool)` is the phrase "Using tool." in every language. */
 export type PhraseBuilder = { readonly [K in MessageKey]: (...args: LiftArgs<Parameters<Messages[K]>>) => Phrase };
 
+const SHARED_LIMIT = 1024;
+const SHARED_ARG_CHARS = 64;
+const shared = new Map<string, Phrase>();
+
+/**
+ * Phrases are immutable, and every open session keeps a few (in the events a late listener
+ * is re-sent), so the common ones — no argument, or one short word like a state or a tool
+ * name — are one object each. Cleared wholesale when full.
+ */
+function make(k: MessageKey, a: PhraseArg[]): Phrase {
+  const only = a[0];
+  if (a.length > 1 || (a.length === 1 && (typeof only !== 'string' || only.length > SHARED_ARG_CHARS))) return { k, a };
+  const key = a.length === 0 ? k : `${k} ${only as string}`;
+  let made = shared.get(key);
+  if (made === undefined) {
+    if (shared.size >= SHARED_LIMIT) shared.clear();
+    made = { k, a };
+    shared.set(key, made);
+  }
+  return made;
+}
+
 export const phrase = Object.fromEntries(
-  (Object.keys(en) as MessageKey[]).map((k) => [k, (...a: PhraseArg[]): Phrase => ({ k, a })]),
+  (Object.keys(en) as MessageKey[]).map((k) => [k, (...a: PhraseArg[]): Phrase => make(k, a)]),
 ) as unknown as PhraseBuilder;
 
 /** Texts one after another, separated by `separator`; with `max`, shortened once said. */
-export function joined(parts: readonly Text[], separator = ' ', max?: number): JoinedText {
+export function joined(parts: readonly Text[], separator = ' ', max?: number): Text {
+  if (parts.length === 1 && max === undefined) return parts[0]!;
   return max === undefined ? { j: parts, s: separator } : { j: parts, s: separator, m: max };
 }
 
