@@ -13,6 +13,8 @@ export interface TailOptions {
   readonly confirm: boolean;
   /** Most non-critical announcements a second, negotiated with the producer (e.g. 1 for braille). */
   readonly rate: number | undefined;
+  /** `--lang`: the languages to hear our phrases in; default the user's locale, then English. */
+  readonly languages: readonly string[] | undefined;
   /** Follow over the WebSocket binding instead of SSE. */
   readonly websocket: boolean;
 }
@@ -34,12 +36,15 @@ Options:
   --no-confirm              only listen: do not ask for confirmations or answers
   --rate N                  at most N announcements a second (the producer coalesces
                             the rest; confirmations and errors always come at once)
+  --lang fr-CA,en           the languages to hear the agent's status phrases in
+                            (default: your locale's, then English)
   --ws                      follow over a WebSocket instead of Server-Sent Events
   --help                    this text
 `;
 
 const VERBOSITIES: readonly string[] = ['terse', 'normal', 'detailed'];
 const SESSION_ID = /^sess_[A-Za-z0-9]{1,64}$/;
+const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 
 /** Reads `tail <url> [options]`; 'help' for --help. Throws UsageError with a one-line reason. */
 export function parseTailArgs(argv: readonly string[], env: Record<string, string | undefined>): TailOptions | 'help' {
@@ -54,6 +59,7 @@ export function parseTailArgs(argv: readonly string[], env: Record<string, strin
         json: { type: 'boolean' },
         'no-confirm': { type: 'boolean' },
         rate: { type: 'string' },
+        lang: { type: 'string' },
         ws: { type: 'boolean' },
         help: { type: 'boolean' },
       },
@@ -85,6 +91,10 @@ export function parseTailArgs(argv: readonly string[], env: Record<string, strin
   if (rate !== undefined && (!Number.isInteger(rate) || rate < 1 || rate > 100_000)) {
     throw new UsageError(`--rate must be a whole number of announcements a second from 1 to 100000, not "${values.rate}".`);
   }
+  const languages = values.lang?.split(',').map((tag) => tag.trim());
+  if (languages !== undefined && (languages.length === 0 || languages.length > 8 || !languages.every((tag) => LANGUAGE_TAG.test(tag)))) {
+    throw new UsageError(`--lang takes up to 8 language tags separated by commas, like fr-CA,en, not "${values.lang}".`);
+  }
   const envToken = env.AAEP_TOKEN?.trim();
   return {
     url,
@@ -94,6 +104,7 @@ export function parseTailArgs(argv: readonly string[], env: Record<string, strin
     json: values.json === true,
     confirm: values['no-confirm'] !== true,
     rate,
+    languages,
     websocket: values.ws === true,
   };
 }

@@ -133,6 +133,7 @@ export async function tail(options: TailOptions, io: TailIo): Promise<number> {
       supports_confirmation_reply: options.confirm,
       supports_clarification_reply: options.confirm,
       ...(options.rate !== undefined && { max_events_per_second: options.rate }),
+      ...(options.languages !== undefined && { languages: [...options.languages] }),
     },
     subscriberId: 'aaep-otel-tail',
     ...(options.websocket && { transport: 'websocket' as const, WebSocket: WebSocket as unknown as WebSocketConstructor }),

@@ -5,6 +5,7 @@
 export { subscribe, type AaepSubscription, type RetryOptions, type SubscribeOptions, type SubscriptionStatus } from './subscribe.js';
 export { reply, type ReplyAnswer, type ReplyOptions } from './reply.js';
 export { announce } from './announce.js';
+export { userLanguages } from './userLanguages.js';
 export { SessionLabels, shortLabel, type OpenSession } from '../ui/SessionLabels.js';
 export { AaepClientError, type AaepClientErrorCode } from './AaepClientError.js';
 export type { WebSocketConstructor, WebSocketLike } from './negotiation.js';

@@ -1,5 +1,6 @@
 import type { Capabilities, SubscriptionAccepted, SubscriptionRejected } from '../protocol/index.js';
 import { AaepClientError } from './AaepClientError.js';
+import { endpointUrl } from './endpointUrl.js';
 
 /** Response header of an AAEP event stream naming its subscription id. */
 export const SUBSCRIPTION_ID_HEADER = 'AAEP-Subscription-Id';
@@ -10,6 +11,28 @@ export const CLIENT_AAEP_VERSION = '1.0.0';
 
 export function subscriptionRequest(subscriberId: string, capabilities: Capabilities) {
   return { type: 'subscription.request', aaep_version: CLIENT_AAEP_VERSION, subscriber_id: subscriberId, capabilities } as const;
+}
+
+/**
+ * POSTs a handshake request to the producer's subscriptions endpoint: for the open stream
+ * `streamId` names, or, without one, ahead of the stream it will open (spec B.1.2).
+ */
+export function postRequest(
+  fetchFn: typeof fetch,
+  baseUrl: string,
+  message: ReturnType<typeof subscriptionRequest>,
+  authorization: string | undefined,
+  signal: AbortSignal,
+  streamId?: string,
+): Promise<Response> {
+  const at = endpointUrl(baseUrl, SUBSCRIPTIONS_PATH);
+  if (streamId !== undefined) at.searchParams.set('subscription_id', streamId);
+  return fetchFn(at.href, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(authorization !== undefined && { Authorization: authorization }) },
+    body: JSON.stringify(message),
+    signal,
+  });
 }
 
 /** The error a rejection ends the subscription with. */

@@ -4,15 +4,17 @@ import { AaepClientError } from './AaepClientError.js';
 import { announce } from './announce.js';
 import { EVENTS_PATH, endpointUrl } from './endpointUrl.js';
 import {
-  SUBSCRIPTIONS_PATH,
   SUBSCRIPTION_ID_HEADER,
   WEBSOCKET_PATH,
   parseAnswer,
   rejection,
   subscriptionRequest,
   type WebSocketConstructor,
+  postRequest,
 } from './negotiation.js';
+import { parseEvent } from './parseEvent.js';
 import { RecentIds } from './RecentIds.js';
+import { userLanguages } from './userLanguages.js';
 import { SessionLabels } from '../ui/SessionLabels.js';
 
 export type SubscriptionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
@@ -59,8 +61,9 @@ export interface SubscribeOptions {
   readonly fetch?: typeof fetch;
   /**
    * Negotiate each connection (spec chapter 5) with these capabilities, e.g.
-   * `{ max_events_per_second: 1 }` for a braille display. A rejection ends the
-   * subscription (`rejected`); a server without the handshake keeps its default stream.
+   * `{ max_events_per_second: 1 }` for a braille display; `languages` defaults to the
+   * user's (see `userLanguages`). A rejection ends the subscription (`rejected`); a server
+   * without the handshake keeps its default stream.
    */
   readonly capabilities?: Capabilities;
   /** `subscriber_id` of the request. Default "aaep-otel-client". */
@@ -88,19 +91,6 @@ const RECENT_EVENT_IDS = 4_096;
 /** The largest event accepted (characters), so a broken stream cannot exhaust memory. */
 const MAX_EVENT_CHARS = 8 * 1024 * 1024;
 
-function parseEvent(data: string): AaepEvent | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(data);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const { type, event_id: eventId, session_id: sessionId } = value as Record<string, unknown>;
-  const valid = typeof type === 'string' && typeof eventId === 'string' && eventId !== '' && typeof sessionId === 'string';
-  return valid ? (value as AaepEvent) : undefined;
-}
-
 /**
  * Follows an AAEP event stream (`url`: the server, or its `/aaep/v1/events`) and
  * keeps following it: after any drop it reconnects with exponential backoff and
@@ -125,6 +115,8 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
   const recent = new RecentIds(RECENT_EVENT_IDS);
   const labels = new SessionLabels();
   let lastEventId = options.lastEventId === '' ? undefined : options.lastEventId;
+  /** The subscription negotiated ahead of its SSE stream, kept so a reconnection opens under the same terms. */
+  let aheadId: string | undefined;
   let serverRetryMs = 0;
   let failures = 0;
   let status: SubscriptionStatus | undefined;
@@ -135,8 +127,9 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
     options.onStatus?.(next);
   };
 
-  // The verbosity switch is the subscriber's preference unless the capabilities say otherwise.
-  const verbosityCapabilities = options.capabilities === undefined ? undefined : ({ preferred_verbosity: verbosity, ...options.capabilities } satisfies Capabilities);
+  // The verbosity switch and the user's languages are the subscriber's preference unless the capabilities say otherwise.
+  const verbosityCapabilities =
+    options.capabilities === undefined ? undefined : ({ preferred_verbosity: verbosity, languages: userLanguages(), ...options.capabilities } satisfies Capabilities);
   const subscriberId = options.subscriberId ?? 'aaep-otel-client';
   /** Set when the producer rejected the subscription: no retry can fix that. */
   let refused: AaepClientError | undefined;
@@ -211,11 +204,22 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
       const headers: Record<string, string> = { Accept: 'text/event-stream' };
       if (options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
       if (lastEventId !== undefined) headers['Last-Event-ID'] = lastEventId;
-      let response: Response;
-      try {
-        response = await request(target.href, { headers, signal: attempt.signal });
-      } catch (error) {
-        throw failure(`Cannot reach ${where}`, error);
+      const open = async (): Promise<Response> => {
+        if (verbosityCapabilities !== undefined && aheadId === undefined) aheadId = await negotiateAhead(headers.Authorization, attempt.signal);
+        const at = new URL(target);
+        if (aheadId !== undefined) at.searchParams.set('subscription_id', aheadId);
+        try {
+          return await request(at.href, { headers, signal: attempt.signal });
+        } catch (error) {
+          throw failure(`Cannot reach ${where}`, error);
+        }
+      };
+      let response = await open();
+      if (response.status === 404 && aheadId !== undefined) {
+        // The terms kept for our reconnection expired: negotiate anew.
+        await response.body?.cancel();
+        aheadId = undefined;
+        response = await open();
       }
       if (!response.ok) throw await AaepClientError.fromResponse(where, response);
       const body = response.body;
@@ -229,7 +233,7 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
       failures = 0;
       setStatus('open');
       const subscriptionId = response.headers.get(SUBSCRIPTION_ID_HEADER);
-      if (verbosityCapabilities !== undefined && subscriptionId !== null) void ask(subscriptionId, headers.Authorization, attempt.signal);
+      if (verbosityCapabilities !== undefined && aheadId === undefined && subscriptionId !== null) void ask(subscriptionId, headers.Authorization, attempt.signal);
       let overflow: ParseError | undefined;
       const parser = createParser({
         onEvent: deliver,
@@ -264,21 +268,35 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
     }
   };
 
+  /**
+   * Negotiates before the stream opens (spec B.1.2), so its first event, catch-up included,
+   * comes under the terms: the subscription id to open the stream with, or undefined when
+   * the server does not negotiate ahead (then the stream opens first and `ask` follows).
+   */
+  const negotiateAhead = async (authorization: string | undefined, signal: AbortSignal): Promise<string | undefined> => {
+    let response: Response;
+    try {
+      response = await postRequest(request, url, subscriptionRequest(subscriberId, verbosityCapabilities!), authorization, signal);
+    } catch (error) {
+      throw AaepClientError.network(`Cannot reach ${where}`, error);
+    }
+    if (response.status === 401 || response.status === 403) throw await AaepClientError.fromResponse(where, response);
+    const text = await response.text();
+    const answer = response.status === 200 || response.status === 201 ? parseAnswer(text) : undefined;
+    if (answer === undefined) return undefined;
+    answered(text);
+    if (refused !== undefined) throw refused;
+    return answer.type === 'subscription.accepted' ? answer.subscription_id : undefined;
+  };
+
   /** POSTs the request for the stream just opened; the answer arrives on the stream. */
   const ask = async (subscriptionId: string, authorization: string | undefined, signal: AbortSignal): Promise<void> => {
-    const at = endpointUrl(url, SUBSCRIPTIONS_PATH);
-    at.searchParams.set('subscription_id', subscriptionId);
     try {
-      const response = await request(at.href, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...(authorization !== undefined && { Authorization: authorization }) },
-        body: JSON.stringify(subscriptionRequest(subscriberId, verbosityCapabilities!)),
-        signal,
-      });
-      if (!response.ok) options.onError?.(await AaepClientError.fromResponse(`${at.origin}${at.pathname}`, response));
+      const response = await postRequest(request, url, subscriptionRequest(subscriberId, verbosityCapabilities!), authorization, signal, subscriptionId);
+      if (!response.ok) options.onError?.(await AaepClientError.fromResponse(where, response));
       else await response.body?.cancel();
     } catch (error) {
-      if (!signal.aborted) options.onError?.(AaepClientError.network(`Cannot negotiate at ${at.origin}${at.pathname}`, error));
+      if (!signal.aborted) options.onError?.(AaepClientError.network(`Cannot negotiate at ${where}`, error));
     }
   };
 

@@ -25,7 +25,8 @@ function cli(args: string[], env: Record<string, string> = {}) {
   const { AAEP_TOKEN: _ignored, ...inherited } = process.env;
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
     cwd: root,
-    env: { ...inherited, ...env },
+    // An English locale unless a test says otherwise: the tail asks for the user's languages.
+    env: { ...inherited, LANG: 'en_US.UTF-8', LANGUAGE: '', LC_ALL: '', LC_MESSAGES: '', ...env },
   });
   const output = { stdout: '', stderr: '' };
   const waiters = new Set<() => void>();
@@ -222,7 +223,8 @@ describe('aaep-otel tail', () => {
     await tail.waitFor(/^Listening to /m, 'stderr');
     publishSession(h.aaep.hub, 1);
     await tail.waitFor(/session\.completed/);
-    sockets[0]!.destroy();
+    // Every connection the tail holds (the negotiation's and the stream's) goes at once.
+    for (const socket of sockets) socket.destroy();
     // Published while the tail is away: it hears them only by resuming.
     publishSession(h.aaep.hub, 2);
     await tail.waitFor(/^Reconnecting…\nReconnected\.$/m, 'stderr');
@@ -262,6 +264,22 @@ describe('aaep-otel tail', () => {
     await tail.waitFor(/^Listening to /m);
     await acceptsAConfirmationAndQuits(h, tail);
     expect(tail.lines()).toEqual(expect.arrayContaining(['Urgent: Confirmation needed: Send an email to Ada. Ada receives it right away.', 'Answer sent.']));
+  });
+
+  it('says the agent\'s status phrases in the language --lang names, else in the locale\'s', async () => {
+    const h = await harness();
+    const french = cli(['tail', h.server.url, '--lang', 'fr-CA']);
+    await french.waitFor(/^Listening to /m);
+    await acceptsAConfirmationAndQuits(h, french);
+    // The tail prints any space as a plain one.
+    expect(french.lines()).toEqual(expect.arrayContaining(['Started: Test agent traite votre demande : Email Ada', 'Urgent: Confirmation requise : Send an email to Ada. Ada receives it right away.']));
+    const german = cli(['tail', h.server.url], { LANG: 'de_DE.UTF-8' });
+    await german.waitFor(/^Listening to /m);
+    await acceptsAConfirmationAndQuits(h, german);
+    expect(german.lines()).toEqual(expect.arrayContaining(['Started: Test agent arbeitet an Ihrer Anfrage: Email Ada']));
+    const unknown = cli(['tail', h.server.url, '--lang', 'fr,']);
+    expect(await unknown.exited).toBe(2);
+    expect(unknown.output.stderr).toMatch(/^--lang takes up to 8 language tags/);
   });
 
   it('refuses a --rate that is not a whole number from 1', async () => {

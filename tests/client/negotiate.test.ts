@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AaepClientError, subscribe, type AaepEvent, type SubscriptionAccepted, type WebSocketConstructor } from '../../src/client/index.js';
 import { EventHub, startAaepServer, type AaepServerOptions } from '../../src/index.js';
 import { publishSession } from '../helpers/fakeSession.js';
@@ -7,8 +7,17 @@ import { connectSse } from '../helpers/sseClient.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
+  vi.unstubAllEnvs();
   while (cleanups.length > 0) await cleanups.pop()!();
 });
+
+/** The user's locale, as a shell would set it. */
+function locale(lang: string, language = ''): void {
+  vi.stubEnv('LANG', lang);
+  vi.stubEnv('LANGUAGE', language);
+  vi.stubEnv('LC_ALL', '');
+  vi.stubEnv('LC_MESSAGES', '');
+}
 
 async function serve(options: Partial<AaepServerOptions> = {}) {
   const hub = new EventHub({ producer: { agent_id: 'test-agent' } });
@@ -46,13 +55,25 @@ for (const transport of ['sse', 'websocket'] as const) {
     const ws = transport === 'websocket' ? { transport, WebSocket: WebSocket as unknown as WebSocketConstructor } : { transport };
 
     it('asks with its capabilities and the verbosity switch, and reports the producer\'s terms', async () => {
+      locale('en_GB.UTF-8');
       const { hub, url } = await serve({ token: 'secret' });
       const client = follow(url, { ...ws, token: 'secret', verbosity: 'terse', capabilities: { max_events_per_second: 1, event_filters: { include: ['aaep:agent.session.*'] } } });
       await client.until(() => client.accepted.length === 1);
-      expect(client.accepted[0]!.honored_capabilities).toEqual({ preferred_verbosity: 'terse', max_events_per_second: 1, event_filters: { include: ['aaep:agent.session.*'] } });
+      expect(client.accepted[0]!.honored_capabilities).toEqual({ preferred_verbosity: 'terse', languages: ['en-GB'], max_events_per_second: 1, event_filters: { include: ['aaep:agent.session.*'] } });
       publishSession(hub, 4);
       await client.until(() => ended(client.events));
       expect(client.events.map((e) => e.type)).toEqual(['aaep:agent.session.started', 'aaep:agent.session.completed']);
+    });
+
+    it('asks in the languages of the user\'s locale, English after them, unless told otherwise', async () => {
+      locale('de_AT.UTF-8', 'de_AT:yo');
+      const { url } = await serve();
+      const client = follow(url, { ...ws, capabilities: { max_events_per_second: 5 } });
+      await client.until(() => client.accepted.length === 1);
+      expect(client.accepted[0]!.honored_capabilities.languages).toEqual(['de-AT', 'en']);
+      const told = follow(url, { ...ws, capabilities: { languages: ['fr-CA'] } });
+      await told.until(() => told.accepted.length === 1);
+      expect(told.accepted[0]!.honored_capabilities.languages).toEqual(['fr-CA']);
     });
 
     it('ends with a rejected error when the producer turns the capabilities down', async () => {
