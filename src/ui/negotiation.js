@@ -32,7 +32,13 @@ export function browserLanguages() {
 /** @param {boolean} withLanguages */
 function capabilities(withLanguages) {
   const languages = browserLanguages();
-  return { preferred_verbosity: currentVerbosity(), ...(withLanguages && languages.length > 0 ? { languages } : {}) };
+  // It answers both kinds of question (spec §5.3.1.4: a subscriber that declares neither is not sent them).
+  return {
+    preferred_verbosity: currentVerbosity(),
+    supports_confirmation_reply: true,
+    supports_clarification_reply: true,
+    ...(withLanguages && languages.length > 0 ? { languages } : {}),
+  };
 }
 
 /**

@@ -62,9 +62,20 @@ async function say(h: Harness, text: string): Promise<string> {
 
 describe('the page negotiates its subscription', () => {
   it('asks for the browser\'s languages and the chosen verbosity, and renegotiates when the switch changes', async () => {
-    const { page, sent } = await openPage('de-DE');
+    const { h, page, sent } = await openPage('de-DE');
     const request = sent.find((s) => s.url === '/aaep/v1/subscriptions' && s.body.type === 'subscription.request')!;
-    expect(request.body.capabilities).toEqual({ preferred_verbosity: 'normal', languages: expect.arrayContaining(['de-DE']) });
+    expect(request.body.capabilities).toEqual({
+      preferred_verbosity: 'normal',
+      supports_confirmation_reply: true,
+      supports_clarification_reply: true,
+      languages: expect.arrayContaining(['de-DE']),
+    });
+    // Offered: the agent's status phrases are German, and the log says which language each item is in.
+    const sessionId = await say(h, 'Hello there');
+    await h.client.waitFor(sessionDone(sessionId));
+    const done = page.locator('#log li .text', { hasText: /^Fertig\.$/ });
+    await done.waitFor();
+    expect(await done.getAttribute('lang')).toBe('de');
     await page.getByLabel('Short').check();
     await expect.poll(() => sent.find((s) => s.body.type === 'subscription.renegotiate')?.body).toMatchObject({
       type: 'subscription.renegotiate',
@@ -97,7 +108,11 @@ describe('the page negotiates its subscription', () => {
     await page.locator('#log li .text', { hasText: /^Done\.$/ }).waitFor();
     // A renegotiation does not ask again for what was refused: the subscription stays.
     await page.getByLabel('Detailed').check();
-    await expect.poll(() => sent.find((s) => s.body.type === 'subscription.renegotiate')?.body.capabilities).toEqual({ preferred_verbosity: 'detailed' });
+    await expect.poll(() => sent.find((s) => s.body.type === 'subscription.renegotiate')?.body.capabilities).toEqual({
+      preferred_verbosity: 'detailed',
+      supports_confirmation_reply: true,
+      supports_clarification_reply: true,
+    });
     const again = await say(h, 'Hello again');
     await h.client.waitFor(sessionDone(again));
     await expect.poll(() => page.locator('#log li .text').count()).toBeGreaterThan(4);
