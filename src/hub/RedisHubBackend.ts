@@ -10,7 +10,7 @@ import type { HubBackend } from './HubBackend.js';
 import { OpenSessionLedger } from './OpenSessionLedger.js';
 import { readStreamEntry } from './readStreamEntry.js';
 import { APPEND_ONCE, RENEW, SWEEP } from './redisHubScripts.js';
-import { PHRASES, phrasesOf, type EventPhrases } from '../translate/messages/EventPhrases.js';
+import { phrasesOf } from '../translate/messages/EventPhrases.js';
 import { readEnvNumber } from '../env.js';
 
 export interface RedisHubOptions {
@@ -298,8 +298,6 @@ export class RedisHubBackend implements HubBackend {
         this.hub.publishSerialized(eventId, sessionId, json, owner, phrases);
         try {
           const event = JSON.parse(json) as AaepEvent;
-          // The ledger re-sends it in catch-ups, in each subscriber's language.
-          if (phrases !== undefined) (event as { [PHRASES]?: EventPhrases })[PHRASES] = phrases;
           this.hub.sessionOwners.observe(event, owner);
           this.ledger.observe(event, owner);
         } catch {
