@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Attributes, Span } from '@opentelemetry/api';
-import { AAEP_EVENT_PROGRESS, AAEP_PROGRESS_DESCRIPTION, AAEP_PROGRESS_PERCENT } from '../semconv/attributes.js';
+import { AAEP_EVENT_PROGRESS, AAEP_PROGRESS_DESCRIPTION, AAEP_PROGRESS_PERCENT, AAEP_PROGRESS_SECONDS_LEFT } from '../semconv/attributes.js';
 import type { PendingReply } from './ReplyRegistry.js';
 import type { ReceivedReply } from '../protocol/index.js';
 import type { AaepRuntime, SpanSession } from './runtime.js';
@@ -75,6 +75,8 @@ export function awaitReply<R>(wait: ReplyWait<R>): Promise<R> {
         span.addEvent(AAEP_EVENT_PROGRESS, {
           [AAEP_PROGRESS_PERCENT]: fraction * 100,
           [AAEP_PROGRESS_DESCRIPTION]: `${secondsLeft} ${secondsLeft === 1 ? 'second' : 'seconds'} left ${wait.waitingFor}`,
+          // So the translator can say the reminder in each listener's language.
+          [AAEP_PROGRESS_SECONDS_LEFT]: secondsLeft,
         });
       }, timeoutMs * fraction);
       reminder.unref();

@@ -48,6 +48,8 @@ export const AAEP_PROGRESS_PERCENT = 'aaep.progress.percent';
 export const AAEP_PROGRESS_STEP = 'aaep.progress.step';
 export const AAEP_PROGRESS_TOTAL_STEPS = 'aaep.progress.total_steps';
 export const AAEP_PROGRESS_DESCRIPTION = 'aaep.progress.description';
+/** On a reminder from confirm() or clarify(): the seconds left to answer the question the span is asking. */
+export const AAEP_PROGRESS_SECONDS_LEFT = 'aaep.progress.seconds_left';
 
 export const AAEP_EVENT_OUTPUT_CHUNK = 'aaep.output.chunk';
 export const AAEP_OUTPUT_TEXT = 'aaep.output.text';

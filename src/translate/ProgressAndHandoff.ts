@@ -7,6 +7,7 @@ import {
   AAEP_HANDOFF_URGENCY,
   AAEP_PROGRESS_DESCRIPTION,
   AAEP_PROGRESS_PERCENT,
+  AAEP_PROGRESS_SECONDS_LEFT,
   AAEP_PROGRESS_STEP,
   AAEP_PROGRESS_TOTAL_STEPS,
 } from '../semconv/attributes.js';
@@ -17,7 +18,7 @@ import { redactText } from './redact/redact.js';
 import { RISK_LEVELS, type SpanInfo } from './SessionState.js';
 import type { TranslateContext } from './TranslateContext.js';
 import { changeState } from './changeState.js';
-import { joined, phrase } from './messages/Phrase.js';
+import { joined, phrase, type Text } from './messages/Phrase.js';
 
 const HANDOFF_TARGETS = ['human', 'specialist_agent', 'escalation_queue'] as const;
 const URI = /^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$/;
@@ -45,8 +46,18 @@ export function progress(ctx: TranslateContext, info: SpanInfo, record: SpanEven
     type: 'aaep:agent.progress.updated',
     progress,
     summary_terse: phrase.progressTerse(amount),
-    summary_normal: phrase.progressNormal(description, amount),
+    summary_normal: phrase.progressNormal(reminder(info, readNumber(attrs, AAEP_PROGRESS_SECONDS_LEFT)) ?? description, amount),
   });
+}
+
+/** A confirm() or clarify() countdown on the span asking: said from the question, in every language. */
+function reminder(info: SpanInfo, secondsLeft: number | undefined): Text | undefined {
+  if (secondsLeft === undefined || !Number.isFinite(secondsLeft) || secondsLeft < 0) return undefined;
+  const seconds = Math.round(secondsLeft);
+  const bare = (text: string) => text.replace(/[.!?…]+$/, '');
+  if (info.confirmation !== undefined) return phrase.secondsLeftToConfirm(seconds, bare(info.confirmation.action));
+  if (info.clarification !== undefined) return phrase.secondsLeftToAnswer(seconds, bare(info.clarification.question));
+  return undefined;
 }
 
 export function handoffRequested(ctx: TranslateContext, info: SpanInfo, record: SpanEventRecord): void {

@@ -136,3 +136,31 @@ describe('languages for a listener who arrives late', () => {
     await expect(done).resolves.toMatchObject({ decision: 'reject' });
   });
 });
+
+describe('a confirmation\'s countdown', () => {
+  it('is said in the listener\'s language, from the question the span is asking', async () => {
+    harness = await startHarness();
+    const h = harness;
+    const listener = await negotiated(h, 'sse', ['fr']);
+    const decided = h.tracer.startActiveSpan('turn', { attributes: { 'aaep.span.kind': 'session' } }, async (session) => {
+      const d = await h.tracer.startActiveSpan('send', { attributes: { 'aaep.span.kind': 'tool', 'aaep.tool.name': 'send_email', 'aaep.tool.requires_confirmation': true } }, async (tool) => {
+        const decision = await confirm(tool, { action: 'Send the email.', consequence: 'Ada gets it.', timeoutSeconds: 2 });
+        tool.end();
+        return decision;
+      });
+      session.end();
+      return d;
+    });
+    await expect(decided).resolves.toMatchObject({ by: 'timeout' });
+    await listener.waitFor((l) => sessionDone()(l.events));
+    await h.client.waitFor(sessionDone());
+    expect(byType(listener.events, 'progress.updated').map((e) => e.summary_normal)).toEqual([
+      'Il reste 1 seconde pour confirmer\u202f: Send the email, 50 pour cent.',
+      'Il reste 1 seconde pour confirmer\u202f: Send the email, 90 pour cent.',
+    ]);
+    expect(byType(h.client.events, 'progress.updated').map((e) => e.summary_normal)).toEqual([
+      '1 second left to confirm: Send the email, 50 percent.',
+      '1 second left to confirm: Send the email, 90 percent.',
+    ]);
+  });
+});

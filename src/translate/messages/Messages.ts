@@ -80,6 +80,8 @@ export interface Messages {
   step(step: number, total?: number): string;
   progressNormal(description?: string, amount?: string): string;
   progressTerse(amount?: string): string;
+  secondsLeftToConfirm(seconds: number, action: string): string;
+  secondsLeftToAnswer(seconds: number, question: string): string;
 
   // --- Durations, inside the phrases above ---
   underASecond(): string;

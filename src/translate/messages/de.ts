@@ -123,7 +123,7 @@ export const de: Messages = {
   /** …an object value, by its number of fields. */
   details: (count) => plural(L, count, { one: 'eine Angabe', other: '# Angaben' }),
   /** …the fields not listed. */
-  andMore: (count) => `und ${formatNumber(L, count)} weitere`,
+  andMore: (count) => plural(L, count, { one: 'und eine weitere Angabe', other: 'und # weitere Angaben' }),
   /** …in place of fields whose names say they hold a secret. */
   hiddenCredential: () => 'Zugangsdaten (verborgen)',
 
@@ -175,6 +175,10 @@ export const de: Messages = {
     total !== undefined ? `Schritt ${formatNumber(L, step)} von ${formatNumber(L, total)}` : `Schritt ${formatNumber(L, step)}`,
   /** progress.updated summary_normal: the agent's description and the amount. */
   progressNormal: (description, amount) => sentence([description, amount].filter(Boolean).join(', ') || 'Es geht voran'),
+  /** progress.updated reminder while a confirmation waits (its description, before the amount). */
+  secondsLeftToConfirm: (seconds, action) => `Noch ${plural(L, seconds, { one: 'eine Sekunde', other: '# Sekunden' })} zum Bestätigen: ${action}`,
+  /** …while a question waits. */
+  secondsLeftToAnswer: (seconds, question) => `Noch ${plural(L, seconds, { one: 'eine Sekunde', other: '# Sekunden' })} zum Antworten: ${question}`,
   /** progress.updated summary_terse: the amount, else this. */
   progressTerse: (amount) => sentence(amount ?? 'Fortschritt'),
 

@@ -151,6 +151,10 @@ export const en: Messages = {
   progressNormal: (description, amount) => sentence([description, amount].filter(Boolean).join(', ') || 'Making progress'),
   /** progress.updated summary_terse: the amount, else this. */
   progressTerse: (amount) => sentence(amount ?? 'Progress'),
+  /** progress.updated reminder while a confirmation waits (its description, before the amount). */
+  secondsLeftToConfirm: (seconds, action) => `${plural(L, seconds, { one: '# second', other: '# seconds' })} left to confirm: ${action}`,
+  /** …while a question waits. */
+  secondsLeftToAnswer: (seconds, question) => `${plural(L, seconds, { one: '# second', other: '# seconds' })} left to answer: ${question}`,
 
   // --- Durations ---
   /** Inside any phrase with a duration ("Finished in …", "It took …", "Answer within …"). */

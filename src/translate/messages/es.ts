@@ -173,6 +173,10 @@ export const es: Messages = {
     total !== undefined ? `paso ${formatNumber(L, step)} de ${formatNumber(L, total)}` : `paso ${formatNumber(L, step)}`,
   /** progress.updated summary_normal: the agent's description and the amount. */
   progressNormal: (description, amount) => sentence([description, amount].filter(Boolean).join(', ') || 'Avanzando'),
+  /** progress.updated reminder while a confirmation waits (its description, before the amount). */
+  secondsLeftToConfirm: (seconds, action) => `${plural(L, seconds, { one: 'Queda # segundo', other: 'Quedan # segundos' })} para confirmar: ${action}`,
+  /** …while a question waits. */
+  secondsLeftToAnswer: (seconds, question) => `${plural(L, seconds, { one: 'Queda # segundo', other: 'Quedan # segundos' })} para responder: ${question}`,
   /** progress.updated summary_terse: the amount, else this. */
   progressTerse: (amount) => sentence(amount ?? 'Progreso'),
 

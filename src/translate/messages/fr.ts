@@ -175,6 +175,10 @@ export const fr: Messages = {
     total !== undefined ? `étape ${formatNumber(L, step)} sur ${formatNumber(L, total)}` : `étape ${formatNumber(L, step)}`,
   /** progress.updated summary_normal: the agent's description and the amount. */
   progressNormal: (description, amount) => sentence([description, amount].filter(Boolean).join(', ') || 'Progression en cours'),
+  /** progress.updated reminder while a confirmation waits (its description, before the amount). */
+  secondsLeftToConfirm: (seconds, action) => `Il reste ${plural(L, seconds, { one: '# seconde', other: '# secondes' })} pour confirmer${colon} ${action}`,
+  /** …while a question waits. */
+  secondsLeftToAnswer: (seconds, question) => `Il reste ${plural(L, seconds, { one: '# seconde', other: '# secondes' })} pour répondre${colon} ${question}`,
   /** progress.updated summary_terse: the amount, else this. */
   progressTerse: (amount) => sentence(amount ?? 'Progression'),
 
