@@ -7,10 +7,10 @@ import {
   SUBSCRIPTION_ID_HEADER,
   WEBSOCKET_PATH,
   parseAnswer,
+  postRequest,
   rejection,
   subscriptionRequest,
   type WebSocketConstructor,
-  postRequest,
 } from './negotiation.js';
 import { parseEvent } from './parseEvent.js';
 import { RecentIds } from './RecentIds.js';

@@ -4,12 +4,16 @@
  * default decision at once instead of holding the agent until the deadline.
  */
 import type { Tracer } from '@opentelemetry/api';
+import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import { confirm, type ConfirmDecision } from '../../src/index.js';
+import { AaepSignalProcessor } from '../../src/sources/AaepSignalProcessor.js';
 import { confirmationReply, startHarness, type Harness } from '../helpers/harness.js';
 import { listen, request, type Listener, type TransportName } from '../helpers/aaepListener.js';
 import { sessionDone } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
+import { startTestReceiver } from '../helpers/receiver.js';
 
 const DEADLINE_SECONDS = 120;
 
@@ -107,5 +111,36 @@ describe('a dropped connection', () => {
     const question = back.events.find((e) => e.type === 'aaep:agent.awaiting.confirmation')!;
     expect((await h.post('/aaep/v1/replies', confirmationReply(String(question.reply_token), 'accept'))).status).toBe(204);
     await expect(turn).resolves.toEqual({ decision: 'accept', by: 'user' });
+  });
+});
+
+describe('an agent in another process', () => {
+  it('gets the default at once when the receiver\'s only listener closes its subscription', async () => {
+    const receiver = await startTestReceiver({ token: 'listen', ingestToken: 'ingest' });
+    const provider = new BasicTracerProvider({
+      spanProcessors: [
+        new AaepSignalProcessor({
+          exporter: new ProtoExporter({ url: `${receiver.url}/v1/traces`, headers: { Authorization: 'Bearer ingest' } }),
+          receiverUrl: receiver.url,
+          token: 'ingest',
+          delayMs: 10,
+        }),
+      ],
+    });
+    try {
+      const listener = await listen('sse', receiver.url, { headers: { Authorization: 'Bearer listen' } });
+      listeners.push(listener);
+      await listener.send(request({ supports_confirmation_reply: true }));
+      await listener.waitFor((l) => l.answers.length === 1);
+      const started = Date.now();
+      const turn = sendTurn(provider.getTracer('agent'));
+      await listener.waitFor(asked, 15_000);
+      await listener.send({ type: 'subscription.close', subscription_id: listener.subscriptionId });
+      await expect(turn).resolves.toEqual({ decision: 'reject', by: 'timeout' });
+      expect(Date.now() - started).toBeLessThan((DEADLINE_SECONDS / 2) * 1000);
+    } finally {
+      await provider.shutdown();
+      await receiver.close();
+    }
   });
 });
