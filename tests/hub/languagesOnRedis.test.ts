@@ -6,14 +6,11 @@
  */
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Receiver } from '../../collector/startReceiver.js';
-import { AaepSignalProcessor } from '../../src/sources/AaepSignalProcessor.js';
-import { confirm, type ConfirmDecision } from '../../src/agent/confirm.js';
 import { confirmationReply } from '../helpers/harness.js';
 import { listenSse, request, type Listener } from '../helpers/aaepListener.js';
+import { payingAgent } from '../helpers/remoteAgent.js';
 import { startTestReceiver } from '../helpers/receiver.js';
 import { useRedisServer } from '../helpers/redisServer.js';
 import { connectSse, sessionDone, type WireEvent } from '../helpers/sseClient.js';
@@ -30,28 +27,6 @@ const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
-
-function agent(exportTo: Receiver, pollAt: Receiver): Promise<ConfirmDecision> {
-  const exporter = () => new ProtoExporter({ url: `${exportTo.url}/v1/traces`, headers: { Authorization: `Bearer ${INGEST}` } });
-  const provider = new BasicTracerProvider({
-    spanProcessors: [
-      new BatchSpanProcessor(exporter(), { scheduledDelayMillis: 20 }),
-      new AaepSignalProcessor({ exporter: exporter(), receiverUrl: pollAt.url, token: INGEST, delayMs: 10 }),
-    ],
-  });
-  cleanups.push(() => provider.shutdown());
-  const tracer = provider.getTracer('agent');
-  return tracer.startActiveSpan('invoke_agent pay', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'aaep.session.request': 'Pay the rent' } }, async (session) => {
-    const decision = await tracer.startActiveSpan('execute_tool transfer', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'transfer' } }, async (tool) => {
-      const decided = await confirm(tool, { action: 'Pay 900 NOK', consequence: 'The money leaves now.', timeoutSeconds: 30 });
-      tool.end();
-      return decided;
-    });
-    session.end();
-    await provider.forceFlush();
-    return decision;
-  });
-}
 
 async function french(receiver: Receiver, query?: string): Promise<Listener> {
   const listener = await listenSse(receiver.url, { headers: bearer, ...(query !== undefined && { query }) });
@@ -73,7 +48,7 @@ describe('languages across receivers sharing Redis', () => {
     const plain = await connectSse(`${b!.url}/aaep/v1/events`, { headers: bearer });
     cleanups.push(() => plain.close());
 
-    const decision = agent(a!, b!);
+    const decision = payingAgent({ exportTo: a!.url, pollAt: b!.url, ingestToken: INGEST, cleanups });
     await live.waitFor((l) => question(l.events) !== undefined, 15_000);
     await plain.waitFor((events) => question(events) !== undefined);
     expect(question(live.events)).toMatchObject({ summary_terse: 'Confirmer\u202f: Pay 900 NOK\u202f?', consequence: 'The money leaves now.', localization_hints: { primary_language: 'fr' } });

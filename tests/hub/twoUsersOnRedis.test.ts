@@ -6,14 +6,12 @@
  */
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Receiver } from '../../collector/startReceiver.js';
-import { AaepSignalProcessor } from '../../src/sources/AaepSignalProcessor.js';
-import { confirm, type ConfirmDecision } from '../../src/agent/confirm.js';
+import type { ConfirmDecision } from '../../src/agent/confirm.js';
 import { confirmationReply } from '../helpers/harness.js';
 import { startTestReceiver } from '../helpers/receiver.js';
+import { payingAgent } from '../helpers/remoteAgent.js';
 import { useRedisServer } from '../helpers/redisServer.js';
 import { connectSse, sessionDone, type SseClient, type WireEvent } from '../helpers/sseClient.js';
 
@@ -43,24 +41,13 @@ async function threeReceivers(): Promise<[Receiver, Receiver, Receiver]> {
 
 /** An agent in "another process" working for `user`: spans to `exportTo`, answers polled at `pollAt`. */
 function agentFor(user: string, exportTo: Receiver, pollAt: Receiver): Promise<ConfirmDecision> {
-  const exporter = () => new ProtoExporter({ url: `${exportTo.url}/v1/traces`, headers: bearer(INGEST) });
-  const provider = new BasicTracerProvider({
-    spanProcessors: [
-      new BatchSpanProcessor(exporter(), { scheduledDelayMillis: 20 }),
-      new AaepSignalProcessor({ exporter: exporter(), receiverUrl: pollAt.url, token: INGEST, delayMs: 10 }),
-    ],
-  });
-  cleanups.push(() => provider.shutdown());
-  const tracer = provider.getTracer('agent');
-  return tracer.startActiveSpan('invoke_agent pay', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'aaep.session.request': `Pay the rent of ${user}`, 'enduser.id': user } }, async (session) => {
-    const decision = await tracer.startActiveSpan('execute_tool transfer', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'transfer', 'aaep.tool.irreversible': true } }, async (tool) => {
-      const decided = await confirm(tool, { action: 'Pay 900 NOK', consequence: 'The money leaves now.', timeoutSeconds: 30 });
-      tool.end();
-      return decided;
-    });
-    session.end();
-    await provider.forceFlush();
-    return decision;
+  return payingAgent({
+    exportTo: exportTo.url,
+    pollAt: pollAt.url,
+    ingestToken: INGEST,
+    cleanups,
+    sessionAttributes: { 'aaep.session.request': `Pay the rent of ${user}`, 'enduser.id': user },
+    toolAttributes: { 'aaep.tool.irreversible': true },
   });
 }
 
