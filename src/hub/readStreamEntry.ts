@@ -29,8 +29,7 @@ export function readStreamEntry(fields: readonly string[]): StreamEntry | undefi
 function parsePhrases(json: string): EventPhrases | undefined {
   try {
     const value = JSON.parse(json) as Partial<EventPhrases> | null;
-    if (value === null || typeof value !== 'object' || typeof value.fields !== 'object' || value.fields === null) return undefined;
-    if (!PHRASE_LANGUAGES.includes(value.language as PhraseLanguage)) return undefined;
+    if (value === null || typeof value !== 'object' || !PHRASE_LANGUAGES.includes(value.language as PhraseLanguage)) return undefined;
     return value as EventPhrases;
   } catch {
     return undefined;

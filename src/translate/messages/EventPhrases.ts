@@ -17,12 +17,9 @@ export type LocalizedField = (typeof LOCALIZED_FIELDS)[number];
 /**
  * Which fields of an event are our phrases, and the language they were said in. Kept on
  * the event object under a symbol, so JSON.stringify (the wire) never sees it and object
- * spreads carry it along.
+ * spreads carry it along. One flat object: every open session keeps a few.
  */
-export interface EventPhrases {
-  readonly language: PhraseLanguage;
-  readonly fields: Readonly<Partial<Record<LocalizedField, Text>>>;
-}
+export type EventPhrases = { readonly language: PhraseLanguage } & Readonly<Partial<Record<LocalizedField, Text>>>;
 
 export const PHRASES: unique symbol = Symbol('aaep-otel.phrases');
 
@@ -37,16 +34,16 @@ export function phrasesOf(event: object): EventPhrases | undefined {
 export function sayFields<T extends object>(draft: T, language: PhraseLanguage): T {
   const event = draft as Record<string | symbol, unknown>;
   const messages = CATALOGS[language];
-  let fields: Partial<Record<LocalizedField, Text>> | undefined;
+  let phrases: { language: PhraseLanguage } & Partial<Record<LocalizedField, Text>> | undefined;
   for (const field of LOCALIZED_FIELDS) {
     const value = event[field] as Text | undefined;
     // A string is the agent's words, or (on a copy of an event) a phrase already said.
     if (value === undefined || typeof value === 'string') continue;
-    fields ??= { ...phrasesOf(event)?.fields };
-    fields[field] = value;
+    phrases ??= { ...phrasesOf(event), language };
+    phrases[field] = value;
     event[field] = renderText(value, messages);
   }
-  if (fields !== undefined) event[PHRASES] = { language, fields } satisfies EventPhrases;
+  if (phrases !== undefined) event[PHRASES] = phrases;
   return draft;
 }
 
@@ -57,7 +54,10 @@ export function sayFields<T extends object>(draft: T, language: PhraseLanguage):
 export function localizeEvent<T extends Record<string, unknown>>(event: T, phrases: EventPhrases, language: PhraseLanguage): T {
   const messages = CATALOGS[language];
   const out: Record<string, unknown> = { ...event };
-  for (const [field, text] of Object.entries(phrases.fields)) if (text !== undefined) out[field] = renderText(text, messages);
+  for (const field of LOCALIZED_FIELDS) {
+    const text = phrases[field];
+    if (text !== undefined) out[field] = renderText(text, messages);
+  }
   out.localization_hints = { ...(event.localization_hints as Record<string, unknown> | undefined), primary_language: language };
   return out as T;
 }

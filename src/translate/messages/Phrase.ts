@@ -34,7 +34,8 @@ export type PhraseBuilder = { readonly [K in MessageKey]: (...args: LiftArgs<Par
 
 const SHARED_LIMIT = 1024;
 const SHARED_ARG_CHARS = 64;
-const shared = new Map<string, Phrase>();
+const bare = new Map<MessageKey, Phrase>();
+const withWord = new Map<MessageKey, Map<string, Phrase>>();
 
 /**
  * Phrases are immutable, and every open session keeps a few (in the events a late listener
@@ -42,14 +43,19 @@ const shared = new Map<string, Phrase>();
  * name — are one object each. Cleared wholesale when full.
  */
 function make(k: MessageKey, a: PhraseArg[]): Phrase {
+  if (a.length === 0) {
+    let made = bare.get(k);
+    if (made === undefined) bare.set(k, (made = { k, a }));
+    return made;
+  }
   const only = a[0];
-  if (a.length > 1 || (a.length === 1 && (typeof only !== 'string' || only.length > SHARED_ARG_CHARS))) return { k, a };
-  const key = a.length === 0 ? k : `${k} ${only as string}`;
-  let made = shared.get(key);
+  if (a.length > 1 || typeof only !== 'string' || only.length > SHARED_ARG_CHARS) return { k, a };
+  let byWord = withWord.get(k);
+  if (byWord === undefined) withWord.set(k, (byWord = new Map()));
+  let made = byWord.get(only);
   if (made === undefined) {
-    if (shared.size >= SHARED_LIMIT) shared.clear();
-    made = { k, a };
-    shared.set(key, made);
+    if (byWord.size >= SHARED_LIMIT) byWord.clear();
+    byWord.set(only, (made = { k, a }));
   }
   return made;
 }
@@ -77,7 +83,20 @@ export function renderText(text: Text, messages: Messages): string {
   }
   const say = messages[text.k] as ((...args: unknown[]) => string) | undefined;
   if (typeof say !== 'function') throw new TypeError(`No phrase "${String(text.k)}" in the catalog.`);
-  return say(...text.a.map((arg) => renderArg(arg, messages)));
+  const a = text.a;
+  // No array per rendering for the usual counts: this runs for every event.
+  switch (a.length) {
+    case 0:
+      return say.call(messages);
+    case 1:
+      return say.call(messages, renderArg(a[0], messages));
+    case 2:
+      return say.call(messages, renderArg(a[0], messages), renderArg(a[1], messages));
+    case 3:
+      return say.call(messages, renderArg(a[0], messages), renderArg(a[1], messages), renderArg(a[2], messages));
+    default:
+      return say.apply(messages, a.map((arg) => renderArg(arg, messages)));
+  }
 }
 
 function renderArg(arg: PhraseArg, messages: Messages): unknown {

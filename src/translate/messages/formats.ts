@@ -5,49 +5,59 @@
 
 type PluralForms = Partial<Record<Intl.LDMLPluralRule, string>> & { readonly other: string };
 
-const cache = new Map<string, unknown>();
+interface Formatters {
+  readonly plural: Intl.PluralRules;
+  readonly number: Intl.NumberFormat;
+  readonly and: Intl.ListFormat;
+  readonly or: Intl.ListFormat;
+  readonly second: Intl.NumberFormat;
+  readonly minute: Intl.NumberFormat;
+}
 
-function once<T>(key: string, make: () => T): T {
-  let value = cache.get(key) as T | undefined;
-  if (value === undefined) {
-    value = make();
-    cache.set(key, value);
+const byLanguage = new Map<string, Formatters>();
+
+function formatters(language: string): Formatters {
+  let made = byLanguage.get(language);
+  if (made === undefined) {
+    const unit = (name: 'second' | 'minute') =>
+      new Intl.NumberFormat(language, { style: 'unit', unit: name, unitDisplay: 'long', maximumFractionDigits: 1 });
+    made = {
+      plural: new Intl.PluralRules(language),
+      number: new Intl.NumberFormat(language, { maximumFractionDigits: 1 }),
+      and: new Intl.ListFormat(language, { type: 'conjunction', style: 'long' }),
+      or: new Intl.ListFormat(language, { type: 'disjunction', style: 'long' }),
+      second: unit('second'),
+      minute: unit('minute'),
+    };
+    byLanguage.set(language, made);
   }
-  return value;
+  return made;
 }
 
 /** The form of a counted word for `count` in `language` (CLDR plural rules), `#` replaced by the number. */
 export function plural(language: string, count: number, forms: PluralForms): string {
-  const rules = once(`plural:${language}`, () => new Intl.PluralRules(language));
-  const form = forms[rules.select(count)] ?? forms.other;
+  const form = forms[formatters(language).plural.select(count)] ?? forms.other;
   return form.replace('#', formatNumber(language, count));
 }
 
 export function formatNumber(language: string, value: number): string {
-  return once(`number:${language}`, () => new Intl.NumberFormat(language, { maximumFractionDigits: 1 })).format(value);
+  return formatters(language).number.format(value);
 }
 
 /** "a, b and c" as the language lists things; `or` for alternatives. */
 export function list(language: string, items: readonly string[], kind: 'and' | 'or' = 'and'): string {
-  const type = kind === 'and' ? 'conjunction' : 'disjunction';
-  return once(`list:${language}:${type}`, () => new Intl.ListFormat(language, { type, style: 'long' })).format(items);
-}
-
-function unit(language: string, name: 'second' | 'minute', value: number): string {
-  return once(
-    `unit:${language}:${name}`,
-    () => new Intl.NumberFormat(language, { style: 'unit', unit: name, unitDisplay: 'long', maximumFractionDigits: 1 }),
-  ).format(value);
+  return formatters(language)[kind].format(items);
 }
 
 /** A duration in words: tenths of a second under a minute, then minutes and whole seconds. */
 export function duration(language: string, ms: number, underASecond: string): string {
   if (ms < 1000) return underASecond;
+  const { second, minute } = formatters(language);
   const seconds = Math.round(ms / 100) / 10;
-  if (seconds < 60) return unit(language, 'second', seconds);
+  if (seconds < 60) return second.format(seconds);
   const minutes = Math.floor(seconds / 60);
   const rest = Math.round(seconds % 60);
-  if (rest === 0) return unit(language, 'minute', minutes);
+  if (rest === 0) return minute.format(minutes);
   // "3 minutes and 20 seconds": CLDR's unit lists use a bare comma in English and German, which a comma after it makes hard to hear.
-  return list(language, [unit(language, 'minute', minutes), unit(language, 'second', rest)]);
+  return list(language, [minute.format(minutes), second.format(rest)]);
 }
