@@ -1,6 +1,7 @@
 /**
  * The "Open sessions" list of the web page (src/ui/sessionList.js) in Chromium, with two
- * sessions of one listener running at once on the reference agent: what is announced
+ * sessions of one user (signed in with her own token, not the operator's) running at once
+ * on the reference agent, beside another user's session she must not see: what is announced
  * names its session, the list shows both with their states, and each pending question
  * is answered from the list with the keyboard only.
  *
@@ -21,7 +22,9 @@ declare const window: any;
 declare const document: any;
 
 const CHROMIUM = '/usr/bin/chromium';
-const TOKEN = 'session-list-test-token';
+const OPERATOR = 'session-list-operator-token';
+const ADA = 'session-list-ada-token';
+const BOB = 'session-list-bob-token';
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const axeSource = readFileSync(join(dirname(createRequire(import.meta.url).resolve('axe-core')), 'axe.min.js'), 'utf8');
 
@@ -42,8 +45,8 @@ afterAll(async () => {
   await browser?.close();
 });
 
-async function say(h: Harness, text: string): Promise<string> {
-  const response = await h.post('/aaep/v1/messages', { kind: 'user_input', text });
+async function say(h: Harness, text: string, as = ADA): Promise<string> {
+  const response = await h.post('/aaep/v1/messages', { kind: 'user_input', text }, { Authorization: `Bearer ${as}` });
   expect(response.status).toBe(202);
   return ((await response.json()) as { session_id: string }).session_id;
 }
@@ -84,7 +87,7 @@ const items = (page: Page) =>
 /** The reference agent behind a token, and the page opened with it, recording what its live regions are told. */
 async function openPage() {
   let agent: ReferenceAgent | undefined;
-  const h = await startHarness({ token: TOKEN, onUserInput: (text) => agent!.start(text).sessionId });
+  const h = await startHarness({ token: OPERATOR, listeners: { tokens: { [ADA]: 'ada', [BOB]: 'bob' } }, onUserInput: (text, from) => agent!.start(text, from.principal).sessionId });
   harness = h;
   agent = new ReferenceAgent(h.tracer, { pace: 0.05 });
   // bypassCSP only so that axe can be injected as an inline script.
@@ -92,7 +95,7 @@ async function openPage() {
   const page = await context.newPage();
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
-  await page.goto(`${h.server.url}/aaep/ui?access_token=${TOKEN}`);
+  await page.goto(`${h.server.url}/aaep/ui?access_token=${ADA}`);
   await page.evaluate(() => {
     window.spoken = [];
     new window.MutationObserver((records: any[]) => {
@@ -119,6 +122,9 @@ describe('the Open sessions list of the web page', () => {
 
     // Two requests of one listener at once; both stop to ask before acting.
     const [email, room] = await twoWaitingSessions(h, 'Send an email to Ada saying hi', 'Book a meeting room for 3pm');
+    // Bob's session asks too: Ada's page neither lists nor says anything of it.
+    const bobs = await say(h, "What's the weather like?", BOB);
+    await h.client.waitFor((events) => events.some((e) => e.session_id === bobs && e.type === 'aaep:agent.awaiting.clarification'));
 
     // "Not now" leaves the first question open and shows the other, which says which task asks; then back to the page.
     const dialog = page.locator('#confirm-dialog');
@@ -143,6 +149,7 @@ describe('the Open sessions list of the web page', () => {
         { label: 'Book a meeting', state: 'waiting for your answer', question: expect.stringMatching(/^Confirm: Book a meeting room/), buttons: ['Accept', 'Reject'] },
       ]),
     );
+    expect(await page.locator('#session-list li').count()).toBe(2);
     expect(await page.locator('#sessions-empty').isVisible()).toBe(false);
     await expectNoAxeViolations(page, 'two sessions waiting');
     if (process.env.AAEP_UI_SCREENSHOT) await page.locator('#sessions').screenshot({ path: join(root, 'docs/web-subscriber-sessions.png') });
@@ -167,6 +174,8 @@ describe('the Open sessions list of the web page', () => {
     // The page speaks what the stream brought a moment after our own client heard it.
     await page.waitForFunction(() => window.spoken.some((text: string) => text.includes('You declined')));
     const heard: string[] = await page.evaluate(() => window.spoken);
+    expect(heard.filter((text) => /weather/i.test(text))).toEqual([]);
+    expect(await page.locator('#log li', { hasText: /weather/i }).count()).toBe(0);
     expect(heard.some((text) => text.startsWith('Book a meeting: You accepted'))).toBe(true);
     // The email's answer may come after the room's session ended: then it speaks alone, unlabelled.
     expect(heard.some((text) => /^(Send an email: )?You declined/.test(text))).toBe(true);
