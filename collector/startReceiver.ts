@@ -11,6 +11,7 @@ import type { HubBackend } from '../src/hub/HubBackend.js';
 import { createAaepRouter } from '../src/http/createAaepRouter.js';
 import { createDecisionRouter } from '../src/http/createDecisionRouter.js';
 import { listen } from '../src/http/listen.js';
+import { ListenerAuth } from '../src/http/ListenerAuth.js';
 import { createOtlpTraceHandler } from '../src/sources/otlp/createOtlpTraceHandler.js';
 import { startOtlpGrpcServer, type OtlpGrpcServer } from '../src/sources/otlp/startOtlpGrpcServer.js';
 import { TraceAssembler } from '../src/sources/otlp/TraceAssembler.js';
@@ -146,15 +147,18 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
       if (stopping && inFlight === 0) server.closeAllConnections();
     });
   });
+  // As the router resolves them: the operator's token, and users' tokens or JWTs.
+  const listenerAuth = new ListenerAuth(config.token, config.listeners);
   log('info', 'receiver listening', {
     url,
     otlp: `${url}/v1/traces`,
     events: `${url}/aaep/v1/events`,
-    authentication: config.token === undefined ? 'none' : 'bearer',
+    authentication: listenerAuth.required ? 'bearer' : 'none',
+    listeners: !listenerAuth.required ? 'anyone (loopback only)' : listenerAuth.scoped ? 'the operator and users, each hearing their own sessions' : 'the operator',
     ingest_authentication: config.ingestToken === undefined ? 'none' : 'bearer',
   });
   if (!/^(127\.|::1$|::ffff:127\.)/.test(address.address)) {
-    if (config.token === undefined) log('warn', 'no AAEP_TOKEN: anyone who can reach this port can read the stream and answer confirmations');
+    if (!listenerAuth.required) log('warn', 'no AAEP_TOKEN or listener credentials: anyone who can reach this port can read the stream and answer confirmations');
     if (config.ingestToken === undefined) log('warn', 'no AAEP_INGEST_TOKEN or AAEP_TOKEN: anyone who can reach this port can send spans, forging what the stream announces and asks');
   }
 

@@ -204,8 +204,9 @@ describe('the receiver listening beyond loopback', () => {
     expect(warnings).toEqual(expect.arrayContaining([expect.stringMatching(/AAEP_INGEST_TOKEN.*anyone .* can send spans/), expect.stringMatching(/no AAEP_TOKEN/)]));
   });
 
-  it('does not warn with both tokens, nor on loopback', async () => {
+  it('does not warn with both tokens, with users\' credentials instead of the operator\'s, nor on loopback', async () => {
     expect(await startLogged({ host: '0.0.0.0', token: STREAM_TOKEN, ingestToken: INGEST_TOKEN })).toEqual([]);
+    expect(await startLogged({ host: '0.0.0.0', ingestToken: INGEST_TOKEN, listeners: { tokens: { 'ada-token': 'ada' } } })).toEqual([]);
     expect(await startLogged({})).toEqual([]);
   });
 });
