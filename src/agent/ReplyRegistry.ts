@@ -120,6 +120,14 @@ export class ReplyRegistry {
     return true;
   }
 
+  /**
+   * As `submit`, resolving once the outcome is settled where every instance sees it (with a
+   * shared hub: claimed in Redis). In one process that is at once.
+   */
+  submitSettled(reply: ReceivedReply, now = Date.now()): Promise<boolean> {
+    return Promise.resolve(this.submit(reply, now));
+  }
+
   /** The token is no longer answerable (settled by timeout or abort). */
   withdraw(token: string): void {
     const pending = this.pending.get(token);

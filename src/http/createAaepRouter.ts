@@ -183,15 +183,19 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     return owner === undefined ? listenerAuth.hearsUnowned : owner === listener.principal;
   };
 
-  /** Every schema-valid reply gets 204, honoured or not (spec §6.3.4): the stream shows the outcome. */
-  const submitReply = (body: unknown, listener: Listener): boolean => {
+  /**
+   * Every schema-valid reply gets 204, honoured or not (spec §6.3.4): the stream shows the
+   * outcome. The answer waits until the reply is settled where every instance sees it, so a
+   * later reply anywhere cannot overtake one already answered.
+   */
+  const submitReply = async (body: unknown, listener: Listener): Promise<boolean> => {
     const parsed = replySchema.safeParse(body);
     if (!parsed.success) return false;
-    if (mayAnswer(listener, parsed.data.reply_token)) replies?.submit(parsed.data);
+    if (mayAnswer(listener, parsed.data.reply_token)) await replies?.submitSettled(parsed.data);
     return true;
   };
-  const acceptReply = (body: unknown, res: Response): boolean => {
-    if (!submitReply(body, listenerOf(res))) return false;
+  const acceptReply = async (body: unknown, res: Response): Promise<boolean> => {
+    if (!(await submitReply(body, listenerOf(res)))) return false;
     res.status(204).end();
     return true;
   };
@@ -218,8 +222,8 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
     res.status(result.status).json(result.body);
   };
 
-  router.post(REPLIES_PATH, ...write, (req: Request, res: Response) => {
-    if (!acceptReply(req.body, res)) res.status(400).json(INVALID_REPLY);
+  router.post(REPLIES_PATH, ...write, async (req: Request, res: Response) => {
+    if (!(await acceptReply(req.body, res))) res.status(400).json(INVALID_REPLY);
   });
 
   router.post(MESSAGES_PATH, ...write, async (req: Request, res: Response) => {
@@ -230,7 +234,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
       return;
     }
     if (type === 'confirmation.reply' || type === 'clarification.reply') {
-      if (!acceptReply(body, res)) res.status(400).json(INVALID_REPLY);
+      if (!(await acceptReply(body, res))) res.status(400).json(INVALID_REPLY);
       return;
     }
     const input = UserInputSchema.safeParse(body);
@@ -357,7 +361,7 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
         audienceOf: (listener) => listenerAuth.audienceOf(listener),
         async onMessage(message, listener) {
           const type = typeof message === 'object' && message !== null ? (message as { type?: unknown }).type : undefined;
-          if (type === 'confirmation.reply' || type === 'clarification.reply') return { ok: submitReply(message, listener) };
+          if (type === 'confirmation.reply' || type === 'clarification.reply') return { ok: await submitReply(message, listener) };
           const input = UserInputSchema.safeParse(message);
           if (!input.success) return { ok: false };
           const result = await runUserInput(input.data.text, listener);

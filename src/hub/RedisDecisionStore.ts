@@ -51,6 +51,8 @@ export class RedisDecisionStore extends DecisionStore {
   private readonly channel: string;
   private readonly decisionMs: number;
   private closing: Promise<void> | undefined;
+  /** Claims in flight, by token, so a reply is answered only once its claim is decided. */
+  private readonly claims = new Map<string, Promise<void>>();
 
   constructor(options: RedisDecisionStoreOptions) {
     super(options.capacity);
@@ -74,12 +76,21 @@ export class RedisDecisionStore extends DecisionStore {
 
   /** Claims the token for this decision; only the first claim anywhere counts. */
   override settle(token: string, decision: RemoteDecision): void {
-    this.ours(() => this.redis.aaepClaimDecision(this.decisionKey(token), this.questionKey(token), JSON.stringify(decision), this.decisionMs, this.channel, token)).then(
+    const claim = this.ours(() => this.redis.aaepClaimDecision(this.decisionKey(token), this.questionKey(token), JSON.stringify(decision), this.decisionMs, this.channel, token)).then(
       (won) => {
         if (won === 1) super.settle(token, decision);
       },
       (error: unknown) => diag.error('aaep-otel: claiming a decision in Redis failed', error),
     );
+    this.claims.set(token, claim);
+    void claim.finally(() => {
+      if (this.claims.get(token) === claim) this.claims.delete(token);
+    });
+  }
+
+  /** Resolves once a claim this instance is making for `token` is decided (at once when there is none). */
+  claimed(token: string): Promise<void> {
+    return this.claims.get(token) ?? Promise.resolve();
   }
 
   override async wait(token: string, ms: number, signal?: AbortSignal): Promise<RemoteDecision | undefined> {

@@ -1,3 +1,4 @@
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
@@ -28,6 +29,29 @@ async function threeReceivers(): Promise<[Receiver, Receiver, Receiver]> {
     await receiver.backend.ready();
   }
   return receivers as [Receiver, Receiver, Receiver];
+}
+
+/** Redis behind a proxy that holds every request `delayMs`: a receiver whose Redis is slow. */
+async function slowRedis(delayMs: number): Promise<string> {
+  const target = new URL(redis.url);
+  const sockets = new Set<Socket>();
+  const proxy = createServer((client) => {
+    const upstream = connect(Number(target.port), target.hostname);
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => (socket === client ? upstream : client).destroy());
+    }
+    // Equal delays keep the order of what the receiver sends.
+    client.on('data', (chunk: Buffer) => setTimeout(() => upstream.write(chunk), delayMs));
+    upstream.on('data', (chunk: Buffer) => client.write(chunk));
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => {
+    for (const socket of sockets) socket.destroy();
+    return new Promise((resolve) => proxy.close(resolve));
+  });
+  return `redis://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
 }
 
 /** An agent in "another process": its spans go to `exportTo`, it polls `pollAt` for the answer to its confirmation. */
@@ -70,15 +94,30 @@ describe('confirmations across receivers sharing Redis', () => {
     await onC.waitFor(asked);
     const token = String(onC.events.find((e) => e.type === 'aaep:agent.awaiting.confirmation')!.reply_token);
     expect((await reply(c, token, 'accept')).status).toBe(204);
-    // C answers 204 before its claim is in Redis, so "later" means after the agent has the answer.
-    const decision = await deciding;
-    expect(decision).toMatchObject({ decision: 'accept', by: 'user' });
-    // Single use across instances: later replies anywhere change nothing.
+    // C answers once its claim is in Redis: a reply sent after that 204, even to the instance
+    // that asked, comes later and changes nothing.
     expect((await reply(a, token, 'reject')).status).toBe(204);
     expect((await reply(b, token, 'reject')).status).toBe(204);
+    const decision = await deciding;
+    expect(decision).toMatchObject({ decision: 'accept', by: 'user' });
     await onC.waitFor(sessionDone());
     expectLegalStream(onC.events);
     expect(onC.events.filter((e) => e.type === 'aaep:agent.tool.invoked')).toHaveLength(1);
+  }, 30_000);
+
+  it('answers a reply on an instance that did not ask once its claim is in Redis, so a reply sent after that answer cannot win', async () => {
+    const [a, b] = await threeReceivers();
+    const slow = await startTestReceiver({ hubUrl: await slowRedis(150) });
+    cleanups.push(() => slow.close());
+    await slow.backend.ready();
+    const onA = await listen(a);
+    const deciding = agentAsking(a, b);
+    await onA.waitFor(asked);
+    const token = String(onA.events.find((e) => e.type === 'aaep:agent.awaiting.confirmation')!.reply_token);
+    expect((await reply(slow, token, 'accept')).status).toBe(204);
+    // Straight to the instance holding the question, which claims at once on its fast Redis.
+    expect((await reply(a, token, 'reject')).status).toBe(204);
+    expect(await deciding).toMatchObject({ decision: 'accept', by: 'user' });
   }, 30_000);
 
   it('lets exactly one of two replies sent at once to two instances win', async () => {
