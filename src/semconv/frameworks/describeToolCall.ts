@@ -53,7 +53,7 @@ const PLACEHOLDER_FOR =
   /\s+for\s+(?:(?:a|an|any|some|one or more|the given|a given|given)\b.*|(?:[\w-]+\s+){0,3}(?:information|info|results|data|content|details|answers|matches)\b.*)$/i;
 
 /** "Search the web for information." → "Searching the web for information", or undefined. */
-export function gerundClause(description: string): string | undefined {
+function gerundClause(description: string): string | undefined {
   let clause = description.trim().split(/(?<=[.!?])\s|\n|;|\s[-–—]\s|\s\(/)[0] ?? '';
   clause = clause.replace(/[.!?:,]+$/, '').replace(LEAD_IN, '').trim();
   if (clause === '' || clause.length > 100) return undefined;

@@ -19,7 +19,7 @@ const LANGCHAIN_ROLES: Readonly<Record<string, string>> = {
  * The role of a message: GenAI / OpenAI / Vercel `role`, or a LangChain message
  * (serialised `{ lc, id: [..., 'HumanMessage'], kwargs }` or `{ type: 'human' }`).
  */
-export function messageRole(message: unknown): string | undefined {
+function messageRole(message: unknown): string | undefined {
   if (!isRecord(message)) return undefined;
   if (typeof message.role === 'string') return message.role === 'human' ? 'user' : message.role;
   if (Array.isArray(message.id)) {
