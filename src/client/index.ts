@@ -2,7 +2,8 @@
  * aaep-otel/client: follow an AAEP event stream and answer the agent, from Node 20
  * or a browser. Nothing here depends on Node or on the server side of aaep-otel.
  */
-export { subscribe, type AaepSubscription, type RetryOptions, type SubscribeOptions, type SubscriptionStatus } from './subscribe.js';
+export { subscribe } from './subscribe.js';
+export type { AaepSubscription, RetryOptions, SubscribeOptions, SubscriptionStatus } from './SubscribeOptions.js';
 export { reply, type ReplyAnswer, type ReplyOptions } from './reply.js';
 export { announce } from './announce.js';
 export { userLanguages } from './userLanguages.js';

@@ -1,5 +1,6 @@
 import { createParser, type EventSourceMessage, type ParseError } from 'eventsource-parser';
-import type { AaepEvent, Capabilities, SubscriptionAccepted, Verbosity } from '../protocol/index.js';
+import type { Capabilities } from '../protocol/index.js';
+import type { AaepSubscription, SubscribeOptions, SubscriptionStatus } from './SubscribeOptions.js';
 import { AaepClientError } from './AaepClientError.js';
 import { announce } from './announce.js';
 import { EVENTS_PATH, endpointUrl } from './endpointUrl.js';
@@ -16,73 +17,6 @@ import { parseEvent } from './parseEvent.js';
 import { RecentIds } from './RecentIds.js';
 import { userLanguages } from './userLanguages.js';
 import { SessionLabels } from '../ui/SessionLabels.js';
-
-export type SubscriptionStatus = 'connecting' | 'open' | 'reconnecting' | 'closed';
-
-export interface RetryOptions {
-  /** Backoff ceiling after a drop; it doubles with each failed attempt in a row. Default 500 ms. */
-  readonly initialMs?: number;
-  /** Highest backoff ceiling. Default 30 s. */
-  readonly maxMs?: number;
-  /** Failed connection attempts in a row before giving up. Default: never give up. */
-  readonly maxAttempts?: number;
-}
-
-export interface SubscribeOptions {
-  /** Sent as `Authorization: Bearer …`. */
-  readonly token?: string;
-  /** Follow one session (sess_…) instead of all of them. */
-  readonly sessionId?: string;
-  /** The summary passed to `onEvent` as its text. Default normal. */
-  readonly verbosity?: Verbosity;
-  /** Resume after this event, e.g. one saved from `lastEventId` before a page reload. */
-  readonly lastEventId?: string;
-  /**
-   * Each event once, in the producer's order, with the words to say for it. Events
-   * are checked only for a string `type`, `event_id` and `session_id`: read the
-   * other fields as the producer may have left them out. While more than one session
-   * is open, `label` names the event's session (see `SessionLabels`); `text` stays
-   * unlabelled, so `announce(event, verbosity, label)` gives the words with it.
-   */
-  readonly onEvent: (event: AaepEvent, text: string, label?: string) => void;
-  /**
-   * Every problem: a skipped event, a failed or dropped connection the client
-   * retries (status `reconnecting`), and the one it stops on (status `closed`, and
-   * `done` rejects with it).
-   */
-  readonly onError?: (error: AaepClientError) => void;
-  readonly onStatus?: (status: SubscriptionStatus) => void;
-  /** Aborting closes the subscription, like `close()`. */
-  readonly signal?: AbortSignal;
-  readonly retry?: RetryOptions;
-  /** Silence this long (not even a keepalive comment) counts as a drop. Default 45 s, three server keepalives. */
-  readonly idleTimeoutMs?: number;
-  /** Replaces the global fetch, e.g. to add headers or go through a proxy. */
-  readonly fetch?: typeof fetch;
-  /**
-   * Negotiate each connection (spec chapter 5) with these capabilities, e.g.
-   * `{ max_events_per_second: 1 }` for a braille display; `languages` defaults to the
-   * user's (see `userLanguages`). A rejection ends the subscription (`rejected`); a server
-   * without the handshake keeps its default stream.
-   */
-  readonly capabilities?: Capabilities;
-  /** `subscriber_id` of the request. Default "aaep-otel-client". */
-  readonly subscriberId?: string;
-  /** The producer's terms, after each negotiation. */
-  readonly onNegotiated?: (accepted: SubscriptionAccepted) => void;
-  /** `websocket`: one socket at /aaep/v1/ws (spec B.2) instead of SSE. Default sse. */
-  readonly transport?: 'sse' | 'websocket';
-  /** The WebSocket class to use; default the global one (browsers, Node 22). */
-  readonly WebSocket?: WebSocketConstructor;
-}
-
-export interface AaepSubscription {
-  close(): void;
-  /** The id of the last event received: where the next connection resumes. */
-  readonly lastEventId: string | undefined;
-  /** Resolves when closed; rejects with an AaepClientError when the client gives up. */
-  readonly done: Promise<void>;
-}
 
 /** The empty SSE frame an aaep-otel server ends a catch-up with: its id is where live events start. */
 const POSITION_EVENT = 'aaep.position';
@@ -117,6 +51,12 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
   let lastEventId = options.lastEventId === '' ? undefined : options.lastEventId;
   /** The subscription negotiated ahead of its SSE stream, kept so a reconnection opens under the same terms. */
   let aheadId: string | undefined;
+  /** Its `subscription.accepted`, told (`onNegotiated`) once the stream it names is open. */
+  let acceptedAhead: string | undefined;
+  const tellAccepted = () => {
+    if (acceptedAhead !== undefined) answered(acceptedAhead);
+    acceptedAhead = undefined;
+  };
   let serverRetryMs = 0;
   let failures = 0;
   let status: SubscriptionStatus | undefined;
@@ -232,6 +172,7 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
       }
       failures = 0;
       setStatus('open');
+      tellAccepted();
       const subscriptionId = response.headers.get(SUBSCRIPTION_ID_HEADER);
       if (verbosityCapabilities !== undefined && aheadId === undefined && subscriptionId !== null) void ask(subscriptionId, headers.Authorization, attempt.signal);
       let overflow: ParseError | undefined;
@@ -283,10 +224,13 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
     if (response.status === 401 || response.status === 403) throw await AaepClientError.fromResponse(where, response);
     const text = await response.text();
     const answer = response.status === 200 || response.status === 201 ? parseAnswer(text) : undefined;
-    if (answer === undefined) return undefined;
-    answered(text);
-    if (refused !== undefined) throw refused;
-    return answer.type === 'subscription.accepted' ? answer.subscription_id : undefined;
+    if (answer?.type !== 'subscription.accepted') {
+      if (answer !== undefined) answered(text);
+      if (refused !== undefined) throw refused;
+      return undefined;
+    }
+    acceptedAhead = text;
+    return answer.subscription_id;
   };
 
   /** POSTs the request for the stream just opened; the answer arrives on the stream. */
@@ -301,8 +245,10 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
   };
 
   /** One WebSocket connection (spec B.2): events and answers as text frames; resumes by `last_event_id`. */
-  const connectWs = (): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
+  const connectWs = async (): Promise<void> => {
+    // Negotiated ahead as over SSE, anew for each socket (the server keeps no terms between sockets).
+    const ahead = verbosityCapabilities === undefined ? undefined : await negotiateAhead(options.token && `Bearer ${options.token}`, stopped.signal);
+    return new Promise<void>((resolve, reject) => {
       const Socket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
       if (Socket === undefined) {
         reject(new AaepClientError('No WebSocket here: pass options.WebSocket (e.g. the ws package) or use transport sse.', { code: 'protocol' }));
@@ -312,6 +258,7 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
       at.protocol = at.protocol === 'https:' ? 'wss:' : 'ws:';
       if (options.sessionId !== undefined) at.searchParams.set('session_id', options.sessionId);
       if (lastEventId !== undefined) at.searchParams.set('last_event_id', lastEventId);
+      if (ahead !== undefined) at.searchParams.set('subscription_id', ahead);
       // Browsers cannot set headers on a WebSocket: the token travels as a subprotocol.
       const protocols = ['aaep.v1', ...(options.token !== undefined ? [`aaep.bearer.${options.token}`] : [])];
       const socket = new Socket(at.href, protocols);
@@ -322,7 +269,8 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
         opened = true;
         failures = 0;
         setStatus('open');
-        if (verbosityCapabilities !== undefined) socket.send(JSON.stringify(subscriptionRequest(subscriberId, verbosityCapabilities)));
+        tellAccepted();
+        if (verbosityCapabilities !== undefined && ahead === undefined) socket.send(JSON.stringify(subscriptionRequest(subscriberId, verbosityCapabilities)));
       });
       socket.addEventListener('message', (event) => {
         const text = typeof event.data === 'string' ? event.data : String(event.data);
@@ -339,6 +287,7 @@ export function subscribe(url: string, options: SubscribeOptions): AaepSubscript
         else reject(new AaepClientError(`The WebSocket to ${at.origin}${at.pathname} closed (${event.code}${event.reason === '' ? '' : ` ${event.reason}`}).`, { code: 'network' }));
       });
     });
+  };
 
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {

@@ -5,6 +5,8 @@
  */
 import type { Tracer } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { subscribe, type AaepEvent, type SubscriptionAccepted, type WebSocketConstructor } from '../../src/client/index.js';
 import { confirm, type ConfirmDecision } from '../../src/index.js';
 import { confirmationReply, startHarness, type Harness } from '../helpers/harness.js';
 import { listen, listenSse, request, type Listener, type TransportName } from '../helpers/aaepListener.js';
@@ -134,6 +136,35 @@ describe('languages for a listener who arrives late', () => {
     expect(byType(late.events, 'session.started')[0]).toMatchObject({ summary_terse: 'En marcha.' });
     await h.post('/aaep/v1/replies', confirmationReply(String(question!.reply_token), 'reject', { subscription_id: id }));
     await expect(done).resolves.toMatchObject({ decision: 'reject' });
+  });
+});
+
+describe.each(['sse', 'websocket'] as const)('aaep-otel/client over %s', (transport) => {
+  it('hears even the catch-up of a session under way in its language: it negotiates before the stream opens', async () => {
+    harness = await startHarness();
+    const h = harness;
+    const done = turn(h.tracer, true);
+    await h.client.waitFor((events) => events.some((e) => e.type === 'aaep:agent.awaiting.confirmation'));
+    const heard: AaepEvent[] = [];
+    const accepted: SubscriptionAccepted[] = [];
+    const client = subscribe(h.server.url, {
+      transport,
+      WebSocket: WebSocket as unknown as WebSocketConstructor,
+      capabilities: { languages: ['de-CH'], supports_confirmation_reply: true },
+      onNegotiated: (answer) => accepted.push(answer),
+      onEvent: (event) => heard.push(event),
+    });
+    try {
+      await expect.poll(() => heard.some((e) => e.type === 'aaep:agent.awaiting.confirmation')).toBe(true);
+      expect(accepted.map((a) => a.honored_capabilities.languages)).toEqual([['de-CH']]);
+      expect(heard[0]).toMatchObject({ type: 'aaep:agent.session.started', summary_terse: 'Gestartet.', localization_hints: { primary_language: 'de' } });
+      const question = heard.find((e) => e.type === 'aaep:agent.awaiting.confirmation')!;
+      expect(question).toMatchObject({ summary_terse: 'Bestätigen: Book the table at eight?' });
+      await h.post('/aaep/v1/replies', confirmationReply(String((question as { reply_token: string }).reply_token), 'accept'));
+      await expect(done).resolves.toMatchObject({ decision: 'accept' });
+    } finally {
+      client.close();
+    }
   });
 });
 
