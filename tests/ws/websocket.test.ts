@@ -24,9 +24,9 @@ async function ws(url: string, options: Parameters<typeof listenWs>[1] = {}): Pr
 }
 
 /** The HTTP status of a refused upgrade. */
-function refusal(url: string, protocols: string[], headers: Record<string, string> = {}): Promise<number> {
+function refusal(url: string, protocols: string[], headers: Record<string, string> = {}, query = ''): Promise<number> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/aaep/v1/ws`, protocols, { headers });
+    const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/aaep/v1/ws${query}`, protocols, { headers });
     socket.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
     socket.once('open', () => {
       socket.terminate();
@@ -70,6 +70,20 @@ describe('the WebSocket binding', () => {
       await expect(listener.closeInfo).resolves.toMatchObject({ code: 4001 });
     });
   }
+
+  it('opens under a subscription negotiated ahead, and refuses (404) a subscription_id nobody negotiated', async () => {
+    const { hub, url } = await start();
+    const negotiated = await fetch(`${url}/aaep/v1/subscriptions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(request({ event_filters: { include: ['aaep:agent.session.*'] } })) });
+    const { subscription_id: id } = (await negotiated.json()) as { subscription_id: string };
+    const listener = await ws(url, { query: `?subscription_id=${id}` });
+    expect(listener.subscriptionId).toBe(id);
+    const { sessionId } = publishSession(hub, 3);
+    await listener.waitFor((l) => sessionDone(sessionId)(l.events));
+    // Its terms apply from the first event: only the session's own events pass the filter.
+    expect(listener.events.map((e) => e.type)).toEqual(['aaep:agent.session.started', 'aaep:agent.session.completed']);
+    expect(await refusal(url, ['aaep.v1'], {}, `?subscription_id=${id}`)).toBe(404);
+    expect(await refusal(url, ['aaep.v1'], {}, '?subscription_id=sub_nosuchthing')).toBe(404);
+  });
 
   it('renegotiates on the socket and closes with 4005 on subscription.close', async () => {
     const { url } = await start();
