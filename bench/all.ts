@@ -16,6 +16,7 @@ const BENCHES: ReadonlyArray<{ script: string; args?: string[] }> = [
   { script: 'bench/catchup.ts' },
   { script: 'bench/shared-hub.ts' },
   { script: 'bench/live-stream.ts' },
+  { script: 'bench/time-to-ear.ts' },
   { script: 'bench/memory.ts', args: ['--expose-gc'] },
 ];
 
