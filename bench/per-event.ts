@@ -101,8 +101,12 @@ console.log(`per event: ${SESSIONS} agent turns (${eventCount} AAEP events) x ${
 console.log(`  translator                            ${translatorUs.toFixed(3).padStart(8)} µs/event`);
 console.log(`  floor (JSON.stringify + ring write)   ${floorUs.toFixed(3).padStart(8)} µs/event`);
 console.log(`  ratio translator / floor: ${ratio}x  (target <= 2x)`);
+// What one thread sustains translating, serialising and writing into the ring, nothing else.
+const throughput = Math.round(1e6 / (translatorUs + floorUs));
+console.log(`  one thread: ${throughput} events/s translated and framed`);
 report([
   { metric: 'translator per event vs serialisation floor', value: ratio, unit: 'x', target: '<= 2', met: ratio <= 2 },
   { metric: 'translator per event', value: Number(translatorUs.toFixed(3)), unit: 'µs', target: '(info)', met: undefined },
   { metric: 'serialisation floor per event', value: Number(floorUs.toFixed(3)), unit: 'µs', target: '(info)', met: undefined },
+  { metric: 'translator throughput, one thread (translate + frame)', value: throughput, unit: 'events/s', target: '(info)', met: undefined },
 ]);
