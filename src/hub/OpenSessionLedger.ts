@@ -1,5 +1,9 @@
 import { AAEP_CONTEXT } from '../protocol/envelope.js';
-import type { AaepEvent, Producer } from '../protocol/index.js';
+import type { AaepEvent, AaepEventOf, LocalizationHints, Producer } from '../protocol/index.js';
+import { phraseLanguageOf, type PhraseLanguage } from '../translate/messages/catalog.js';
+import { sayFields } from '../translate/messages/EventPhrases.js';
+import { phrase } from '../translate/messages/Phrase.js';
+import type { Draft } from '../translate/SessionState.js';
 
 interface OpenSession {
   readonly sessionId: string;
@@ -7,6 +11,9 @@ interface OpenSession {
   readonly aaepVersion: string | undefined;
   /** The principal the session belongs to, so its closing events are scoped like the rest. */
   readonly owner: string | undefined;
+  /** As its events declared, so the closing events say our phrases in the same language. */
+  readonly localization: LocalizationHints | undefined;
+  readonly phraseLanguage: PhraseLanguage;
   nextSequence: number;
   lastTimestamp: string;
   readonly tools: Map<string, { tool: string; since: number }>;
@@ -37,6 +44,8 @@ export class OpenSessionLedger {
         producer: event.producer,
         aaepVersion: event.aaep_version,
         owner,
+        localization: event.localization_hints,
+        phraseLanguage: phraseLanguageOf(event.localization_hints?.primary_language) ?? 'en',
         nextSequence: 0,
         lastTimestamp: event.timestamp,
         tools: new Map(),
@@ -87,8 +96,9 @@ export class OpenSessionLedger {
       sequence_number: session.nextSequence + ordinal - 1,
       timestamp: at,
       producer: session.producer,
+      ...(session.localization !== undefined && { localization_hints: session.localization }),
     });
-    const events: AaepEvent[] = [];
+    const events: Array<AaepEvent | Draft<AaepEvent>> = [];
     for (const [outputId, position] of session.outputs) {
       events.push({ ...envelope(), type: 'aaep:agent.output.streaming', urgency: 'background', output_id: outputId, chunk: '', position, complete: true });
     }
@@ -101,9 +111,9 @@ export class OpenSessionLedger {
         tool_call_id: callId,
         status: 'timeout',
         duration_ms: Math.max(0, now - since),
-        summary_normal: 'The tool did not report back: the service following it restarted.',
-        error_message: 'Abandoned when the service translating this session stopped.',
-      });
+        summary_normal: phrase.orphanedToolNormal(),
+        error_message: phrase.orphanedToolMessage(),
+      } satisfies Draft<AaepEventOf<'aaep:agent.tool.completed'>>);
     }
     events.push({
       ...envelope(),
@@ -111,9 +121,9 @@ export class OpenSessionLedger {
       urgency: 'critical',
       error_category: 'transient',
       recoverable: true,
-      summary_terse: 'Service restarted.',
-      summary_normal: 'This session can no longer be followed: the service translating it restarted. The agent may still be working.',
-    });
-    return events;
+      summary_terse: phrase.serviceRestarted(),
+      summary_normal: phrase.sessionUnfollowable(),
+    } satisfies Draft<AaepEventOf<'aaep:agent.session.errored'>>);
+    return events.map((event) => sayFields(event, session.phraseLanguage) as AaepEvent);
   }
 }

@@ -266,10 +266,13 @@ export class RedisHubBackend implements HubBackend {
         await this.writer.srem(this.keys.open, session);
         continue;
       }
-      const pairs = closing.flatMap((event) => [event.event_id, JSON.stringify(event)]);
+      const triples = closing.flatMap((event) => {
+        const phrases = phrasesOf(event);
+        return [event.event_id, JSON.stringify(event), phrases === undefined ? '' : JSON.stringify(phrases)];
+      });
       const keys = this.keys;
       const owner = this.ledger.ownerOf(session) ?? '';
-      const swept = await this.writer.aaepSweep(keys.stream, keys.lease(session), keys.origin(session), keys.ended(session), keys.open, this.dedupSeconds, this.retentionEvents, session, owner, ...pairs);
+      const swept = await this.writer.aaepSweep(keys.stream, keys.lease(session), keys.origin(session), keys.ended(session), keys.open, this.dedupSeconds, this.retentionEvents, session, owner, ...triples);
       if (swept === 1) diag.warn(`aaep-otel: ended ${session}: its receiver stopped renewing its lease`);
     }
   }

@@ -77,16 +77,22 @@ return 0`;
 /**
  * Ends a session whose lease lapsed, once: only if the lease is still gone and
  * the session not ended, appends its closing events and marks it ended.
- * KEYS: stream, lease, origin, ended, open. ARGV: ttl s, maxlen, session id, owner ('' for none), then (event id, json) pairs.
+ * KEYS: stream, lease, origin, ended, open. ARGV: ttl s, maxlen, session id, owner ('' for none), then (event id, json,
+ * phrases JSON or '') triples.
  */
 export const SWEEP = `
 if redis.call('EXISTS', KEYS[2]) == 1 or redis.call('EXISTS', KEYS[4]) == 1 then return 0 end
-for i = 5, #ARGV, 2 do
-  if ARGV[4] == '' then
-    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', ARGV[i], 's', ARGV[3], 'e', ARGV[i + 1])
-  else
-    redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', ARGV[i], 's', ARGV[3], 'e', ARGV[i + 1], 'o', ARGV[4])
+for i = 5, #ARGV, 3 do
+  local args = {'XADD', KEYS[1], 'MAXLEN', '~', ARGV[2], '*', 'i', ARGV[i], 's', ARGV[3], 'e', ARGV[i + 1]}
+  if ARGV[4] ~= '' then
+    args[#args + 1] = 'o'
+    args[#args + 1] = ARGV[4]
   end
+  if ARGV[i + 2] ~= '' then
+    args[#args + 1] = 'p'
+    args[#args + 1] = ARGV[i + 2]
+  end
+  redis.call(unpack(args))
 end
 redis.call('SET', KEYS[4], '1', 'EX', ARGV[1])
 redis.call('DEL', KEYS[3])

@@ -5,10 +5,13 @@ import { Translator } from '../../src/translate/index.js';
 import { publishSession } from '../helpers/fakeSession.js';
 import { started, TRACE } from '../helpers/records.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
+import { CATALOGS } from '../../src/translate/messages/catalog.js';
+import { phrasesOf } from '../../src/translate/messages/EventPhrases.js';
+import { renderText } from '../../src/translate/messages/Phrase.js';
 
-function openSession(): AaepEvent[] {
+function openSession(language?: string): AaepEvent[] {
   const events: AaepEvent[] = [];
-  const translator = new Translator({ producer: { agent_id: 'ledger-test' }, emit: (event) => events.push(event) });
+  const translator = new Translator({ producer: { agent_id: 'ledger-test' }, emit: (event) => events.push(event), ...(language !== undefined && { language }) });
   const t0 = Date.now();
   const session = started(901, undefined, { 'aaep.span.kind': 'session' }, t0);
   translator.handle(session);
@@ -26,6 +29,20 @@ describe('OpenSessionLedger', () => {
     for (const event of events) ledger.observe(event);
     const closing = ledger.closing(events[0]!.session_id);
     expect(closing.map((e) => e.type)).toEqual(['aaep:agent.output.streaming', 'aaep:agent.tool.completed', 'aaep:agent.session.errored']);
+    expectLegalStream([...events, ...closing]);
+  });
+
+  it('says its closing phrases in the session\'s language, and keeps them to be said in others', () => {
+    const events = openSession('de-DE');
+    const ledger = new OpenSessionLedger();
+    for (const event of events) ledger.observe(event);
+    const closing = ledger.closing(events[0]!.session_id);
+    const errored = closing.at(-1)!;
+    expect(errored).toMatchObject({ summary_terse: 'Dienst neu gestartet.', localization_hints: { primary_language: 'de-DE' } });
+    expect(renderText(phrasesOf(errored)!.summary_normal!, CATALOGS.fr)).toBe(
+      'Cette session ne peut plus être suivie\u202f: le service qui la traduisait a redémarré. L\'agent travaille peut-être encore.',
+    );
+    expect(closing.find((e) => e.type === 'aaep:agent.tool.completed')).toMatchObject({ error_message: 'Abgebrochen, als der Dienst anhielt, der diese Sitzung übersetzte.' });
     expectLegalStream([...events, ...closing]);
   });
 

@@ -83,6 +83,12 @@ export interface Messages {
   secondsLeftToConfirm(seconds: number, action: string): string;
   secondsLeftToAnswer(seconds: number, question: string): string;
 
+  // --- A session whose translating service stopped, ended by another (shared hub) ---
+  orphanedToolNormal(): string;
+  orphanedToolMessage(): string;
+  serviceRestarted(): string;
+  sessionUnfollowable(): string;
+
   // --- Durations, inside the phrases above ---
   underASecond(): string;
 }

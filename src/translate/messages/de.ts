@@ -179,6 +179,16 @@ export const de: Messages = {
   secondsLeftToConfirm: (seconds, action) => `Noch ${plural(L, seconds, { one: 'eine Sekunde', other: '# Sekunden' })} zum Bestätigen: ${action}`,
   /** …while a question waits. */
   secondsLeftToAnswer: (seconds, question) => `Noch ${plural(L, seconds, { one: 'eine Sekunde', other: '# Sekunden' })} zum Antworten: ${question}`,
+
+  // --- A session whose translating service stopped ---
+  /** tool.completed summary_normal of a tool still running when another receiver ends the session. */
+  orphanedToolNormal: () => 'Das Werkzeug hat sich nicht zurückgemeldet: Der Dienst, der es verfolgte, wurde neu gestartet.',
+  /** …its error_message. */
+  orphanedToolMessage: () => 'Abgebrochen, als der Dienst anhielt, der diese Sitzung übersetzte.',
+  /** session.errored summary_terse when another receiver ends the session. */
+  serviceRestarted: () => 'Dienst neu gestartet.',
+  /** …its summary_normal. */
+  sessionUnfollowable: () => 'Diese Sitzung kann nicht mehr verfolgt werden: Der Dienst, der sie übersetzte, wurde neu gestartet. Der Agent arbeitet möglicherweise noch.',
   /** progress.updated summary_terse: the amount, else this. */
   progressTerse: (amount) => sentence(amount ?? 'Fortschritt'),
 

@@ -156,6 +156,16 @@ export const en: Messages = {
   /** …while a question waits. */
   secondsLeftToAnswer: (seconds, question) => `${plural(L, seconds, { one: '# second', other: '# seconds' })} left to answer: ${question}`,
 
+  // --- A session whose translating service stopped ---
+  /** tool.completed summary_normal of a tool still running when another receiver ends the session. */
+  orphanedToolNormal: () => 'The tool did not report back: the service following it restarted.',
+  /** …its error_message. */
+  orphanedToolMessage: () => 'Abandoned when the service translating this session stopped.',
+  /** session.errored summary_terse when another receiver ends the session. */
+  serviceRestarted: () => 'Service restarted.',
+  /** …its summary_normal. */
+  sessionUnfollowable: () => 'This session can no longer be followed: the service translating it restarted. The agent may still be working.',
+
   // --- Durations ---
   /** Inside any phrase with a duration ("Finished in …", "It took …", "Answer within …"). */
   underASecond: () => 'under a second',

@@ -177,6 +177,16 @@ export const es: Messages = {
   secondsLeftToConfirm: (seconds, action) => `${plural(L, seconds, { one: 'Queda # segundo', other: 'Quedan # segundos' })} para confirmar: ${action}`,
   /** …while a question waits. */
   secondsLeftToAnswer: (seconds, question) => `${plural(L, seconds, { one: 'Queda # segundo', other: 'Quedan # segundos' })} para responder: ${question}`,
+
+  // --- A session whose translating service stopped ---
+  /** tool.completed summary_normal of a tool still running when another receiver ends the session. */
+  orphanedToolNormal: () => 'La herramienta no respondió: el servicio que la seguía se reinició.',
+  /** …its error_message. */
+  orphanedToolMessage: () => 'Se abandonó al detenerse el servicio que traducía esta sesión.',
+  /** session.errored summary_terse when another receiver ends the session. */
+  serviceRestarted: () => 'Servicio reiniciado.',
+  /** …its summary_normal. */
+  sessionUnfollowable: () => 'Ya no se puede seguir esta sesión: el servicio que la traducía se reinició. Puede que el agente siga trabajando.',
   /** progress.updated summary_terse: the amount, else this. */
   progressTerse: (amount) => sentence(amount ?? 'Progreso'),
 

@@ -179,6 +179,16 @@ export const fr: Messages = {
   secondsLeftToConfirm: (seconds, action) => `Il reste ${plural(L, seconds, { one: '# seconde', other: '# secondes' })} pour confirmer${colon} ${action}`,
   /** …while a question waits. */
   secondsLeftToAnswer: (seconds, question) => `Il reste ${plural(L, seconds, { one: '# seconde', other: '# secondes' })} pour répondre${colon} ${question}`,
+
+  // --- A session whose translating service stopped ---
+  /** tool.completed summary_normal of a tool still running when another receiver ends the session. */
+  orphanedToolNormal: () => `L'outil n'a pas répondu${colon} le service qui le suivait a redémarré.`,
+  /** …its error_message. */
+  orphanedToolMessage: () => "Abandonné à l'arrêt du service qui traduisait cette session.",
+  /** session.errored summary_terse when another receiver ends the session. */
+  serviceRestarted: () => 'Service redémarré.',
+  /** …its summary_normal. */
+  sessionUnfollowable: () => `Cette session ne peut plus être suivie${colon} le service qui la traduisait a redémarré. L'agent travaille peut-être encore.`,
   /** progress.updated summary_terse: the amount, else this. */
   progressTerse: (amount) => sentence(amount ?? 'Progression'),
 

@@ -67,6 +67,10 @@ const SAMPLES: { readonly [K in MessageKey]: ReadonlyArray<Parameters<Messages[K
   progressTerse: [['40 percent'], [undefined]],
   secondsLeftToConfirm: [[1, 'send it'], [30, 'send it']],
   secondsLeftToAnswer: [[1, 'which city'], [30, 'which city']],
+  orphanedToolNormal: [[]],
+  orphanedToolMessage: [[]],
+  serviceRestarted: [[]],
+  sessionUnfollowable: [[]],
   underASecond: [[]],
 };
 
