@@ -33,7 +33,9 @@ Options:
   --verbosity terse|normal|detailed
                             how much to say (default normal)
   --json                    print each event as one line of JSON instead
-  --no-confirm              only listen: do not ask for confirmations or answers
+  --no-confirm              only listen: tell the producer this listener cannot answer,
+                            so it sends no questions here (with no other listener that
+                            can, the agent takes each question's default at once)
   --rate N                  at most N announcements a second (the producer coalesces
                             the rest; confirmations and errors always come at once)
   --lang fr-CA,en           the languages to hear the agent's status phrases in

@@ -201,6 +201,21 @@ describe('aaep-otel tail', () => {
     expect(tail.lines()).toEqual(expect.arrayContaining(['Urgent: Question: Which city?', '1. Oslo', '2. Bergen']));
   });
 
+  it('with --no-confirm as the only listener is sent no question, and the agent takes the default at once', async () => {
+    const h = await harness();
+    h.client.close();
+    while (h.aaep.hub.subscriberCount > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const tail = cli(['tail', h.server.url, '--no-confirm']);
+    await tail.waitFor(/^Listening to /m);
+    // Negotiated ahead of the stream: once it listens, its terms are known.
+    await expect(confirmingTurn(h)).resolves.toEqual({ decision: 'reject', by: 'timeout' });
+    await tail.waitFor(/^Done/m);
+    tail.child.kill('SIGINT');
+    expect(await tail.exited).toBe(0);
+    expect(tail.lines().filter((line) => /Confirmation needed|Allow\?/.test(line))).toEqual([]);
+    expect(tail.lines()).toEqual(expect.arrayContaining(['Status: No answer in time, so not doing it: Send an email to Ada.']));
+  });
+
   it('prints one parseable JSON event per line with --json, and talks on stderr', async () => {
     const h = await harness();
     const tail = cli(['tail', `${h.server.url}/aaep/v1/events`, '--json', '--no-confirm']);
