@@ -201,7 +201,7 @@ export class EventHub implements SubscriptionHost {
   }
 
   /** @internal Sends a subscriber everything from its cursor to the head of the log. */
-  deliver(subscription: Subscription, shared?: Map<number, Buffer>, localized?: Map<string, Buffer>): void {
+  deliver(subscription: Subscription, shared?: Map<number | string, Buffer>, localized?: Map<string, Buffer>): void {
     if (subscription.closed) return;
     if (subscription.cursor < this.firstOrder || this.lagging(subscription)) {
       this.drop(subscription, 'overflow');
@@ -223,11 +223,13 @@ export class EventHub implements SubscriptionHost {
       if (subscription.writable && subscription.cursor < this.nextOrder) {
         const from = subscription.cursor;
         const language = subscription.sink.phraseLanguage;
-        const unfiltered = subscription.sessionId === undefined && subscription.audience === undefined && language === undefined;
-        let chunk = unfiltered ? shared?.get(from) : undefined;
+        const unfiltered = subscription.sessionId === undefined && subscription.audience === undefined;
+        // Subscribers at the same place hearing everything in the same language share one copy.
+        const key = language === undefined ? from : `${language} ${from}`;
+        let chunk = unfiltered ? shared?.get(key) : undefined;
         if (chunk === undefined) {
           chunk = this.collect(from, subscription, language, localized);
-          if (unfiltered) shared?.set(from, chunk);
+          if (unfiltered) shared?.set(key, chunk);
         }
         subscription.cursor = this.nextOrder;
         if (chunk.length > 0 && !subscription.sink.write(chunk)) subscription.writable = false;
@@ -378,7 +380,7 @@ export class EventHub implements SubscriptionHost {
   }
 
   private deliverAll(): void {
-    const shared = new Map<number, Buffer>();
+    const shared = new Map<number | string, Buffer>();
     const localized = new Map<string, Buffer>();
     for (const subscription of [...this.subscriptions]) this.deliver(subscription, shared, localized);
     if (this.asked.length > 0) {
