@@ -23,17 +23,9 @@ const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
  * The repository's own copy of the AAEP spec's schemas (vendor/aaep-spec, CC-BY-4.0, see its
- * NOTICE). A fresh clone needs nothing beside it; the upstream spec checkout, when there is one
- * (`AAEP_SPEC_DIR`, else ../shared/aaep-spec), is only what the copy is checked against.
+ * NOTICE, with the SHA-256 sums recorded when it was copied). A clone needs nothing beside it.
  */
 export const vendoredSpecDir = path.join(repoRoot, 'vendor/aaep-spec');
-
-const upstreamFromEnv = process.env.AAEP_SPEC_DIR;
-/** The upstream spec checkout to compare the vendored copy with, if this machine has one. */
-export const upstreamSpecDir =
-  upstreamFromEnv !== undefined && upstreamFromEnv !== ''
-    ? path.resolve(upstreamFromEnv)
-    : path.resolve(repoRoot, '../shared/aaep-spec');
 
 export const schemasDir = path.join(vendoredSpecDir, 'schemas');
 
