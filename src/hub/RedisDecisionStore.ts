@@ -18,7 +18,11 @@ export interface RedisDecisionStoreOptions {
   readonly capacity?: number;
   /** How long a decision stays fetchable in Redis. Else `AAEP_HUB_DECISION_SECONDS`, else 900 s. */
   readonly decisionSeconds?: number;
+  /** How long a reply's answer waits for its claim to be decided. Else `AAEP_HUB_CLAIM_WAIT_MS`, else 2,000 ms. */
+  readonly claimWaitMs?: number;
 }
+
+export const DEFAULT_CLAIM_WAIT_MS = 2_000;
 
 /**
  * Claims a token for its first decision, atomically: the decision is stored only
@@ -51,8 +55,9 @@ export class RedisDecisionStore extends DecisionStore {
   private readonly channel: string;
   private readonly decisionMs: number;
   private closing: Promise<void> | undefined;
-  /** Claims in flight, by token, so a reply is answered only once its claim is decided. */
+  /** Claims in flight, by token (one per reply being answered; each leaves when decided), so a reply is answered only once its claim is. */
   private readonly claims = new Map<string, Promise<void>>();
+  private readonly claimWaitMs: number;
 
   constructor(options: RedisDecisionStoreOptions) {
     super(options.capacity);
@@ -61,6 +66,7 @@ export class RedisDecisionStore extends DecisionStore {
     this.keyPrefix = hubKeys(options.keyPrefix).prefix;
     this.channel = `${this.keyPrefix}:decided`;
     this.decisionMs = (options.decisionSeconds ?? readEnvNumber('AAEP_HUB_DECISION_SECONDS') ?? 900) * 1000;
+    this.claimWaitMs = Math.max(0, options.claimWaitMs ?? readEnvNumber('AAEP_HUB_CLAIM_WAIT_MS') ?? DEFAULT_CLAIM_WAIT_MS);
     this.subscriber = connectRedis(options.url, 'decisions');
     this.subscriber.on('message', (_channel: string, token: string) => void this.fetch(token));
     void this.subscriber.subscribe(this.channel).catch((error: unknown) => diag.error('aaep-otel: subscribing to shared decisions failed', error));
@@ -88,9 +94,19 @@ export class RedisDecisionStore extends DecisionStore {
     });
   }
 
-  /** Resolves once a claim this instance is making for `token` is decided (at once when there is none). */
+  /**
+   * Resolves once a claim this instance is making for `token` is decided (at once when there
+   * is none), or after `claimWaitMs`: a Redis that does not answer must not hold the reply.
+   */
   claimed(token: string): Promise<void> {
-    return this.claims.get(token) ?? Promise.resolve();
+    const claim = this.claims.get(token);
+    if (claim === undefined) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.claimWaitMs);
+      timer.unref();
+    });
+    return Promise.race([claim, waited]).finally(() => clearTimeout(timer));
   }
 
   override async wait(token: string, ms: number, signal?: AbortSignal): Promise<RemoteDecision | undefined> {
