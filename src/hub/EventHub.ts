@@ -58,7 +58,7 @@ export class EventHub implements SubscriptionHost {
   private usedBytes = 0;
 
   private readonly subscriptions = new Set<Subscription>();
-  /** Questions published since the last delivery round. */
+  /** Questions published since the last delivery round, which empties it. */
   private asked: AskedQuestion[] = [];
   /** A lower bound of the subscribers' cursors, so eviction rarely needs to look at them. */
   private minCursor = 0;
@@ -108,7 +108,8 @@ export class EventHub implements SubscriptionHost {
   /** Adds an event to the stream, of a session `owner` owns (a principal; none: only the operator hears it by default). Never throws and never waits for a subscriber. */
   publish(event: AaepEvent, owner?: string): void {
     this.sessionOwners.observe(event, owner);
-    if (event.type === 'aaep:agent.awaiting.confirmation' || event.type === 'aaep:agent.awaiting.clarification') {
+    // Checked at the next delivery round, which every publish schedules (none after close).
+    if (this.replies !== undefined && !this.isClosed && (event.type === 'aaep:agent.awaiting.confirmation' || event.type === 'aaep:agent.awaiting.clarification')) {
       this.asked.push({ kind: event.type === 'aaep:agent.awaiting.confirmation' ? 'confirmation' : 'clarification', token: event.reply_token, sessionId: event.session_id, owner });
     }
     this.publishSerialized(event.event_id, event.session_id, JSON.stringify(event), owner, phrasesOf(event));
@@ -257,13 +258,11 @@ export class EventHub implements SubscriptionHost {
 
   /** Copies the frames from `from` to the head that the subscriber hears (its session, its principal's, in its language) out of the ring. */
   private collect(from: number, subscription: Subscription, language: PhraseLanguage | undefined, localized: Map<string, Buffer> | undefined): Buffer {
-    const { sessionId, audience } = subscription;
     const parts: Buffer[] = [];
     let total = 0;
     for (let order = from; order < this.nextOrder; order++) {
       const slot = order % this.maxEvents;
-      if (sessionId !== undefined && this.sessions[slot] !== sessionId) continue;
-      if (audience !== undefined && !subscription.hears(this.owners[slot])) continue;
+      if (!subscription.hearsEventOf(this.sessions[slot]!, this.owners[slot])) continue;
       const start = this.starts[slot]!;
       let part = this.ring.subarray(start, start + this.lengths[slot]!);
       const phrases = this.phrases[slot];
@@ -383,10 +382,10 @@ export class EventHub implements SubscriptionHost {
     const shared = new Map<number | string, Buffer>();
     const localized = new Map<string, Buffer>();
     for (const subscription of [...this.subscriptions]) this.deliver(subscription, shared, localized);
-    if (this.asked.length > 0) {
+    if (this.asked.length > 0 && this.replies !== undefined) {
       const asked = this.asked;
       this.asked = [];
-      if (this.replies !== undefined) expireUnanswerable(asked, this.subscriptions, this.replies);
+      expireUnanswerable(asked, this.subscriptions, this.replies);
     }
   }
 }

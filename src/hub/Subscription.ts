@@ -69,6 +69,11 @@ export class Subscription {
     return owner === undefined ? audience.hearsUnowned : owner === audience.principal;
   }
 
+  /** @internal Whether it hears an event of session `sessionId`, owned by `owner`: its session filter and its audience. */
+  hearsEventOf(sessionId: string, owner: string | undefined): boolean {
+    return (this.sessionId === undefined || this.sessionId === sessionId) && this.hears(owner);
+  }
+
   /** The transport drained its buffer: send what accumulated meanwhile. */
   resume(): void {
     this.writable = true;

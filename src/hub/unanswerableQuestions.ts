@@ -12,12 +12,8 @@ export interface AskedQuestion {
   readonly owner: string | undefined;
 }
 
-function hearsSession(subscription: Subscription, sessionId: string, owner: string | undefined): boolean {
-  return (subscription.sessionId === undefined || subscription.sessionId === sessionId) && subscription.hears(owner);
-}
-
 function canAnswer(subscription: Subscription, kind: QuestionKind, sessionId: string, owner: string | undefined): boolean {
-  return !subscription.closed && subscription.sink.answers?.(kind) !== false && hearsSession(subscription, sessionId, owner);
+  return !subscription.closed && subscription.sink.answers?.(kind) !== false && subscription.hearsEventOf(sessionId, owner);
 }
 
 /**
@@ -32,7 +28,7 @@ export function expireOnClose(closing: Subscription, open: Iterable<Subscription
   let expired = 0;
   for (const sessionId of replies.sessionsConfirming()) {
     const owner = owners.ownerOf(sessionId);
-    if (!hearsSession(closing, sessionId, owner)) continue;
+    if (!closing.hearsEventOf(sessionId, owner)) continue;
     if (!others.some((subscription) => canAnswer(subscription, 'confirmation', sessionId, owner))) expired += replies.expireConfirmations(sessionId);
   }
   return expired;
@@ -46,7 +42,7 @@ export function expireOnClose(closing: Subscription, open: Iterable<Subscription
 export function expireUnanswerable(asked: readonly AskedQuestion[], open: Iterable<Subscription>, replies: ReplyRegistry): void {
   const listening = [...open];
   for (const question of asked) {
-    const hearing = listening.filter((subscription) => !subscription.closed && hearsSession(subscription, question.sessionId, question.owner));
+    const hearing = listening.filter((subscription) => !subscription.closed && subscription.hearsEventOf(question.sessionId, question.owner));
     if (hearing.length > 0 && hearing.every((subscription) => subscription.sink.answers?.(question.kind) === false)) replies.expire(question.token);
   }
 }
