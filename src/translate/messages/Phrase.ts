@@ -40,7 +40,7 @@ const withWord = new Map<MessageKey, Map<string, Phrase>>();
 /**
  * Phrases are immutable, and every open session keeps a few (in the events a late listener
  * is re-sent), so the common ones — no argument, or one short word like a state or a tool
- * name — are one object each. Cleared wholesale when full.
+ * name — are one object each: at most 1,024 words per phrase, cleared wholesale when full.
  */
 function make(k: MessageKey, a: PhraseArg[]): Phrase {
   if (a.length === 0) {

@@ -120,6 +120,22 @@ describe('phrases', () => {
     expect(renderText(JSON.parse(JSON.stringify(phrase.toolFinished('search web', undefined))), CATALOGS.en)).toBe('Search web finished.');
   });
 
+  it('are shared objects for no argument or one short word, in a memory of at most 1,024 words per phrase', () => {
+    expect(phrase.done()).toBe(phrase.done());
+    const first = phrase.toolTimedOut('word 0');
+    expect(phrase.toolTimedOut('word 0')).toBe(first);
+    // Long or several arguments are not remembered at all.
+    expect(phrase.toolTimedOut('x'.repeat(65))).not.toBe(phrase.toolTimedOut('x'.repeat(65)));
+    expect(phrase.workingOnRequest('a', 'b')).not.toBe(phrase.workingOnRequest('a', 'b'));
+    for (let i = 1; i < 1_024; i++) phrase.toolTimedOut(`word ${i}`);
+    expect(phrase.toolTimedOut('word 0')).toBe(first);
+    // The 1,025th word finds the memory full: it starts again, and the first word is made anew.
+    phrase.toolTimedOut('word 1024');
+    const again = phrase.toolTimedOut('word 0');
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+  });
+
   it('refuse a key no catalog has, instead of saying something else', () => {
     expect(() => renderText({ k: 'nope' as MessageKey, a: [] }, CATALOGS.en)).toThrow(/No phrase "nope"/);
   });
