@@ -13,11 +13,11 @@ import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanEx
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AaepSignalProcessor } from '../../src/sources/AaepSignalProcessor.js';
 import { subscribe } from '../../src/client/subscribe.js';
-import { confirm } from '../../src/agent/confirm.js';
 import type { AaepEvent } from '../../src/protocol/index.js';
 import { agentTurn } from '../helpers/agentTurn.js';
 import { confirmationReply } from '../helpers/harness.js';
 import { startReceiverProcess, type ReceiverProcess } from '../helpers/receiverProcess.js';
+import { payingAgent } from '../helpers/remoteAgent.js';
 import { startRedisServer, type RedisServer } from '../helpers/redisServer.js';
 import { connectSse, type SseClient, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
@@ -62,6 +62,7 @@ let redis: RedisServer;
 let receivers: ReceiverProcess[];
 let listeners: SseClient[];
 const providers: BasicTracerProvider[] = [];
+const agentShutdowns: Array<() => unknown> = [];
 /** The aaep-otel/client subscriber on receiver 0, failing over to the others like a Service would. */
 const heardByClient: AaepEvent[] = [];
 const clientStatuses: string[] = [];
@@ -90,7 +91,7 @@ beforeAll(async () => {
 afterAll(async () => {
   client?.close();
   for (const listener of listeners ?? []) listener.close();
-  await Promise.all(providers.map((p) => Promise.race([p.shutdown(), new Promise((resolve) => setTimeout(resolve, 2_000))])));
+  await Promise.all([...providers.map((p) => () => p.shutdown()), ...agentShutdowns].map((shutdown) => Promise.race([shutdown(), new Promise((resolve) => setTimeout(resolve, 2_000))])));
   await Promise.all((receivers ?? []).map((r) => r.kill('SIGKILL')));
   await redis?.stop();
 });
@@ -129,29 +130,22 @@ describe('three receivers sharing a hub on Redis', () => {
 
   it('carry a confirmation asked through A and answered on C to the agent polling B, once', async () => {
     const [a, b, c] = receivers as [ReceiverProcess, ReceiverProcess, ReceiverProcess];
-    const exporter = () => new GrpcExporter({ url: `http://127.0.0.1:${a.grpcPort}` });
-    const agent = provider(new BatchSpanProcessor(exporter(), { scheduledDelayMillis: 20 }), new AaepSignalProcessor({ exporter: exporter(), receiverUrl: b.url, delayMs: 10 }));
-    const tracer = agent.getTracer('agent');
     const onC = listeners[2]!;
     const before = onC.events.length;
-    const decided = tracer.startActiveSpan('invoke_agent pay', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'aaep.session.request': 'Pay the rent' } }, async (session) => {
-      const decision = await tracer.startActiveSpan('execute_tool transfer', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'transfer', 'aaep.tool.irreversible': true, 'aaep.tool.risk_level': 'high' } }, async (tool) => {
-        const answer = await confirm(tool, { action: 'Pay 900 NOK', consequence: 'The money leaves now.', timeoutSeconds: 30 });
-        tool.end();
-        return answer;
-      });
-      session.end();
-      await agent.forceFlush();
-      return decision;
+    const decided = payingAgent({
+      exporter: () => new GrpcExporter({ url: `http://127.0.0.1:${a.grpcPort}` }),
+      pollAt: b.url,
+      cleanups: agentShutdowns,
+      toolAttributes: { 'aaep.tool.irreversible': true, 'aaep.tool.risk_level': 'high' },
     });
     await onC.waitFor((events) => events.slice(before).some((e) => e.type === 'aaep:agent.awaiting.confirmation'), 20_000);
     const question = onC.events.slice(before).find((e) => e.type === 'aaep:agent.awaiting.confirmation')!;
     const post = (at: ReceiverProcess, decision: string) =>
       fetch(`${at.url}/aaep/v1/replies`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(confirmationReply(String(question.reply_token), decision)) });
     expect((await post(c, 'accept')).status).toBe(204);
-    // C answers 204 before its claim is in Redis, so a reply after it is one sent once the agent has the answer.
-    expect(await decided).toMatchObject({ decision: 'accept', by: 'user' });
+    // C answers once its claim is in Redis: a reply after that answer, anywhere, changes nothing.
     expect((await post(b, 'reject')).status).toBe(204);
+    expect(await decided).toMatchObject({ decision: 'accept', by: 'user' });
     for (const listener of listeners) await listener.waitFor((events) => events.slice(before).some(terminal), 20_000);
     const session = onC.events.slice(before).filter((e) => e.session_id === question.session_id);
     expectLegalStream(session);

@@ -5,7 +5,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { Receiver } from '../../collector/startReceiver.js';
 import { AaepSignalProcessor, confirm, type ConfirmDecision } from '../../src/index.js';
 import { startTestReceiver } from './receiver.js';
@@ -26,17 +26,21 @@ export async function startRemoteAgent(cleanups: Array<() => unknown>): Promise<
 
 /**
  * An agent in "another process" that pays the rent once the user confirms: spans exported
- * to `exportTo` with the protobuf exporter and the ingest token, answers polled at `pollAt`.
+ * to `exportTo` with the protobuf exporter (with the ingest token, if any) or with
+ * `exporter`, answers polled at `pollAt`.
  */
 export function payingAgent(options: {
-  readonly exportTo: string;
+  readonly exportTo?: string;
+  readonly exporter?: () => SpanExporter;
   readonly pollAt: string;
-  readonly ingestToken: string;
+  readonly ingestToken?: string;
   readonly cleanups: Array<() => unknown>;
+  readonly timeoutSeconds?: number;
   readonly sessionAttributes?: Attributes;
   readonly toolAttributes?: Attributes;
 }): Promise<ConfirmDecision> {
-  const exporter = () => new ProtoExporter({ url: `${options.exportTo}/v1/traces`, headers: { Authorization: `Bearer ${options.ingestToken}` } });
+  const headers: Record<string, string> = options.ingestToken === undefined ? {} : { Authorization: `Bearer ${options.ingestToken}` };
+  const exporter = options.exporter ?? (() => new ProtoExporter({ url: `${options.exportTo}/v1/traces`, headers }));
   const provider = new BasicTracerProvider({
     spanProcessors: [
       new BatchSpanProcessor(exporter(), { scheduledDelayMillis: 20 }),
@@ -49,7 +53,7 @@ export function payingAgent(options: {
   const tool = { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'transfer', ...options.toolAttributes };
   return tracer.startActiveSpan('invoke_agent pay', { attributes: session }, async (sessionSpan) => {
     const decision = await tracer.startActiveSpan('execute_tool transfer', { attributes: tool }, async (toolSpan) => {
-      const decided = await confirm(toolSpan, { action: 'Pay 900 NOK', consequence: 'The money leaves now.', timeoutSeconds: 30 });
+      const decided = await confirm(toolSpan, { action: 'Pay 900 NOK', consequence: 'The money leaves now.', timeoutSeconds: options.timeoutSeconds ?? 30 });
       toolSpan.end();
       return decided;
     });

@@ -1,14 +1,12 @@
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { context } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
-import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Receiver } from '../../collector/startReceiver.js';
-import { AaepSignalProcessor } from '../../src/sources/AaepSignalProcessor.js';
-import { confirm, type ConfirmDecision } from '../../src/agent/confirm.js';
+import type { ConfirmDecision } from '../../src/agent/confirm.js';
 import { confirmationReply } from '../helpers/harness.js';
 import { startTestReceiver } from '../helpers/receiver.js';
+import { payingAgent } from '../helpers/remoteAgent.js';
 import { useRedisServer } from '../helpers/redisServer.js';
 import { connectSse, sessionDone, type SseClient, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
@@ -19,6 +17,7 @@ const redis = useRedisServer();
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
+  vi.unstubAllEnvs();
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
@@ -56,22 +55,7 @@ async function slowRedis(delayMs: number): Promise<string> {
 
 /** An agent in "another process": its spans go to `exportTo`, it polls `pollAt` for the answer to its confirmation. */
 function agentAsking(exportTo: Receiver, pollAt: Receiver, timeoutSeconds = 30): Promise<ConfirmDecision> {
-  const exporter = () => new ProtoExporter({ url: `${exportTo.url}/v1/traces` });
-  const provider = new BasicTracerProvider({
-    spanProcessors: [new BatchSpanProcessor(exporter(), { scheduledDelayMillis: 20 }), new AaepSignalProcessor({ exporter: exporter(), receiverUrl: pollAt.url, delayMs: 10 })],
-  });
-  cleanups.push(() => provider.shutdown());
-  const tracer = provider.getTracer('agent');
-  return tracer.startActiveSpan('invoke_agent pay', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'aaep.session.request': 'Pay the rent' } }, async (session) => {
-    const decision = await tracer.startActiveSpan('execute_tool transfer', { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': 'transfer', 'aaep.tool.irreversible': true, 'aaep.tool.risk_level': 'high' } }, async (tool) => {
-      const decided = await confirm(tool, { action: 'Pay 900 NOK', consequence: 'The money leaves now.', timeoutSeconds });
-      tool.end();
-      return decided;
-    });
-    session.end();
-    await provider.forceFlush();
-    return decision;
-  });
+  return payingAgent({ exportTo: exportTo.url, pollAt: pollAt.url, cleanups, timeoutSeconds, toolAttributes: { 'aaep.tool.irreversible': true, 'aaep.tool.risk_level': 'high' } });
 }
 
 async function listen(receiver: Receiver): Promise<SseClient> {
@@ -117,6 +101,24 @@ describe('confirmations across receivers sharing Redis', () => {
     expect((await reply(slow, token, 'accept')).status).toBe(204);
     // Straight to the instance holding the question, which claims at once on its fast Redis.
     expect((await reply(a, token, 'reject')).status).toBe(204);
+    expect(await deciding).toMatchObject({ decision: 'accept', by: 'user' });
+  }, 30_000);
+
+  it('answers a reply after AAEP_HUB_CLAIM_WAIT_MS at most when Redis is slower, and the claim still lands', async () => {
+    vi.stubEnv('AAEP_HUB_CLAIM_WAIT_MS', '50');
+    const [a, b] = await threeReceivers();
+    const slow = await startTestReceiver({ hubUrl: await slowRedis(600) });
+    cleanups.push(() => slow.close());
+    await slow.backend.ready();
+    const onA = await listen(a);
+    const deciding = agentAsking(a, b);
+    await onA.waitFor(asked);
+    const token = String(onA.events.find((e) => e.type === 'aaep:agent.awaiting.confirmation')!.reply_token);
+    expect((await reply(slow, token, 'accept')).status).toBe(204);
+    // Answered at the bound, before the claim reached Redis: nothing is decided yet.
+    const early = await fetch(`${b.url}/aaep/v1/decisions/${token}`);
+    expect(early.status).toBe(204);
+    await early.body?.cancel();
     expect(await deciding).toMatchObject({ decision: 'accept', by: 'user' });
   }, 30_000);
 
