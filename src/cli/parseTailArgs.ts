@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Verbosity } from '../protocol/index.js';
+import { isLanguageTag } from '../client/userLanguages.js';
 
 export interface TailOptions {
   /** The server, or its event stream URL. */
@@ -46,7 +47,6 @@ Options:
 
 const VERBOSITIES: readonly string[] = ['terse', 'normal', 'detailed'];
 const SESSION_ID = /^sess_[A-Za-z0-9]{1,64}$/;
-const LANGUAGE_TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 
 /** Reads `tail <url> [options]`; 'help' for --help. Throws UsageError with a one-line reason. */
 export function parseTailArgs(argv: readonly string[], env: Record<string, string | undefined>): TailOptions | 'help' {
@@ -94,7 +94,7 @@ export function parseTailArgs(argv: readonly string[], env: Record<string, strin
     throw new UsageError(`--rate must be a whole number of announcements a second from 1 to 100000, not "${values.rate}".`);
   }
   const languages = values.lang?.split(',').map((tag) => tag.trim());
-  if (languages !== undefined && (languages.length === 0 || languages.length > 8 || !languages.every((tag) => LANGUAGE_TAG.test(tag)))) {
+  if (languages !== undefined && (languages.length === 0 || languages.length > 8 || !languages.every(isLanguageTag))) {
     throw new UsageError(`--lang takes up to 8 language tags separated by commas, like fr-CA,en, not "${values.lang}".`);
   }
   const envToken = env.AAEP_TOKEN?.trim();

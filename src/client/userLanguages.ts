@@ -2,6 +2,11 @@
 const TAG = /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/;
 const MAX_LANGUAGES = 8;
 
+/** Whether `tag` has the shape of a language tag this client passes on. */
+export function isLanguageTag(tag: string): boolean {
+  return TAG.test(tag);
+}
+
 /** "fr_FR.UTF-8@euro" → "fr-FR"; "C" and "POSIX" name no language. */
 function fromPosix(locale: string): string | undefined {
   const tag = locale.split(/[.@]/)[0]!.replace(/_/g, '-');
