@@ -9,7 +9,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Server } from 'node:http';
 import { attachWebSocket, type WebSocketBinding } from '../ws/attachWebSocket.js';
 import { ManifestSigner } from '../hub/ManifestSigner.js';
-import { ReceivedReplySchema, ReplySchema, SUBSCRIPTION_ID_PATTERN, type Producer } from '../protocol/index.js';
+import { ReceivedReplySchema, ReplySchema, type Producer } from '../protocol/index.js';
 import type { ReplyRegistry } from '../agent/ReplyRegistry.js';
 import { SubscriptionRegistry } from '../hub/SubscriptionRegistry.js';
 import { AAEP_VERSION } from '../translate/index.js';
@@ -19,7 +19,7 @@ import { refuseCrossSite } from './refuseCrossSite.js';
 import { requireJson } from './requireJson.js';
 import { CONFORMANCE_LEVELS, JWKS_PATH, MANIFEST_JWS_PATH, SUBSCRIPTIONS_PATH, producerManifest } from './producerManifest.js';
 import { PHRASE_LANGUAGES } from '../translate/messages/catalog.js';
-import { HANDSHAKE_TYPES, SUBSCRIPTION_ID_HEADER, postHandshake, sseTransport } from './subscriptionEndpoints.js';
+import { HANDSHAKE_TYPES, SUBSCRIPTION_ID_HEADER, postHandshake, sseTransport, waitingSubscription } from './subscriptionEndpoints.js';
 import { SseSink, endStream } from './SseSink.js';
 import { sseComment, sseRetry } from './sseFrame.js';
 import { createUiRouter } from './createUiRouter.js';
@@ -262,12 +262,8 @@ export function createAaepRouter(options: AaepRouterOptions): AaepRouter {
       res.status(400).json({ error: 'invalid_request', message: 'session_id must look like sess_<letters and digits>.' });
       return;
     }
-    // A stream negotiated ahead (spec B.1.2) or reconnecting under its terms (B.1.5).
-    const named = typeof req.query.subscription_id === 'string' ? req.query.subscription_id : undefined;
-    if (named !== undefined && (!SUBSCRIPTION_ID_PATTERN.test(named) || !subscriptions.isPending(named))) {
-      res.status(404).json({ error: 'unknown_subscription', message: 'No negotiated subscription waits for a stream with this subscription_id; send a subscription.request.' });
-      return;
-    }
+    const named = waitingSubscription(req, res, subscriptions, 'stream');
+    if (named === null) return;
     const header = req.get('last-event-id');
     const query = typeof req.query.last_event_id === 'string' ? req.query.last_event_id : undefined;
     const lastEventId = header ?? query;

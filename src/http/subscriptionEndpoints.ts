@@ -82,3 +82,15 @@ function requestedId(req: Request): string | undefined {
   if (typeof query === 'string' && query !== '') return query;
   return req.get(SUBSCRIPTION_ID_HEADER);
 }
+
+/**
+ * The subscription a stream or socket opens under: the `subscription_id` of one negotiated
+ * ahead (spec B.1.2) or kept for a reconnection (B.1.5), or undefined when none is named.
+ * Null when the one named does not wait, after answering 404.
+ */
+export function waitingSubscription(req: Request, res: Response, registry: SubscriptionRegistry, opening: 'stream' | 'socket'): string | undefined | null {
+  const named = typeof req.query.subscription_id === 'string' ? req.query.subscription_id : undefined;
+  if (named === undefined || (SUBSCRIPTION_ID_PATTERN.test(named) && registry.isPending(named))) return named;
+  res.status(404).json({ error: 'unknown_subscription', message: `No negotiated subscription waits for a ${opening} with this subscription_id; send a subscription.request.` });
+  return null;
+}

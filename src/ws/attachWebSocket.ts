@@ -6,9 +6,9 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { readEnvNumber } from '../env.js';
 import { splitEventFrames } from '../http/splitEventFrames.js';
-import { SUBSCRIPTION_ID_HEADER } from '../http/subscriptionEndpoints.js';
+import { SUBSCRIPTION_ID_HEADER, waitingSubscription } from '../http/subscriptionEndpoints.js';
 import { WEBSOCKET_PATH } from '../http/producerManifest.js';
-import { SESSION_ID_PATTERN, SUBSCRIPTION_ID_PATTERN, SubscriberHandshakeMessageSchema } from '../protocol/index.js';
+import { SESSION_ID_PATTERN, SubscriberHandshakeMessageSchema } from '../protocol/index.js';
 import type { ChannelEnd, ChannelTransport } from '../hub/SubscriptionChannel.js';
 import type { SubscriptionRegistry } from '../hub/SubscriptionRegistry.js';
 import type { Audience } from '../hub/Subscription.js';
@@ -118,12 +118,8 @@ export function attachWebSocket(server: Server, options: WebSocketBindingOptions
   auth.get(WEBSOCKET_PATH, options.guard, (req: Request, res: Response) => {
     const upgrade = pending.get(req);
     if (upgrade === undefined) return;
-    // A subscription negotiated ahead of its socket (as spec B.1.2 has it for SSE).
-    const named = typeof req.query.subscription_id === 'string' ? req.query.subscription_id : undefined;
-    if (named !== undefined && (!SUBSCRIPTION_ID_PATTERN.test(named) || !options.subscriptions.isPending(named))) {
-      res.status(404).json({ error: 'unknown_subscription', message: 'No negotiated subscription waits for a socket with this subscription_id; send a subscription.request.' });
-      return;
-    }
+    const named = waitingSubscription(req, res, options.subscriptions, 'socket');
+    if (named === null) return;
     res.detachSocket(upgrade.socket as never);
     const id = named ?? options.subscriptions.newId();
     wss.once('headers', (headers) => headers.push(`${SUBSCRIPTION_ID_HEADER}: ${id}`));
