@@ -1,6 +1,6 @@
 import { resolveLimit, type StoreUsage } from '../limits.js';
 import type { ReceivedReply } from '../protocol/index.js';
-import type { ReplyRegistry } from './ReplyRegistry.js';
+import type { PendingReply, ReplyRegistry } from './ReplyRegistry.js';
 import type { ReplyRequest } from '../translate/index.js';
 
 /** How a question asked in another process was settled here. */
@@ -31,20 +31,7 @@ export class DecisionStore {
 
   /** Registers a question announced on the stream so replies to it are checked and kept. */
   track(registry: ReplyRegistry, request: ReplyRequest): void {
-    const base = {
-      sessionId: request.sessionId,
-      issuedAt: request.issuedAt,
-      timeoutSeconds: request.timeoutSeconds,
-      settle: (reply: ReceivedReply) => this.settle(request.token, { reply }),
-      cancel: () => this.settle(request.token, { cancelled: true }),
-      expire: () => this.settle(request.token, { expired: true }),
-    };
-    registry.register(
-      request.token,
-      request.kind === 'confirmation'
-        ? { ...base, kind: 'confirmation', allowedDecisions: new Set(request.allowedDecisions) }
-        : { ...base, kind: 'clarification', acceptedKinds: new Set(request.acceptedKinds), choices: new Set(request.choices) },
-    );
+    registry.register(request.token, pendingFor(request, (decision) => this.settle(request.token, decision)));
   }
 
   settle(token: string, decision: RemoteDecision): void {
@@ -80,4 +67,23 @@ export class DecisionStore {
       set.add(done);
     });
   }
+}
+
+/**
+ * The registry entry for a question an agent elsewhere asked: replies pass the same
+ * checks (token, deadline, allowed decisions) as in its own process, and how the
+ * question was settled goes to `decided`.
+ */
+export function pendingFor(request: ReplyRequest, decided: (decision: RemoteDecision) => void): PendingReply {
+  const base = {
+    sessionId: request.sessionId,
+    issuedAt: request.issuedAt,
+    timeoutSeconds: request.timeoutSeconds,
+    settle: (reply: ReceivedReply) => decided({ reply }),
+    cancel: () => decided({ cancelled: true }),
+    expire: () => decided({ expired: true }),
+  };
+  return request.kind === 'confirmation'
+    ? { ...base, kind: 'confirmation', allowedDecisions: new Set(request.allowedDecisions) }
+    : { ...base, kind: 'clarification', acceptedKinds: new Set(request.acceptedKinds), choices: new Set(request.choices) };
 }

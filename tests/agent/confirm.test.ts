@@ -1,21 +1,22 @@
 import type { Span } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserInputRejected, cancelSession, clarify, confirm, handoff, type ConfirmDecision, type ConfirmOptions } from '../../src/index.js';
-import { clarificationReply, confirmationReply, startHarness, type Harness } from '../helpers/harness.js';
+import { clarificationReply, confirmationReply, startHarness, startHarnessIn, type Harness, type HarnessMode, type WorkerHarness } from '../helpers/harness.js';
 import { sessionDone, type WireEvent } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
 
-let harness: Harness;
+const MODES: HarnessMode[] = ['in-thread', 'worker'];
+let harness: Harness | WorkerHarness;
 afterEach(async () => {
   await harness?.close();
 });
 
 const awaiting = (type: string) => (events: WireEvent[]) => events.some((e) => e.type === type);
-const tokenOf = (h: Harness, type = 'aaep:agent.awaiting.confirmation') =>
+const tokenOf = (h: Harness | WorkerHarness, type = 'aaep:agent.awaiting.confirmation') =>
   String(h.client.events.find((e) => e.type === type)!.reply_token);
 
 /** An agent turn: a tool span that asks first and runs the tool only on accept. */
-function toolTurn(h: Harness, options: Partial<ConfirmOptions> & { irreversible?: boolean; risk?: string } = {}) {
+function toolTurn(h: Harness | WorkerHarness, options: Partial<ConfirmOptions> & { irreversible?: boolean; risk?: string } = {}) {
   let ran = false;
   let toolSpan: Span | undefined;
   const decision = h.tracer.startActiveSpan('turn', { attributes: { 'aaep.span.kind': 'session', 'aaep.session.request': 'Email Ada' } }, async (session) => {
@@ -32,9 +33,10 @@ function toolTurn(h: Harness, options: Partial<ConfirmOptions> & { irreversible?
   return { decision, ran: () => ran, span: () => toolSpan! };
 }
 
-describe('confirm() through HTTP replies', () => {
+// The same behaviour whether translation runs on the agent's thread or in the processor's worker.
+describe.each(MODES)('confirm() through HTTP replies (%s)', (mode) => {
   it('runs the tool once a subscriber accepts, and announces the outcome before the tool', async () => {
-    harness = await startHarness();
+    harness = await startHarnessIn(mode);
     const turn = toolTurn(harness);
     await harness.client.waitFor(awaiting('aaep:agent.awaiting.confirmation'));
     const response = await harness.post('/aaep/v1/replies', confirmationReply(tokenOf(harness), 'accept', { decided_by: 'user:ada' }));
@@ -51,7 +53,7 @@ describe('confirm() through HTTP replies', () => {
   });
 
   it('does not run the tool after a rejection, and says so on the stream', async () => {
-    harness = await startHarness();
+    harness = await startHarnessIn(mode);
     const turn = toolTurn(harness);
     await harness.client.waitFor(awaiting('aaep:agent.awaiting.confirmation'));
     await harness.post('/aaep/v1/replies', confirmationReply(tokenOf(harness), 'reject'));
@@ -64,7 +66,7 @@ describe('confirm() through HTTP replies', () => {
   });
 
   it('applies the default decision on timeout, with reminders at half and a tenth of the time left', async () => {
-    harness = await startHarness();
+    harness = await startHarnessIn(mode);
     const turn = toolTurn(harness, { timeoutSeconds: 2, defaultDecision: 'reject' });
     await expect(turn.decision).resolves.toEqual({ decision: 'reject', by: 'timeout' });
     expect(turn.ran()).toBe(false);
@@ -77,7 +79,7 @@ describe('confirm() through HTTP replies', () => {
   });
 
   it('times out an irreversible high-risk action to reject even when the caller asked for accept', async () => {
-    harness = await startHarness();
+    harness = await startHarnessIn(mode);
     const turn = toolTurn(harness, { irreversible: true, riskLevel: 'high', defaultDecision: 'accept', timeoutSeconds: 1 });
     await harness.client.waitFor(awaiting('aaep:agent.awaiting.confirmation'));
     expect(harness.client.events.find((e) => e.type === 'aaep:agent.awaiting.confirmation')).toMatchObject({ default_decision: 'reject', irreversible: true, risk_level: 'high' });
@@ -88,7 +90,7 @@ describe('confirm() through HTTP replies', () => {
   });
 
   it('honours only the first reply to a token', async () => {
-    harness = await startHarness();
+    harness = await startHarnessIn(mode);
     const turn = toolTurn(harness);
     await harness.client.waitFor(awaiting('aaep:agent.awaiting.confirmation'));
     const token = tokenOf(harness);
@@ -101,7 +103,7 @@ describe('confirm() through HTTP replies', () => {
   });
 
   it('answers expired, forged, reused and disallowed replies with the same 204 and ignores them', async () => {
-    harness = await startHarness();
+    harness = await startHarnessIn(mode);
     const turn = toolTurn(harness, { allowedReplies: ['reject'], timeoutSeconds: 2 });
     await harness.client.waitFor(awaiting('aaep:agent.awaiting.confirmation'));
     const token = tokenOf(harness);
@@ -122,7 +124,7 @@ describe('confirm() through HTTP replies', () => {
   });
 
   it('ignores a token from another session that has ended, and still takes the right one', async () => {
-    harness = await startHarness();
+    harness = await startHarnessIn(mode);
     const first = toolTurn(harness, { timeoutSeconds: 1 });
     await expect(first.decision).resolves.toEqual({ decision: 'reject', by: 'timeout' });
     const oldToken = tokenOf(harness);
@@ -136,7 +138,7 @@ describe('confirm() through HTTP replies', () => {
   });
 
   it('answers every malformed reply with the same generic 400', async () => {
-    harness = await startHarness();
+    harness = await startHarnessIn(mode);
     const bodies = [
       'not json',
       '{}',
@@ -154,7 +156,7 @@ describe('confirm() through HTTP replies', () => {
   });
 
   it('settles pending confirmations as cancelled when the session is cancelled or the wait aborted', async () => {
-    harness = await startHarness();
+    harness = await startHarnessIn(mode);
     const controller = new AbortController();
     let decisions: ConfirmDecision[] = [];
     const done = harness.tracer.startActiveSpan('turn', { attributes: { 'aaep.span.kind': 'session' } }, async (session) => {
@@ -177,16 +179,16 @@ describe('confirm() through HTTP replies', () => {
   });
 
   it('resolves immediately with the default when no processor follows the span', async () => {
-    harness = await startHarness();
+    harness = await startHarnessIn(mode);
     const span = harness.tracer.startSpan('not an agent span');
     await expect(confirm(span, { action: 'x', consequence: 'y', defaultDecision: 'accept' })).resolves.toEqual({ decision: 'accept', by: 'unavailable' });
     span.end();
   });
 });
 
-describe('clarify() and handoff() through HTTP', () => {
+describe.each(MODES)('clarify() and handoff() through HTTP (%s)', (mode) => {
   it('asks a question with options, ignores an answer that is not an option, and takes the next valid one via /aaep/v1/messages', async () => {
-    harness = await startHarness();
+    harness = await startHarnessIn(mode);
     const answer = harness.tracer.startActiveSpan('turn', { attributes: { 'aaep.span.kind': 'session' } }, async (session) => {
       const result = await clarify(session, { question: 'Which city?', options: ['Oslo', 'Bergen'], timeoutSeconds: 30 });
       session.end();
@@ -209,7 +211,7 @@ describe('clarify() and handoff() through HTTP', () => {
   });
 
   it('falls back to the default response when nobody answers', async () => {
-    harness = await startHarness();
+    harness = await startHarnessIn(mode);
     const answer = harness.tracer.startActiveSpan('turn', { attributes: { 'aaep.span.kind': 'session' } }, async (session) => {
       const result = await clarify(session, { question: 'Which city?', defaultResponse: 'Oslo', timeoutSeconds: 1 });
       session.end();
@@ -219,7 +221,7 @@ describe('clarify() and handoff() through HTTP', () => {
   });
 
   it('announces a handoff as critical and moves to handing_off', async () => {
-    harness = await startHarness();
+    harness = await startHarnessIn(mode);
     harness.tracer.startActiveSpan('turn', { attributes: { 'aaep.span.kind': 'session' } }, (session) => {
       handoff(session, { reason: 'The user asked for a person.', targetKind: 'human', summary: 'A support agent will take over shortly.' });
       session.end();

@@ -1,0 +1,266 @@
+import { Worker } from 'node:worker_threads';
+import { diag, DiagLogLevel, type Context, type Exception, type Span as ApiSpan } from '@opentelemetry/api';
+import { globalErrorHandler } from '@opentelemetry/core';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { readEnvNumber, readEnvString } from '../env.js';
+import { resolveLimit } from '../limits.js';
+import type { Producer } from '../protocol/index.js';
+import type { SpanRecord } from '../records.js';
+import { ReplyRegistry } from '../agent/ReplyRegistry.js';
+import { registerRuntime, unregisterRuntime, type AaepRuntime, type SpanSession } from '../agent/runtime.js';
+import { warnLimit } from '../limits.js';
+import type { AaepSpanProcessorOptions } from './AaepSpanProcessor.js';
+import { LateClassification } from './LateClassification.js';
+import { observeSpanEvents } from './observeSpanEvents.js';
+import { createRingBuffer, DEFAULT_RING_BYTES, RingWriter } from './worker/RecordRing.js';
+import { hrMillis, RecordEncoder } from './worker/RecordEncoder.js';
+import { SpanMembership } from './worker/SpanMembership.js';
+import type { FromWorker, ToWorker, TranslatorWorkerData, WorkerHubOptions, WorkerServer, WorkerServerOptions } from './worker/WorkerProtocol.js';
+
+export interface AaepWorkerSpanProcessorOptions extends Omit<AaepSpanProcessorOptions, 'hub'> {
+  /** Options for the hub the worker keeps (retention, subscriber bounds); the same variables as the in-thread hub. */
+  readonly hub?: WorkerHubOptions;
+  /** Where and how the worker serves the AAEP endpoints; each option falls back to its `AAEP_*` variable as `startAaepServer`'s do. */
+  readonly server?: WorkerServerOptions;
+  /** Bytes of the ring the agent's thread writes records into (a power of two). Else `AAEP_WORKER_RING_BYTES`, else 8 MiB. */
+  readonly ringBytes?: number;
+  /** Longest the agent's thread waits for room when the worker is behind, before a record is dropped. Else `AAEP_WORKER_MAX_WAIT_MS`, else 5,000. */
+  readonly maxWaitMs?: number;
+}
+
+const DEFAULT_MAX_WAIT_MS = 5_000;
+/** Back-pressure is reported at most this often, with the time waited since. */
+const BEHIND_REPORT_MS = 10_000;
+
+/**
+ * The AaepSpanProcessor with translation off the agent's thread. Its hooks copy
+ * what the translator needs straight from the span into compact records in a
+ * shared ring; a worker thread translates them, keeps the hub and serves the AAEP
+ * endpoints (`server` says where). The agent's event loop pays for the copy only:
+ * no event is built, serialised or written to a socket on it.
+ *
+ * What stays exact: records reach the worker in the order spans lived; the worker
+ * wakes at the first record after it slept, so `tool.invoked` is on the wire while
+ * the tool runs; `confirm()` registers its token here before its question is
+ * recorded; `forceFlush` resolves once the worker has delivered everything recorded
+ * before the call; `shutdown` ends open sessions as cancelled and stops the worker.
+ * When the worker falls behind, the ring fills and the agent's thread waits for room
+ * (reported through `diag`): bounded memory, nothing dropped unless the worker is
+ * stuck for `maxWaitMs`. The worker does not keep the process alive.
+ */
+export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
+  /** Where answers arrive: the worker checks each reply, then sends the decision here. */
+  readonly replies: ReplyRegistry;
+  readonly producer: Producer;
+  /** Where the worker serves the AAEP endpoints, once it listens; rejects if it could not. */
+  readonly server: Promise<WorkerServer>;
+  private readonly worker: Worker;
+  private readonly writer: RingWriter;
+  private readonly encoder = new RecordEncoder();
+  private readonly membership: SpanMembership;
+  private readonly hooked = new WeakSet<Span>();
+  private readonly late = new LateClassification((span) => this.start(span));
+  private readonly answers = new Map<number, () => void>();
+  private readonly maxWaitMs: number;
+  private nextMessage = 0;
+  private running = true;
+  private waitedMs = 0;
+  private lastBehindReport = -Infinity;
+  private shutdownPromise: Promise<void> | undefined;
+
+  constructor(options: AaepWorkerSpanProcessorOptions = {}) {
+    const agentName = options.agentName ?? readEnvString('AAEP_AGENT_NAME');
+    this.producer = {
+      agent_id: options.agentId ?? readEnvString('AAEP_AGENT_ID') ?? readEnvString('OTEL_SERVICE_NAME') ?? 'agent',
+      ...(agentName !== undefined && { agent_name: agentName }),
+      ...(options.agentVersion !== undefined && { agent_version: options.agentVersion }),
+    };
+    const maxSessions = resolveLimit('sessions', options.maxSessions);
+    const maxSpansPerSession = resolveLimit('spansPerSession', options.maxSpansPerSession);
+    this.membership = new SpanMembership(maxSessions, maxSpansPerSession);
+    this.replies = new ReplyRegistry({ maxPending: options.maxPendingReplies, onLimit: warnLimit });
+    this.maxWaitMs = options.maxWaitMs ?? readEnvNumber('AAEP_WORKER_MAX_WAIT_MS') ?? DEFAULT_MAX_WAIT_MS;
+    const ring = createRingBuffer(options.ringBytes ?? readEnvNumber('AAEP_WORKER_RING_BYTES') ?? DEFAULT_RING_BYTES);
+    this.writer = new RingWriter(ring);
+    const data: TranslatorWorkerData = {
+      ring,
+      producer: this.producer,
+      language: options.language ?? readEnvString('AAEP_LANGUAGE'),
+      maxSessions,
+      maxSpansPerSession,
+      maxPendingReplies: options.maxPendingReplies,
+      hubUrl: options.hubUrl ?? readEnvString('AAEP_HUB_URL'),
+      hub: {
+        retentionEvents: readEnvNumber('AAEP_RETENTION_EVENTS'),
+        retentionBytes: readEnvNumber('AAEP_RETENTION_BYTES'),
+        maxSubscribers: readEnvNumber('AAEP_MAX_SUBSCRIBERS'),
+        ...options.hub,
+      },
+      server: options.server ?? {},
+      diagLevel: diagLevel(),
+    };
+    this.worker = startWorker(data);
+    this.worker.unref();
+    this.server = new Promise<WorkerServer>((resolve, reject) => {
+      this.worker.on('message', (message: FromWorker) => {
+        if (message.type === 'ready') resolve(message.server);
+        else if (message.type === 'failed') reject(new Error(`aaep-otel: the translator worker could not serve: ${message.message}`));
+        else this.onMessage(message);
+      });
+      this.worker.once('exit', (code) => {
+        this.running = false;
+        reject(new Error(`aaep-otel: the translator worker exited (${code})`));
+        for (const done of this.answers.values()) done();
+        this.answers.clear();
+        if (this.shutdownPromise === undefined) diag.error(`aaep-otel: the translator worker exited (${code}); spans are no longer translated.`);
+      });
+    });
+    // Awaiting it is optional; a failure is also reported here.
+    this.server.catch((error: unknown) => diag.error(String(error)));
+    this.worker.on('error', reportError);
+    registerRuntime(this);
+  }
+
+  /** The open session a span belongs to (for `confirm`, `clarify`, `cancelSession`). */
+  sessionOf(span: ApiSpan): SpanSession | undefined {
+    const { traceId, spanId } = span.spanContext();
+    const session = this.membership.sessionOf(traceId, spanId);
+    return session === undefined ? undefined : { sessionId: session.sessionId, root: session.root };
+  }
+
+  onStart(span: Span, _parentContext: Context): void {
+    if (this.shutdownPromise !== undefined) return;
+    try {
+      this.late.onStart(span);
+    } catch (error) {
+      reportError(error);
+    }
+  }
+
+  private start(span: Span): void {
+    const { traceId, spanId, traceFlags } = span.spanContext();
+    const parentSpanId = span.parentSpanContext?.spanId;
+    const session = this.membership.join(traceId, spanId, parentSpanId, span.attributes, span);
+    if (session === undefined) return;
+    this.send(this.encoder.started(traceId, spanId, parentSpanId, undefined, traceFlags, span.name, hrMillis(span.startTime), span.attributes));
+    if (observeSpanEvents(span, (event) => this.send(this.encoder.event(traceId, spanId, event)))) this.hooked.add(span);
+  }
+
+  onEnd(span: ReadableSpan): void {
+    if (this.shutdownPromise !== undefined) return;
+    try {
+      const { traceId, spanId, traceFlags } = span.spanContext();
+      this.late.release(spanId);
+      if (!this.membership.follows(traceId, spanId)) return;
+      this.membership.leave(traceId, spanId);
+      const times = [hrMillis(span.startTime), hrMillis(span.endTime)] as const;
+      const events = this.hooked.has(span as Span) ? [] : span.events;
+      this.send(this.encoder.ended(traceId, spanId, span.parentSpanContext?.spanId, traceFlags, span.name, times, span.attributes, span.status, events));
+    } catch (error) {
+      reportError(error);
+    }
+  }
+
+  /** Span lifecycle records from a source that is not OpenTelemetry (aaep-otel/openai-agents). */
+  acceptRecord(record: SpanRecord): void {
+    if (this.shutdownPromise !== undefined) return;
+    try {
+      if (record.kind === 'started') this.membership.join(record.traceId, record.spanId, record.parentSpanId ?? record.sessionSpanId, record.attributes, undefined);
+      else if (record.kind === 'ended') this.membership.leave(record.traceId, record.spanId);
+      this.send(this.encoder.record(record));
+    } catch (error) {
+      reportError(error);
+    }
+  }
+
+  /** Resolves once the worker has translated everything recorded so far and delivered it to connected subscribers. */
+  forceFlush(): Promise<void> {
+    return this.ask('flush');
+  }
+
+  /** Ends sessions still open with `agent.session.cancelled` (by `system`), delivers what is queued, closes every stream and stops the worker. Idempotent. */
+  shutdown(): Promise<void> {
+    this.shutdownPromise ??= (async () => {
+      unregisterRuntime(this);
+      this.replies.cancelAll();
+      await this.ask('shutdown');
+      await this.worker.terminate();
+    })().catch(reportError);
+    return this.shutdownPromise;
+  }
+
+  private send(record: Uint8Array): void {
+    if (!this.running) return;
+    if (record.length > this.writer.maxRecordBytes) {
+      diag.warn(`aaep-otel: a span record of ${record.length} bytes is larger than a quarter of the worker's ring (AAEP_WORKER_RING_BYTES); it is not translated.`);
+      return;
+    }
+    const waited = this.writer.write(record, this.maxWaitMs);
+    if (waited === 0) return;
+    if (waited < 0) {
+      diag.error(`aaep-otel: the translator worker made no room in ${this.maxWaitMs} ms (AAEP_WORKER_MAX_WAIT_MS); a span record was dropped.`);
+      return;
+    }
+    this.waitedMs += waited;
+    const now = performance.now();
+    if (now - this.lastBehindReport < BEHIND_REPORT_MS) return;
+    this.lastBehindReport = now;
+    diag.warn(`aaep-otel: the translator worker is behind; the agent's thread waited ${this.waitedMs.toFixed(1)} ms for room in its ring (AAEP_WORKER_RING_BYTES) since the last report.`);
+    this.waitedMs = 0;
+  }
+
+  /** Asks the worker to flush or stop, once it has read everything written before. */
+  private ask(type: ToWorker['type']): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    const id = this.nextMessage++;
+    // Held while waiting, so an application that awaits the flush is not ended under it.
+    this.worker.ref();
+    return new Promise<void>((resolve) => {
+      this.answers.set(id, () => {
+        if (this.answers.size === 1) this.worker.unref();
+        resolve();
+      });
+      this.worker.postMessage({ type, id } satisfies ToWorker);
+    });
+  }
+
+  private onMessage(message: Exclude<FromWorker, { type: 'ready' | 'failed' }>): void {
+    switch (message.type) {
+      case 'done':
+        this.answers.get(message.id)?.();
+        this.answers.delete(message.id);
+        break;
+      case 'diag':
+        diag[message.level](message.message);
+        break;
+      case 'decision': {
+        const { decision, token } = message;
+        if ('reply' in decision) this.replies.submit(decision.reply);
+        else if ('cancelled' in decision) this.replies.cancel(token);
+        else this.replies.expire(token);
+        break;
+      }
+    }
+  }
+}
+
+/** The worker's module beside this one: JavaScript when built, TypeScript from source (then loaded through tsx, as tests and `npm start` run). */
+function startWorker(data: TranslatorWorkerData): Worker {
+  const compiled = import.meta.url.endsWith('.js');
+  const url = new URL(`./worker/translatorWorker.${compiled ? 'js' : 'ts'}`, import.meta.url);
+  if (compiled) return new Worker(url, { workerData: data });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const code = `import(${JSON.stringify(tsx)}).then((tsx) => tsx.register()).then(() => import(${JSON.stringify(url.href)}))`;
+  return new Worker(code, { eval: true, workerData: data });
+}
+
+/** What the worker forwards: the SDK's `OTEL_LOG_LEVEL` (the level NodeSDK gives `diag`), else INFO. */
+function diagLevel(): number {
+  const name = readEnvString('OTEL_LOG_LEVEL')?.toUpperCase();
+  const level = name === undefined ? undefined : (DiagLogLevel as unknown as Record<string, number>)[name];
+  return typeof level === 'number' ? level : DiagLogLevel.INFO;
+}
+
+function reportError(error: unknown): void {
+  globalErrorHandler(error as Exception);
+}

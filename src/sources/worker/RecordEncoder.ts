@@ -1,0 +1,204 @@
+import type { HrTime } from '@opentelemetry/api';
+import type { Attributes, SpanRecord } from '../../records.js';
+import { OTLP_LIMITS } from '../otlp/recordsFromOtlp.js';
+
+/** Record kinds and attribute value tags on the wire between the agent's thread and the worker. */
+export const RECORD = { started: 1, event: 2, ended: 3 } as const;
+export const VALUE = { string: 1, number: 2, true: 3, false: 4, array: 5 } as const;
+
+/** A span event as the SDK keeps it. */
+export interface CapturedEvent {
+  readonly name: string;
+  readonly time: HrTime;
+  readonly attributes?: Attributes | undefined;
+}
+
+const INITIAL_BYTES = 64 * 1024;
+
+/**
+ * Writes span lifecycle records as compact bytes, straight from what the SDK hands
+ * the processor: no record object is built on the agent's thread. The layout is
+ * read back by `decodeRecord`; strings are UTF-8 with a 32-bit length, times are
+ * milliseconds as doubles, arrays travel as JSON. The same bounds as OTLP ingest
+ * apply (OTLP_LIMITS), so both span sources give the translator the same input.
+ */
+export class RecordEncoder {
+  private scratch = Buffer.allocUnsafe(INITIAL_BYTES);
+  private at = 0;
+
+  started(
+    traceId: string,
+    spanId: string,
+    parentSpanId: string | undefined,
+    sessionSpanId: string | undefined,
+    traceFlags: number,
+    name: string,
+    startTime: number,
+    attributes: Attributes,
+  ): Uint8Array {
+    this.begin(RECORD.started, traceId, spanId);
+    this.id(parentSpanId);
+    this.id(sessionSpanId);
+    this.byte(traceFlags);
+    this.string(name);
+    this.number(startTime);
+    this.attributes(attributes, OTLP_LIMITS.attributesPerSpan);
+    return this.end();
+  }
+
+  event(traceId: string, spanId: string, event: CapturedEvent): Uint8Array {
+    this.begin(RECORD.event, traceId, spanId);
+    this.timedEvent(event.name, hrMillis(event.time), event.attributes);
+    return this.end();
+  }
+
+  ended(
+    traceId: string,
+    spanId: string,
+    parentSpanId: string | undefined,
+    traceFlags: number,
+    name: string,
+    times: readonly [number, number],
+    attributes: Attributes,
+    status: { readonly code: number; readonly message?: string | undefined },
+    events: readonly CapturedEvent[],
+  ): Uint8Array {
+    this.endedHead(traceId, spanId, parentSpanId, traceFlags, name, times, attributes, status, events.length);
+    for (let i = 0; i < events.length && i < OTLP_LIMITS.eventsPerSpan; i++) {
+      const event = events[i]!;
+      this.timedEvent(event.name, hrMillis(event.time), event.attributes);
+    }
+    return this.end();
+  }
+
+  /** A record from a source that builds them itself (aaep-otel/openai-agents). */
+  record(record: SpanRecord): Uint8Array {
+    switch (record.kind) {
+      case 'started':
+        return this.started(record.traceId, record.spanId, record.parentSpanId, record.sessionSpanId, record.traceFlags, record.name, record.startTime, record.attributes);
+      case 'event':
+        this.begin(RECORD.event, record.traceId, record.spanId);
+        this.timedEvent(record.name, record.time, record.attributes);
+        return this.end();
+      case 'ended': {
+        const { events } = record;
+        this.endedHead(record.traceId, record.spanId, record.parentSpanId, record.traceFlags, record.name, [record.startTime, record.endTime], record.attributes, record.status, events.length);
+        for (let i = 0; i < events.length && i < OTLP_LIMITS.eventsPerSpan; i++) this.timedEvent(events[i]!.name, events[i]!.time, events[i]!.attributes);
+        return this.end();
+      }
+    }
+  }
+
+  private endedHead(
+    traceId: string,
+    spanId: string,
+    parentSpanId: string | undefined,
+    traceFlags: number,
+    name: string,
+    times: readonly [number, number],
+    attributes: Attributes,
+    status: { readonly code: number; readonly message?: string | undefined },
+    eventCount: number,
+  ): void {
+    this.begin(RECORD.ended, traceId, spanId);
+    this.id(parentSpanId);
+    this.byte(traceFlags);
+    this.string(name);
+    this.number(times[0]);
+    this.number(times[1]);
+    this.attributes(attributes, OTLP_LIMITS.attributesPerSpan);
+    this.byte(status.code);
+    this.optionalString(status.message);
+    this.ensure(2);
+    this.scratch.writeUInt16LE(Math.min(eventCount, OTLP_LIMITS.eventsPerSpan), this.at);
+    this.at += 2;
+  }
+
+  private begin(kind: number, traceId: string, spanId: string): void {
+    this.at = 0;
+    this.byte(kind);
+    this.id(traceId);
+    this.id(spanId);
+  }
+
+  /** The bytes of the record just written: a view of the scratch buffer, valid until the next record. */
+  private end(): Uint8Array {
+    return this.scratch.subarray(0, this.at);
+  }
+
+  private timedEvent(name: string, time: number, attributes: Attributes | undefined): void {
+    this.string(name);
+    this.number(time);
+    this.attributes(attributes ?? {}, OTLP_LIMITS.attributesPerEvent);
+  }
+
+  private attributes(attributes: Attributes, max: number): void {
+    this.ensure(2);
+    const countAt = this.at;
+    this.at += 2;
+    let count = 0;
+    for (const key in attributes) {
+      const value = attributes[key];
+      if (value === undefined || value === null) continue;
+      if (count === max) break;
+      count++;
+      this.string(key);
+      if (typeof value === 'string') {
+        this.byte(VALUE.string);
+        this.string(value);
+      } else if (typeof value === 'number') {
+        this.byte(VALUE.number);
+        this.number(value);
+      } else if (typeof value === 'boolean') {
+        this.byte(value ? VALUE.true : VALUE.false);
+      } else {
+        this.byte(VALUE.array);
+        this.string(JSON.stringify(value.slice(0, OTLP_LIMITS.arrayItems)));
+      }
+    }
+    this.scratch.writeUInt16LE(count, countAt);
+  }
+
+  /** An id, or the empty string for none: ASCII hex, one byte of length. */
+  private id(id: string | undefined): void {
+    const text = id === undefined ? '' : id.length > 255 ? id.slice(0, 255) : id;
+    this.ensure(1 + text.length);
+    this.scratch[this.at] = text.length;
+    this.at += 1 + this.scratch.write(text, this.at + 1, 'latin1');
+  }
+
+  private string(text: string): void {
+    const clipped = text.length > OTLP_LIMITS.stringChars ? text.slice(0, OTLP_LIMITS.stringChars) : text;
+    this.ensure(4 + clipped.length * 3);
+    const length = this.scratch.write(clipped, this.at + 4, 'utf8');
+    this.scratch.writeUInt32LE(length, this.at);
+    this.at += 4 + length;
+  }
+
+  private byte(value: number): void {
+    this.ensure(1);
+    this.scratch[this.at++] = value;
+  }
+
+  private optionalString(text: string | undefined): void {
+    this.byte(text === undefined ? 0 : 1);
+    if (text !== undefined) this.string(text);
+  }
+
+  private number(value: number): void {
+    this.ensure(8);
+    this.scratch.writeDoubleLE(value, this.at);
+    this.at += 8;
+  }
+
+  private ensure(bytes: number): void {
+    if (this.at + bytes <= this.scratch.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.scratch.length * 2, this.at + bytes));
+    this.scratch.copy(grown, 0, 0, this.at);
+    this.scratch = grown;
+  }
+}
+
+export function hrMillis(time: HrTime): number {
+  return time[0] * 1e3 + time[1] / 1e6;
+}
