@@ -1,4 +1,6 @@
 export { AaepSpanProcessor, type AaepSpanProcessorOptions } from './sources/AaepSpanProcessor.js';
+export { AaepWorkerSpanProcessor, type AaepWorkerSpanProcessorOptions } from './sources/AaepWorkerSpanProcessor.js';
+export type { WorkerHubOptions, WorkerServer, WorkerServerOptions } from './sources/worker/WorkerProtocol.js';
 export { AaepSignalProcessor, type AaepSignalProcessorOptions } from './sources/AaepSignalProcessor.js';
 export { RemoteReplyRegistry, type RemoteReplyOptions } from './agent/RemoteReplyRegistry.js';
 export { DecisionStore, type RemoteDecision } from './agent/DecisionStore.js';

@@ -63,6 +63,8 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
   private readonly answers = new Map<number, () => void>();
   private readonly maxWaitMs: number;
   private nextMessage = 0;
+  /** Waits the application has on the worker; the worker starts held, until it listens. */
+  private holds = 1;
   private running = true;
   private waitedMs = 0;
   private lastBehindReport = -Infinity;
@@ -100,7 +102,6 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
       diagLevel: diagLevel(),
     };
     this.worker = startWorker(data);
-    this.worker.unref();
     this.server = new Promise<WorkerServer>((resolve, reject) => {
       this.worker.on('message', (message: FromWorker) => {
         if (message.type === 'ready') resolve(message.server);
@@ -118,6 +119,9 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
     // Awaiting it is optional; a failure is also reported here.
     this.server.catch((error: unknown) => diag.error(String(error)));
     this.worker.on('error', reportError);
+    // Held until it listens, so an application awaiting `server` is not ended under it; then like an unref'd timer.
+    const release = () => this.release();
+    this.server.then(release, release);
     registerRuntime(this);
   }
 
@@ -213,15 +217,23 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
   private ask(type: ToWorker['type']): Promise<void> {
     if (!this.running) return Promise.resolve();
     const id = this.nextMessage++;
-    // Held while waiting, so an application that awaits the flush is not ended under it.
-    this.worker.ref();
+    this.hold();
     return new Promise<void>((resolve) => {
       this.answers.set(id, () => {
-        if (this.answers.size === 1) this.worker.unref();
+        this.release();
         resolve();
       });
       this.worker.postMessage({ type, id } satisfies ToWorker);
     });
+  }
+
+  /** While the application awaits the worker, the worker keeps the process alive; otherwise it does not. */
+  private hold(): void {
+    if (this.holds++ === 0) this.worker.ref();
+  }
+
+  private release(): void {
+    if (--this.holds === 0) this.worker.unref();
   }
 
   private onMessage(message: Exclude<FromWorker, { type: 'ready' | 'failed' }>): void {
