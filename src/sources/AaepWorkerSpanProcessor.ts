@@ -31,6 +31,8 @@ export interface AaepWorkerSpanProcessorOptions extends Omit<AaepSpanProcessorOp
 const DEFAULT_MAX_WAIT_MS = 5_000;
 /** Back-pressure is reported at most this often, with the time waited since. */
 const BEHIND_REPORT_MS = 10_000;
+/** A batch this large goes to the worker without waiting for the end of the turn. */
+const BATCH_BYTES = 64 * 1024;
 
 /**
  * The AaepSpanProcessor with translation off the agent's thread. Its hooks copy
@@ -63,6 +65,7 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
   private readonly answers = new Map<number, () => void>();
   private readonly maxWaitMs: number;
   private nextMessage = 0;
+  private batchQueued = false;
   /** Waits the application has on the worker; the worker starts held, until it listens. */
   private holds = 1;
   private running = true;
@@ -146,8 +149,8 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
     const parentSpanId = span.parentSpanContext?.spanId;
     const session = this.membership.join(traceId, spanId, parentSpanId, span.attributes, span);
     if (session === undefined) return;
-    this.send(this.encoder.started(traceId, spanId, parentSpanId, undefined, traceFlags, span.name, hrMillis(span.startTime), span.attributes));
-    if (observeSpanEvents(span, (event) => this.send(this.encoder.event(traceId, spanId, event)))) this.hooked.add(span);
+    this.sent(this.encoder.started(traceId, spanId, parentSpanId, undefined, traceFlags, span.name, hrMillis(span.startTime), span.attributes));
+    if (observeSpanEvents(span, (event) => this.sent(this.encoder.event(traceId, spanId, event)))) this.hooked.add(span);
   }
 
   onEnd(span: ReadableSpan): void {
@@ -159,7 +162,7 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
       this.membership.leave(traceId, spanId);
       const times = [hrMillis(span.startTime), hrMillis(span.endTime)] as const;
       const events = this.hooked.has(span as Span) ? [] : span.events;
-      this.send(this.encoder.ended(traceId, spanId, span.parentSpanContext?.spanId, traceFlags, span.name, times, span.attributes, span.status, events));
+      this.sent(this.encoder.ended(traceId, spanId, span.parentSpanContext?.spanId, traceFlags, span.name, times, span.attributes, span.status, events));
     } catch (error) {
       reportError(error);
     }
@@ -171,7 +174,7 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
     try {
       if (record.kind === 'started') this.membership.join(record.traceId, record.spanId, record.parentSpanId ?? record.sessionSpanId, record.attributes, undefined);
       else if (record.kind === 'ended') this.membership.leave(record.traceId, record.spanId);
-      this.send(this.encoder.record(record));
+      this.sent(this.encoder.record(record));
     } catch (error) {
       reportError(error);
     }
@@ -193,16 +196,41 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
     return this.shutdownPromise;
   }
 
-  private send(record: Uint8Array): void {
-    if (!this.running) return;
-    if (record.length > this.writer.maxRecordBytes) {
-      diag.warn(`aaep-otel: a span record of ${record.length} bytes is larger than a quarter of the worker's ring (AAEP_WORKER_RING_BYTES); it is not translated.`);
+  /**
+   * Takes the record just encoded: batched, and the batch written to the ring at the end of
+   * this turn of the agent's event loop (its first await: before a tool's body goes on), or
+   * at once when it is large.
+   */
+  private sent(size: number): void {
+    if (!this.running) {
+      this.encoder.take();
       return;
     }
-    const waited = this.writer.write(record, this.maxWaitMs);
+    // A batch below half the ring's bound plus one record below half of it always fits the ring.
+    const half = this.writer.maxRecordBytes / 2;
+    if (size > half) {
+      this.encoder.dropLast();
+      diag.warn(`aaep-otel: a span record of ${size} bytes is larger than a quarter of the worker's ring (AAEP_WORKER_RING_BYTES); it is not translated.`);
+      return;
+    }
+    if (this.encoder.size >= Math.min(BATCH_BYTES, half)) this.writeBatch();
+    else if (!this.batchQueued) {
+      this.batchQueued = true;
+      queueMicrotask(this.queuedBatch);
+    }
+  }
+
+  private readonly queuedBatch = () => {
+    this.batchQueued = false;
+    this.writeBatch();
+  };
+
+  private writeBatch(): void {
+    if (this.encoder.size === 0) return;
+    const waited = this.writer.write(this.encoder.take(), this.maxWaitMs);
     if (waited === 0) return;
     if (waited < 0) {
-      diag.error(`aaep-otel: the translator worker made no room in ${this.maxWaitMs} ms (AAEP_WORKER_MAX_WAIT_MS); a span record was dropped.`);
+      diag.error(`aaep-otel: the translator worker made no room in ${this.maxWaitMs} ms (AAEP_WORKER_MAX_WAIT_MS); span records were dropped.`);
       return;
     }
     this.waitedMs += waited;
@@ -215,6 +243,7 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
 
   /** Asks the worker to flush or stop, once it has read everything written before. */
   private ask(type: ToWorker['type']): Promise<void> {
+    this.writeBatch();
     if (!this.running) return Promise.resolve();
     const id = this.nextMessage++;
     this.hold();
@@ -260,10 +289,12 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
 function startWorker(data: TranslatorWorkerData): Worker {
   const compiled = import.meta.url.endsWith('.js');
   const url = new URL(`./worker/translatorWorker.${compiled ? 'js' : 'ts'}`, import.meta.url);
-  if (compiled) return new Worker(url, { workerData: data });
+  // `--input-type` is for the application's own `-e` code; the worker's module would be refused with it.
+  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+  if (compiled) return new Worker(url, { workerData: data, execArgv });
   const tsx = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(tsx)}).then((tsx) => tsx.register()).then(() => import(${JSON.stringify(url.href)}))`;
-  return new Worker(code, { eval: true, workerData: data });
+  return new Worker(code, { eval: true, workerData: data, execArgv });
 }
 
 /** What the worker forwards: the SDK's `OTEL_LOG_LEVEL` (the level NodeSDK gives `diag`), else INFO. */

@@ -15,16 +15,38 @@ export interface CapturedEvent {
 
 const INITIAL_BYTES = 64 * 1024;
 
+/** Strings up to this length are copied in JavaScript when ASCII: cheaper than a call into Buffer's native code. */
+const SHORT_STRING = 48;
+
 /**
  * Writes span lifecycle records as compact bytes, straight from what the SDK hands
- * the processor: no record object is built on the agent's thread. The layout is
- * read back by `decodeRecord`; strings are UTF-8 with a 32-bit length, times are
- * milliseconds as doubles, arrays travel as JSON. The same bounds as OTLP ingest
- * apply (OTLP_LIMITS), so both span sources give the translator the same input.
+ * the processor: no record object is built on the agent's thread. Records collect
+ * in a batch (`take` hands it over) and are read back by `decodeRecords`; strings
+ * are UTF-8 with a 32-bit length, times are milliseconds as doubles, arrays travel
+ * as JSON. The same bounds as OTLP ingest apply (OTLP_LIMITS), so both span sources
+ * give the translator the same input. Each method returns the size of its record.
  */
 export class RecordEncoder {
   private scratch = Buffer.allocUnsafe(INITIAL_BYTES);
   private at = 0;
+  private recordStart = 0;
+
+  /** Bytes batched so far. */
+  get size(): number {
+    return this.at;
+  }
+
+  /** The batch so far, a view valid until the next record; the encoder starts a new batch. */
+  take(): Uint8Array {
+    const batch = this.scratch.subarray(0, this.at);
+    this.at = 0;
+    return batch;
+  }
+
+  /** Takes back the record just written (one too large to send). */
+  dropLast(): void {
+    this.at = this.recordStart;
+  }
 
   started(
     traceId: string,
@@ -35,7 +57,7 @@ export class RecordEncoder {
     name: string,
     startTime: number,
     attributes: Attributes,
-  ): Uint8Array {
+  ): number {
     this.begin(RECORD.started, traceId, spanId);
     this.id(parentSpanId);
     this.id(sessionSpanId);
@@ -46,7 +68,7 @@ export class RecordEncoder {
     return this.end();
   }
 
-  event(traceId: string, spanId: string, event: CapturedEvent): Uint8Array {
+  event(traceId: string, spanId: string, event: CapturedEvent): number {
     this.begin(RECORD.event, traceId, spanId);
     this.timedEvent(event.name, hrMillis(event.time), event.attributes);
     return this.end();
@@ -62,7 +84,7 @@ export class RecordEncoder {
     attributes: Attributes,
     status: { readonly code: number; readonly message?: string | undefined },
     events: readonly CapturedEvent[],
-  ): Uint8Array {
+  ): number {
     this.endedHead(traceId, spanId, parentSpanId, traceFlags, name, times, attributes, status, events.length);
     for (let i = 0; i < events.length && i < OTLP_LIMITS.eventsPerSpan; i++) {
       const event = events[i]!;
@@ -72,7 +94,7 @@ export class RecordEncoder {
   }
 
   /** A record from a source that builds them itself (aaep-otel/openai-agents). */
-  record(record: SpanRecord): Uint8Array {
+  record(record: SpanRecord): number {
     switch (record.kind) {
       case 'started':
         return this.started(record.traceId, record.spanId, record.parentSpanId, record.sessionSpanId, record.traceFlags, record.name, record.startTime, record.attributes);
@@ -115,15 +137,14 @@ export class RecordEncoder {
   }
 
   private begin(kind: number, traceId: string, spanId: string): void {
-    this.at = 0;
+    this.recordStart = this.at;
     this.byte(kind);
     this.id(traceId);
     this.id(spanId);
   }
 
-  /** The bytes of the record just written: a view of the scratch buffer, valid until the next record. */
-  private end(): Uint8Array {
-    return this.scratch.subarray(0, this.at);
+  private end(): number {
+    return this.at - this.recordStart;
   }
 
   private timedEvent(name: string, time: number, attributes: Attributes | undefined): void {
@@ -163,16 +184,30 @@ export class RecordEncoder {
   private id(id: string | undefined): void {
     const text = id === undefined ? '' : id.length > 255 ? id.slice(0, 255) : id;
     this.ensure(1 + text.length);
-    this.scratch[this.at] = text.length;
-    this.at += 1 + this.scratch.write(text, this.at + 1, 'latin1');
+    const scratch = this.scratch;
+    scratch[this.at++] = text.length;
+    // Hex: one byte a character.
+    for (let i = 0; i < text.length; i++) scratch[this.at++] = text.charCodeAt(i) & 0xff;
   }
 
   private string(text: string): void {
     const clipped = text.length > OTLP_LIMITS.stringChars ? text.slice(0, OTLP_LIMITS.stringChars) : text;
     this.ensure(4 + clipped.length * 3);
-    const length = this.scratch.write(clipped, this.at + 4, 'utf8');
+    const start = this.at + 4;
+    let length = -1;
+    if (clipped.length <= SHORT_STRING) {
+      const scratch = this.scratch;
+      let i = 0;
+      for (; i < clipped.length; i++) {
+        const code = clipped.charCodeAt(i);
+        if (code > 0x7f) break;
+        scratch[start + i] = code;
+      }
+      if (i === clipped.length) length = i;
+    }
+    if (length < 0) length = this.scratch.write(clipped, start, 'utf8');
     this.scratch.writeUInt32LE(length, this.at);
-    this.at += 4 + length;
+    this.at = start + length;
   }
 
   private byte(value: number): void {

@@ -49,9 +49,9 @@ abstract class RingSide {
 }
 
 export class RingWriter extends RingSide {
-  /** The largest record the ring takes: a quarter of it, so a skip never leaves the writer stuck. */
+  /** The largest record the ring takes: half of it, so a record and a skip before it always fit. */
   get maxRecordBytes(): number {
-    return this.capacity / 4 - LENGTH_BYTES;
+    return this.capacity / 2 - LENGTH_BYTES;
   }
 
   /**
@@ -77,10 +77,14 @@ export class RingWriter extends RingSide {
     this.view.setUint32(at, record.length, true);
     this.bytes.set(record, at + LENGTH_BYTES);
     Atomics.store(this.header, WRITE, (write + need) | 0);
+    this.wakeReader();
+    return waited;
+  }
+
+  private wakeReader(): void {
     if (Atomics.load(this.header, READER_ASLEEP) === 1 && Atomics.compareExchange(this.header, READER_ASLEEP, 1, 0) === 1) {
       Atomics.notify(this.header, READER_ASLEEP);
     }
-    return waited;
   }
 
   private waitForRoom(write: number, total: number, maxWaitMs: number): number {

@@ -1,15 +1,20 @@
 import type { AttributeValue, Attributes, SpanEventRecord, SpanRecord, StatusCode } from '../../records.js';
 import { RECORD, VALUE } from './RecordEncoder.js';
 
-/** Reads one record `RecordEncoder` wrote; the bytes may be reused once it returns. */
-export function decodeRecord(bytes: Uint8Array): SpanRecord {
-  return new Cursor(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)).record();
+/** Reads a batch of records `RecordEncoder` wrote, in order; the bytes may be reused once it returns. */
+export function decodeRecords(bytes: Uint8Array, each: (record: SpanRecord) => void): void {
+  const cursor = new Cursor(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  while (!cursor.done) each(cursor.record());
 }
 
 class Cursor {
   private at = 0;
 
   constructor(private readonly buffer: Buffer) {}
+
+  get done(): boolean {
+    return this.at >= this.buffer.length;
+  }
 
   record(): SpanRecord {
     const kind = this.byte();

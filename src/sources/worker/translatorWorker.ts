@@ -12,13 +12,14 @@ import { createHubBackend } from '../../hub/createHubBackend.js';
 import { EventHub } from '../../hub/EventHub.js';
 import { startAaepServer } from '../../http/startAaepServer.js';
 import { warnLimit } from '../../limits.js';
+import type { SpanRecord } from '../../records.js';
 import { Translator } from '../../translate/index.js';
-import { decodeRecord } from './decodeRecord.js';
+import { decodeRecords } from './decodeRecord.js';
 import { RingReader } from './RecordRing.js';
 import type { DiagLevelName, FromWorker, ToWorker, TranslatorWorkerData } from './WorkerProtocol.js';
 
-/** Records translated before the worker lets its own sockets and timers run. */
-const RECORDS_PER_TURN = 512;
+/** Batches translated before the worker lets its own sockets and timers run. */
+const BATCHES_PER_TURN = 16;
 
 const port = parentPort!;
 const data = workerData as TranslatorWorkerData;
@@ -52,20 +53,22 @@ const backend = createHubBackend(hub, { hubUrl: data.hubUrl, retentionEvents: da
 const ring = new RingReader(data.ring);
 let stopping = false;
 
-/** Translates what the ring holds, up to `max` records. */
+const translate = (record: SpanRecord) => translator.handle(record);
+
+/** Translates what the ring holds, up to `max` batches. */
 function drain(max = Infinity): number {
   return ring.read((bytes) => {
     try {
-      translator.handle(decodeRecord(bytes));
+      decodeRecords(bytes, translate);
     } catch (error) {
-      diag.error('aaep-otel: a span record could not be translated', describe(error));
+      diag.error('aaep-otel: span records could not be translated', describe(error));
     }
   }, max);
 }
 
 async function follow(): Promise<void> {
   while (!stopping) {
-    if (drain(RECORDS_PER_TURN) === RECORDS_PER_TURN) await new Promise((resolve) => setImmediate(resolve));
+    if (drain(BATCHES_PER_TURN) === BATCHES_PER_TURN) await new Promise((resolve) => setImmediate(resolve));
     else await ring.nextWrite();
   }
 }
