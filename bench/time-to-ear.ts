@@ -2,7 +2,8 @@
  * Time to the ear: from the span event an agent records to the AAEP event reaching a
  * subscriber in another process, with 200, 1,000 and 3,000 concurrent sessions each
  * streaming 20 output chunks a second (issue 13's workload). The agent side is the
- * in-process AaepSpanProcessor and its SSE server; the subscriber (bench/timeToEarClient.ts)
+ * in-process AaepSpanProcessor and its SSE server, then AaepWorkerSpanProcessor (translation and
+ * server in a worker thread) in the same run; the subscriber (bench/timeToEarClient.ts)
  * reads the stream and compares the send time written into each chunk with its own clock
  * (both processes read the same system clock, to the microsecond).
  * Target: p99 ≤ 10 ms at 3,000 sessions.
@@ -13,10 +14,11 @@ import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { context, trace, type Span } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { AaepSpanProcessor, startAaepServer } from '../src/index.js';
+import type { Tracer } from '@opentelemetry/api';
+import { AaepSpanProcessor, AaepWorkerSpanProcessor, startAaepServer } from '../src/index.js';
 import { report } from './report.js';
 
-const { values } = parseArgs({ options: { sessions: { type: 'string', default: '200,1000,3000' }, seconds: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { sessions: { type: 'string', default: '200,1000,3000' }, seconds: { type: 'string', default: '5' }, designs: { type: 'string', default: 'in-thread,worker' } } });
 const LOADS = values.sessions.split(',').map(Number);
 const SECONDS = Number(values.seconds);
 const CHUNKS_PER_SECOND = 20;
@@ -25,19 +27,38 @@ const WARM_UP_MS = 1_000;
 /** Microseconds since the epoch, comparable across processes on one machine. */
 const nowMicros = () => Math.round((performance.timeOrigin + performance.now()) * 1000);
 
-const aaep = new AaepSpanProcessor({ agentId: 'bench-ear', hub: { subscriberQueueEvents: 1_000_000, subscriberQueueBytes: 512 * 1024 * 1024 } });
-const provider = new BasicTracerProvider({ spanProcessors: [aaep] });
-const tracer = provider.getTracer('bench-ear');
-const server = await startAaepServer({ hub: aaep.hub, port: 0 });
+const HUB = { subscriberQueueEvents: 1_000_000, subscriberQueueBytes: 512 * 1024 * 1024 };
 
-const client = fork(new URL('./timeToEarClient.ts', import.meta.url), { execArgv: ['--import', 'tsx'] });
-client.send({ url: `${server.url}/aaep/v1/events` });
-await once(client, 'message');
+/** One design's agent side: a tracer whose spans it translates, and where its stream is served. */
+async function agentSide(design: string): Promise<{ tracer: Tracer; url: string; flush(): Promise<void>; close(): Promise<void> }> {
+  if (design === 'worker') {
+    const aaep = new AaepWorkerSpanProcessor({ agentId: 'bench-ear', hub: HUB, server: { port: 0 } });
+    const provider = new BasicTracerProvider({ spanProcessors: [aaep] });
+    const { url } = await aaep.server;
+    return { tracer: provider.getTracer('bench-ear'), url, flush: () => aaep.forceFlush(), close: () => provider.shutdown() };
+  }
+  const aaep = new AaepSpanProcessor({ agentId: 'bench-ear', hub: HUB });
+  const provider = new BasicTracerProvider({ spanProcessors: [aaep] });
+  const server = await startAaepServer({ hub: aaep.hub, port: 0 });
+  return {
+    tracer: provider.getTracer('bench-ear'),
+    url: server.url,
+    flush: () => aaep.forceFlush(),
+    close: async () => {
+      await server.close();
+      await provider.shutdown();
+    },
+  };
+}
+
+let side: Awaited<ReturnType<typeof agentSide>>;
+let client: ReturnType<typeof fork>;
 
 /** One load: `sessions` open sessions, each a model call streaming a sentence every 50 ms. */
 async function measure(sessions: number): Promise<{ p50: number; p99: number; heard: number; sent: number }> {
   const open: Array<{ session: Span; llm: Span }> = [];
   for (let i = 0; i < sessions; i++) {
+    const { tracer } = side;
     const session = tracer.startSpan(`session ${i}`, { attributes: { 'aaep.span.kind': 'session', 'aaep.session.request': `Stream ${i}` } });
     const llm = tracer.startSpan('chat', { attributes: { 'gen_ai.operation.name': 'chat' } }, trace.setSpan(context.active(), session));
     open.push({ session, llm });
@@ -70,20 +91,26 @@ async function measure(sessions: number): Promise<{ p50: number; p99: number; he
     llm.end();
     session.end();
   }
-  await aaep.forceFlush();
+  await side.flush();
   return { ...result, sent };
 }
 
 const results = [];
-for (const sessions of LOADS) {
-  const { p50, p99, heard, sent } = await measure(sessions);
-  console.log(`${String(sessions).padStart(5)} sessions x ${CHUNKS_PER_SECOND}/s: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (${heard} of ${sent} chunks heard)`);
-  results.push(
-    { metric: `time to the ear p50, ${sessions} sessions`, value: Number(p50.toFixed(2)), unit: 'ms', target: '(reported)', met: undefined },
-    { metric: `time to the ear p99, ${sessions} sessions`, value: Number(p99.toFixed(2)), unit: 'ms', target: sessions >= 3000 ? '<= 10' : '(reported)', met: sessions >= 3000 ? p99 <= 10 : undefined },
-  );
+for (const design of values.designs.split(',')) {
+  side = await agentSide(design);
+  client = fork(new URL('./timeToEarClient.ts', import.meta.url), { execArgv: ['--import', 'tsx'] });
+  client.send({ url: `${side.url}/aaep/v1/events` });
+  await once(client, 'message');
+  for (const sessions of LOADS) {
+    const { p50, p99, heard, sent } = await measure(sessions);
+    console.log(`${design.padEnd(9)} ${String(sessions).padStart(5)} sessions x ${CHUNKS_PER_SECOND}/s: p50 ${p50.toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (${heard} of ${sent} chunks heard)`);
+    const target = sessions >= 3000 && design === 'worker';
+    results.push(
+      { metric: `time to the ear p50, ${sessions} sessions, ${design}`, value: Number(p50.toFixed(2)), unit: 'ms', target: '(reported)', met: undefined },
+      { metric: `time to the ear p99, ${sessions} sessions, ${design}`, value: Number(p99.toFixed(2)), unit: 'ms', target: target ? '<= 10' : '(reported)', met: target ? p99 <= 10 : undefined },
+    );
+  }
+  client.kill();
+  await side.close();
 }
 report(results);
-client.kill();
-await server.close();
-await provider.shutdown();

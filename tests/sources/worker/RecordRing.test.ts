@@ -8,6 +8,8 @@ import { ringRecord, type RingWriterThreadData, type RingWriterThreadReport } fr
 const SMALL = 4096;
 /** Bytes a record takes in the ring besides its own: the length in front of it. */
 const LENGTH_BYTES = 4;
+/** A record that takes a quarter of the small ring with its length. */
+const QUARTER = SMALL / 4 - LENGTH_BYTES;
 
 /** A deterministic pseudo-random sequence (mulberry32), so a failure can be replayed. */
 function random(seed: number): () => number {
@@ -37,6 +39,14 @@ function readAll(reader: RingReader, max = Infinity): Uint8Array[] {
   const records: Uint8Array[] = [];
   reader.read((record) => records.push(record.slice()), max);
   return records;
+}
+
+/** The same records, byte for byte, in the same order (compared as buffers: element-wise toEqual is slow on thousands). */
+function expectSameRecords(received: readonly Uint8Array[], sent: readonly Uint8Array[]): void {
+  expect(received.length).toBe(sent.length);
+  const first = sent.findIndex((record, i) => !Buffer.from(record).equals(received[i]!));
+  if (first >= 0) expect(received[first], `record ${first}`).toEqual(sent[first]);
+  expect(first).toBe(-1);
 }
 
 /** Whether the promise has settled before the event loop gets to run timers and I/O. */
@@ -71,9 +81,20 @@ describe('createRingBuffer', () => {
 });
 
 describe('RingWriter and RingReader', () => {
-  it('takes records up to a quarter of the ring, less their length', () => {
-    expect(ring(SMALL).writer.maxRecordBytes).toBe(SMALL / 4 - LENGTH_BYTES);
-    expect(ring(65536).writer.maxRecordBytes).toBe(65536 / 4 - LENGTH_BYTES);
+  it('takes records up to half the ring, less their length', () => {
+    expect(ring(SMALL).writer.maxRecordBytes).toBe(SMALL / 2 - LENGTH_BYTES);
+    expect(ring(65536).writer.maxRecordBytes).toBe(65536 / 2 - LENGTH_BYTES);
+  });
+
+  it('finds room for the largest record it takes in an empty ring, wherever the last record ended', () => {
+    const { writer, reader } = ring(SMALL);
+    const largest = filled(writer.maxRecordBytes, 11);
+    for (let filler = 0; filler < 400; filler += 13) {
+      expect(writer.write(filled(filler, filler), 0)).toBe(0);
+      expect(readAll(reader)).toEqual([filled(filler, filler)]);
+      expect(writer.write(largest, 0), `after ${filler}`).toBe(0);
+      expect(readAll(reader)).toEqual([largest]);
+    }
   });
 
   it('hands records to the reader in the order written, across wrap-arounds', () => {
@@ -83,12 +104,12 @@ describe('RingWriter and RingReader', () => {
     const received: Uint8Array[] = [];
     let bytesWritten = 0;
     let index = 0;
-    while (bytesWritten < 200 * SMALL) {
+    while (bytesWritten < 300 * SMALL) {
       // Write a few while there is surely room (a skip to the front costs less than one more record), then read some.
       const burst = 1 + Math.floor(next() * 6);
       for (let i = 0; i < burst; i++) {
         const length = Math.floor(next() * (writer.maxRecordBytes + 1));
-        if (SMALL - writer.used < 2 * (LENGTH_BYTES + writer.maxRecordBytes)) break;
+        if (SMALL - writer.used < 2 * (LENGTH_BYTES + length)) break;
         const record = filled(length, index++);
         for (let j = 0; j < length; j += 97) record[j] = Math.floor(next() * 256);
         expect(writer.write(record, 0)).toBe(0);
@@ -103,8 +124,8 @@ describe('RingWriter and RingReader', () => {
     }
     received.push(...readAll(reader));
     expect(reader.used).toBe(0);
-    expect(received.length).toBe(sent.length);
-    for (let i = 0; i < sent.length; i++) expect(received[i], `record ${i}`).toEqual(sent[i]);
+    expectSameRecords(received, sent);
+    expect(sent.length).toBeGreaterThan(800);
     // Some records were empty and some as large as the ring takes, so the sizes really varied.
     expect(sent.some((record) => record.length < 50)).toBe(true);
     expect(sent.some((record) => record.length > writer.maxRecordBytes - 50)).toBe(true);
@@ -112,7 +133,7 @@ describe('RingWriter and RingReader', () => {
 
   it('sends a record that does not fit before the end to the front, with or without room there for a skip marker', () => {
     const { writer, reader } = ring(SMALL);
-    const quarter = filled(writer.maxRecordBytes, 1);
+    const quarter = filled(QUARTER, 1);
     for (let i = 0; i < 3; i++) {
       expect(writer.write(quarter, 0)).toBe(0);
       expect(readAll(reader)).toEqual([quarter]);
@@ -129,9 +150,9 @@ describe('RingWriter and RingReader', () => {
     expect(reader.used).toBe(0);
 
     // Now 14 bytes in; fill up to 20 bytes before the end, where a skip marker fits.
-    const toTwenty = filled(SMALL - 14 - 20 - 3 * 1024 - 3 * LENGTH_BYTES, 4);
-    for (const record of [quarter, quarter, toTwenty]) expect(writer.write(record, 0)).toBe(0);
-    expect(readAll(reader)).toEqual([quarter, quarter, toTwenty]);
+    const toTwenty = filled(SMALL - 20 - 14 - 3 * 1024 - LENGTH_BYTES, 4);
+    for (const record of [quarter, quarter, quarter, toTwenty]) expect(writer.write(record, 0)).toBe(0);
+    expect(readAll(reader)).toEqual([quarter, quarter, quarter, toTwenty]);
     const afterTwenty = filled(100, 5);
     expect(writer.write(afterTwenty, 0)).toBe(0);
     expect(reader.used).toBe(20 + LENGTH_BYTES + 100);
@@ -157,12 +178,12 @@ describe('RingWriter and RingReader', () => {
       expect(reader.used).toBe(0);
     }
     expect(header[0]! >>> 0).toBeLessThan(2 ** 31); // it did wrap
-    expect(received).toEqual(sent);
+    expectSameRecords(received, sent);
   });
 
   it('makes a writer facing a full ring wait, then give up with -1 when nobody reads', () => {
     const { writer, reader } = ring(SMALL);
-    const quarter = filled(writer.maxRecordBytes, 7);
+    const quarter = filled(QUARTER, 7);
     for (let i = 0; i < 4; i++) expect(writer.write(quarter, 30)).toBe(0);
     expect(writer.used).toBe(SMALL);
     const started = performance.now();
@@ -177,7 +198,7 @@ describe('RingWriter and RingReader', () => {
 
   it('gives up at once with a wait of 0 ms when the ring is full', () => {
     const { writer } = ring(SMALL);
-    const quarter = filled(writer.maxRecordBytes, 9);
+    const quarter = filled(QUARTER, 9);
     for (let i = 0; i < 4; i++) writer.write(quarter, 0);
     const started = performance.now();
     expect(writer.write(quarter, 0)).toBe(-1);
@@ -255,18 +276,25 @@ describe('RingWriter and RingReader', () => {
     try {
       const received: Uint8Array[] = [];
       const deadline = Date.now() + 15_000;
+      // Let the writer fill the ring and block on it: nothing read, and nothing more written for 50 ms.
+      let stable = 0;
+      for (let last = -1; stable < 5 && Date.now() < deadline; await Promise.race([delay(10), failed])) {
+        stable = reader.used === last && last > SMALL - 1024 ? stable + 1 : 0;
+        last = reader.used;
+      }
+      expect(reader.used).toBeGreaterThan(SMALL - 1024);
       while (received.length < count && Date.now() < deadline) {
         await Promise.race([reader.nextWrite(), failed, delay(200)]);
-        // Read a little at a time, so the ring fills and the writer has to wait for room.
+        // A little at a time, so the writer keeps running into a full ring.
         reader.read((record) => received.push(record.slice()), 3);
-        if (received.length % 300 === 0) await delay(1);
       }
-      expect(received.length).toBe(count);
-      for (let i = 0; i < count; i++) expect(received[i], `record ${i}`).toEqual(ringRecord(i));
+      expectSameRecords(received, Array.from({ length: count }, (_, i) => ringRecord(i)));
       const report = await Promise.race([reported, failed]);
       expect(report.written).toBe(count);
       expect(report.failed).toBe(0);
       expect(report.waitedWrites).toBeGreaterThan(0);
+      // Woken as soon as the reader makes room, not at the end of each 50 ms nap.
+      expect((report.waitedMs - report.longestWaitMs) / (report.waitedWrites - 1)).toBeLessThan(15);
       expect(reader.used).toBe(0);
     } finally {
       await worker.terminate();

@@ -17,6 +17,10 @@ export interface RingWriterThreadReport {
   readonly failed: number;
   /** Writes that had to wait for the reader (returned more than 0 ms). */
   readonly waitedWrites: number;
+  /** Milliseconds those writes waited in all. */
+  readonly waitedMs: number;
+  /** The longest of them (the first, while the reader let the ring fill). */
+  readonly longestWaitMs: number;
 }
 
 /** The bytes after the number in record `index`: a length and content that vary with it. */
@@ -34,13 +38,17 @@ if (parentPort !== null && workerData !== null && typeof workerData === 'object'
   let written = 0;
   let failed = 0;
   let waitedWrites = 0;
+  let waitedMs = 0;
+  let longestWaitMs = 0;
   for (let i = 0; i < data.count; i++) {
     const waited = writer.write(ringRecord(i), data.maxWaitMs);
     if (waited < 0) failed++;
     else {
       written++;
       if (waited > 0) waitedWrites++;
+      waitedMs += waited;
+      longestWaitMs = Math.max(longestWaitMs, waited);
     }
   }
-  parentPort.postMessage({ written, failed, waitedWrites } satisfies RingWriterThreadReport);
+  parentPort.postMessage({ written, failed, waitedWrites, waitedMs, longestWaitMs } satisfies RingWriterThreadReport);
 }
