@@ -3,12 +3,11 @@ import { diag, DiagLogLevel, type Context, type Exception, type Span as ApiSpan 
 import { globalErrorHandler } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { readEnvNumber, readEnvString } from '../env.js';
-import { resolveLimit } from '../limits.js';
 import type { Producer } from '../protocol/index.js';
 import type { SpanRecord } from '../records.js';
 import { ReplyRegistry } from '../agent/ReplyRegistry.js';
 import { registerRuntime, unregisterRuntime, type AaepRuntime, type SpanSession } from '../agent/runtime.js';
-import { warnLimit } from '../limits.js';
+import { resolveLimit, warnLimit } from '../limits.js';
 import type { AaepSpanProcessorOptions } from './AaepSpanProcessor.js';
 import { LateClassification } from './LateClassification.js';
 import { observeSpanEvents } from './observeSpanEvents.js';
@@ -85,7 +84,7 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
     this.membership = new SpanMembership(maxSessions, maxSpansPerSession);
     this.replies = new ReplyRegistry({ maxPending: options.maxPendingReplies, onLimit: warnLimit });
     this.maxWaitMs = options.maxWaitMs ?? readEnvNumber('AAEP_WORKER_MAX_WAIT_MS') ?? DEFAULT_MAX_WAIT_MS;
-    const ring = createRingBuffer(options.ringBytes ?? readEnvNumber('AAEP_WORKER_RING_BYTES') ?? DEFAULT_RING_BYTES);
+    const ring = ringBuffer(options.ringBytes ?? readEnvNumber('AAEP_WORKER_RING_BYTES') ?? DEFAULT_RING_BYTES);
     this.writer = new RingWriter(ring);
     const data: TranslatorWorkerData = {
       ring,
@@ -295,6 +294,16 @@ function startWorker(data: TranslatorWorkerData): Worker {
   const tsx = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(tsx)}).then((tsx) => tsx.register()).then(() => import(${JSON.stringify(url.href)}))`;
   return new Worker(code, { eval: true, workerData: data, execArgv });
+}
+
+/** The ring of the size asked for, or of the default size when that is not one it can have (said through `diag`). */
+function ringBuffer(bytes: number): SharedArrayBuffer {
+  try {
+    return createRingBuffer(bytes);
+  } catch (error) {
+    diag.warn(`aaep-otel: ${(error as Error).message} (ringBytes, AAEP_WORKER_RING_BYTES); using ${DEFAULT_RING_BYTES} bytes.`);
+    return createRingBuffer(DEFAULT_RING_BYTES);
+  }
 }
 
 /** What the worker forwards: the SDK's `OTEL_LOG_LEVEL` (the level NodeSDK gives `diag`), else INFO. */

@@ -135,6 +135,18 @@ describe('AaepWorkerSpanProcessor', () => {
     await expect(fetch(`${server.url}/aaep/v1/manifest`)).rejects.toThrow();
   });
 
+  it('takes a ring size it cannot have as the default, says so, and still streams', async () => {
+    const messages = diagMessages();
+    const { aaep, server } = await workerProcessor({ ringBytes: 5000 });
+    expect(messages.some((m) => m.includes('power of two') && m.includes('AAEP_WORKER_RING_BYTES'))).toBe(true);
+    const client = await connectSse(`${server.url}/aaep/v1/events`);
+    cleanups.push(() => client.close());
+    const provider = new BasicTracerProvider({ spanProcessors: [aaep] });
+    provider.getTracer('t').startSpan('agent', { attributes: { 'aaep.span.kind': 'session' } }).end();
+    await client.waitFor(sessionDone());
+    expectLegalStream(client.events);
+  });
+
   it('never throws into the application, even when handed a span it cannot read', async () => {
     const { aaep } = await workerProcessor();
     const errors: unknown[] = [];
