@@ -133,12 +133,7 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
   }
 
   onStart(span: Span, _parentContext: Context): void {
-    if (this.shutdownPromise !== undefined) return;
-    try {
-      this.late.onStart(span);
-    } catch (error) {
-      reportError(error);
-    }
+    if (this.shutdownPromise === undefined) this.late.onStart(span);
   }
 
   /** Hands a span's start to the translator, and follows it if it belongs to a session. */

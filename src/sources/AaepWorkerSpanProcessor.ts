@@ -135,12 +135,7 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
   }
 
   onStart(span: Span, _parentContext: Context): void {
-    if (this.shutdownPromise !== undefined) return;
-    try {
-      this.late.onStart(span);
-    } catch (error) {
-      reportError(error);
-    }
+    if (this.shutdownPromise === undefined) this.late.onStart(span);
   }
 
   private start(span: Span): void {
@@ -155,13 +150,11 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
   onEnd(span: ReadableSpan): void {
     if (this.shutdownPromise !== undefined) return;
     try {
-      const { traceId, spanId, traceFlags } = span.spanContext();
+      const { traceId, spanId } = span.spanContext();
       this.late.release(spanId);
       if (!this.membership.follows(traceId, spanId)) return;
       this.membership.leave(traceId, spanId);
-      const times = [hrMillis(span.startTime), hrMillis(span.endTime)] as const;
-      const events = this.hooked.has(span as Span) ? [] : span.events;
-      this.sent(this.encoder.ended(traceId, spanId, span.parentSpanContext?.spanId, traceFlags, span.name, times, span.attributes, span.status, events));
+      this.sent(this.encoder.ended(span, this.hooked.has(span as Span) ? [] : span.events));
     } catch (error) {
       reportError(error);
     }

@@ -1,3 +1,5 @@
+import type { Exception } from '@opentelemetry/api';
+import { globalErrorHandler } from '@opentelemetry/core';
 import type { Span } from '@opentelemetry/sdk-trace-base';
 import { resolveLimit } from '../limits.js';
 import { classifySpan } from '../semconv/classifySpan.js';
@@ -27,8 +29,16 @@ export class LateClassification {
     return this.waiting.size;
   }
 
-  /** Called from onStart: starts the span now, or holds it until it says what it is. */
+  /** Called from onStart: starts the span now, or holds it until it says what it is. Never throws (failures go to the global error handler). */
   onStart(span: Span): void {
+    try {
+      this.hold(span);
+    } catch (error) {
+      globalErrorHandler(error as Exception);
+    }
+  }
+
+  private hold(span: Span): void {
     const parentSpanId = span.parentSpanContext?.spanId;
     if (parentSpanId !== undefined) this.release(parentSpanId);
     if (!LATE_ATTRIBUTE_SCOPES.test(span.instrumentationScope.name) || classifySpan(span.attributes) !== undefined) {

@@ -6,6 +6,17 @@ import { OTLP_LIMITS } from '../otlp/recordsFromOtlp.js';
 export const RECORD = { started: 1, event: 2, ended: 3 } as const;
 export const VALUE = { string: 1, number: 2, true: 3, false: 4, array: 5 } as const;
 
+/** What the encoder reads of an ended SDK span (a ReadableSpan has it all). */
+export interface EndedSpan {
+  spanContext(): { readonly traceId: string; readonly spanId: string; readonly traceFlags: number };
+  readonly parentSpanContext?: { readonly spanId: string } | undefined;
+  readonly name: string;
+  readonly startTime: HrTime;
+  readonly endTime: HrTime;
+  readonly attributes: Attributes;
+  readonly status: { readonly code: number; readonly message?: string | undefined };
+}
+
 /** A span event as the SDK keeps it. */
 export interface CapturedEvent {
   readonly name: string;
@@ -74,18 +85,11 @@ export class RecordEncoder {
     return this.end();
   }
 
-  ended(
-    traceId: string,
-    spanId: string,
-    parentSpanId: string | undefined,
-    traceFlags: number,
-    name: string,
-    times: readonly [number, number],
-    attributes: Attributes,
-    status: { readonly code: number; readonly message?: string | undefined },
-    events: readonly CapturedEvent[],
-  ): number {
-    this.endedHead(traceId, spanId, parentSpanId, traceFlags, name, times, attributes, status, events.length);
+  /** A span's end, read from the SDK span; `events` are those not already sent as they happened. */
+  ended(span: EndedSpan, events: readonly CapturedEvent[]): number {
+    const { traceId, spanId, traceFlags } = span.spanContext();
+    const times = [hrMillis(span.startTime), hrMillis(span.endTime)] as const;
+    this.endedHead(traceId, spanId, span.parentSpanContext?.spanId, traceFlags, span.name, times, span.attributes, span.status, events.length);
     for (let i = 0; i < events.length && i < OTLP_LIMITS.eventsPerSpan; i++) {
       const event = events[i]!;
       this.timedEvent(event.name, hrMillis(event.time), event.attributes);

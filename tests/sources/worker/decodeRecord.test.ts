@@ -2,8 +2,34 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Attributes, SpanEndedRecord, SpanEventRecord, SpanRecord, SpanStartedRecord } from '../../../src/records.js';
 import { OTLP_LIMITS } from '../../../src/sources/otlp/recordsFromOtlp.js';
 import { decodeRecords } from '../../../src/sources/worker/decodeRecord.js';
-import { hrMillis, RecordEncoder } from '../../../src/sources/worker/RecordEncoder.js';
+import { hrMillis, RecordEncoder, type CapturedEvent, type EndedSpan } from '../../../src/sources/worker/RecordEncoder.js';
 import { createRingBuffer, RingReader, RingWriter } from '../../../src/sources/worker/RecordRing.js';
+
+/** Ends a span through the encoder's span-shaped method, the span built from millisecond times as the SDK would hold them. */
+function endSpan(
+  encoder: RecordEncoder,
+  traceId: string,
+  spanId: string,
+  parentSpanId: string | undefined,
+  traceFlags: number,
+  name: string,
+  [start, end]: readonly [number, number],
+  attributes: Attributes,
+  status: { code: number; message?: string },
+  events: readonly CapturedEvent[],
+): number {
+  const hr = (ms: number): [number, number] => [Math.floor(ms / 1000), (ms % 1000) * 1e6];
+  const span: EndedSpan = {
+    spanContext: () => ({ traceId, spanId, traceFlags }),
+    parentSpanContext: parentSpanId === undefined ? undefined : { spanId: parentSpanId },
+    name,
+    startTime: hr(start),
+    endTime: hr(end),
+    attributes,
+    status,
+  };
+  return encoder.ended(span, events);
+}
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
 const SPAN = '051581bf3cb55c13';
@@ -143,7 +169,7 @@ describe('RecordEncoder and decodeRecords', () => {
       attributes: {},
     } satisfies SpanEventRecord);
 
-    encoder.ended(TRACE, SPAN, PARENT, 1, 'tool weather', [START, END], { 'gen_ai.tool.name': 'weather' }, { code: 2, message: 'timeout' }, [
+    endSpan(encoder, TRACE, SPAN, PARENT, 1, 'tool weather', [START, END], { 'gen_ai.tool.name': 'weather' }, { code: 2, message: 'timeout' }, [
       { name: 'retry', time: [1_700_000_003, 250_000_000], attributes: { attempt: 2 } },
       { name: 'gave up', time: [1_700_000_004, 0] },
     ]);
@@ -163,7 +189,7 @@ describe('RecordEncoder and decodeRecords', () => {
         { kind: 'event', traceId: TRACE, spanId: SPAN, name: 'gave up', time: 1_700_000_004_000, attributes: {} },
       ],
     } satisfies SpanEndedRecord);
-    encoder.ended(TRACE, SPAN, undefined, 0, 'root', [START, END], {}, { code: 0 }, []);
+    endSpan(encoder, TRACE, SPAN, undefined, 0, 'root', [START, END], {}, { code: 0 }, []);
     expect(decodeOne(encoder.take())).toEqual({
       kind: 'ended',
       traceId: TRACE,
@@ -276,10 +302,10 @@ describe('RecordEncoder and decodeRecords', () => {
     encoder.take();
 
     const captured = events.map((e, i) => ({ name: e.name, time: [1_700_000_000 + i, 0] as [number, number] }));
-    const size = encoder.ended(TRACE, SPAN, undefined, 1, 'many', [START, END], {}, { code: 0 }, captured);
+    const size = endSpan(encoder, TRACE, SPAN, undefined, 1, 'many', [START, END], {}, { code: 0 }, captured);
     const fromSpan = decodeOne(encoder.take());
     expect(fromSpan.kind === 'ended' && fromSpan.events.map((e) => e.name)).toEqual(events.slice(0, OTLP_LIMITS.eventsPerSpan).map((e) => e.name));
-    expect(size).toBe(encoder.ended(TRACE, SPAN, undefined, 1, 'many', [START, END], {}, { code: 0 }, captured.slice(0, OTLP_LIMITS.eventsPerSpan)));
+    expect(size).toBe(endSpan(encoder, TRACE, SPAN, undefined, 1, 'many', [START, END], {}, { code: 0 }, captured.slice(0, OTLP_LIMITS.eventsPerSpan)));
   });
 
   it('keeps only the first OTLP_LIMITS.arrayItems items of an array', () => {
@@ -312,7 +338,7 @@ describe('RecordEncoder and decodeRecords', () => {
       encoder.started(TRACE, PARENT, undefined, SESSION, 1, 'child', START + 1, { n: 1 }),
       encoder.event(TRACE, PARENT, { name: 'tick', time: [1_700_000_000, 0] }),
       encoder.record(ended),
-      encoder.ended(TRACE, PARENT, undefined, 1, 'child', [START + 1, END], {}, { code: 1 }, []),
+      endSpan(encoder, TRACE, PARENT, undefined, 1, 'child', [START + 1, END], {}, { code: 1 }, []),
     ];
     for (const size of sizes) expect(size).toBeGreaterThan(0);
     const total = sizes.reduce((sum, size) => sum + size, 0);
