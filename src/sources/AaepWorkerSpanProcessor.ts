@@ -40,9 +40,9 @@ const BATCH_BYTES = 64 * 1024;
  * endpoints (`server` says where). The agent's event loop pays for the copy only:
  * no event is built, serialised or written to a socket on it.
  *
- * What stays exact: records reach the worker in the order spans lived; the worker
- * wakes at the first record after it slept, so `tool.invoked` is on the wire while
- * the tool runs; `confirm()` registers its token here before its question is
+ * What stays exact: records reach the worker in the order spans lived, at the latest
+ * at the end of the current turn of the agent's event loop (a tool that awaits I/O
+ * lets them go), so `tool.invoked` is on the wire while the tool runs; `confirm()` registers its token here before its question is
  * recorded; `forceFlush` resolves once the worker has delivered everything recorded
  * before the call; `shutdown` ends open sessions as cancelled and stops the worker.
  * When the worker falls behind, the ring fills and the agent's thread waits for room
@@ -189,9 +189,9 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
   }
 
   /**
-   * Takes the record just encoded: batched, and the batch written to the ring at the end of
-   * this turn of the agent's event loop (its first await: before a tool's body goes on), or
-   * at once when it is large.
+   * Takes the record just encoded: batched, and the batch written to the ring in the check
+   * phase of this turn of the agent's event loop (after its timers and I/O callbacks, so the
+   * records of many callbacks go, and wake the worker, together), or at once when it is large.
    */
   private sent(size: number): void {
     if (!this.running) {
@@ -208,7 +208,7 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
     if (this.encoder.size >= Math.min(BATCH_BYTES, half)) this.writeBatch();
     else if (!this.batchQueued) {
       this.batchQueued = true;
-      queueMicrotask(this.queuedBatch);
+      setImmediate(this.queuedBatch);
     }
   }
 

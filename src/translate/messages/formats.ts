@@ -12,7 +12,12 @@ interface Formatters {
   readonly or: Intl.ListFormat;
   readonly second: Intl.NumberFormat;
   readonly minute: Intl.NumberFormat;
+  /** Small whole numbers said already, and their plural category: `Intl` costs a microsecond a call, and progress, counts and countdowns repeat the same few. */
+  readonly numbers: string[];
+  readonly categories: Intl.LDMLPluralRule[];
 }
+
+const SMALL_NUMBERS = 1024;
 
 const byLanguage = new Map<string, Formatters>();
 
@@ -28,6 +33,8 @@ function formatters(language: string): Formatters {
       or: new Intl.ListFormat(language, { type: 'disjunction', style: 'long' }),
       second: unit('second'),
       minute: unit('minute'),
+      numbers: [],
+      categories: [],
     };
     byLanguage.set(language, made);
   }
@@ -36,12 +43,25 @@ function formatters(language: string): Formatters {
 
 /** The form of a counted word for `count` in `language` (CLDR plural rules), `#` replaced by the number. */
 export function plural(language: string, count: number, forms: PluralForms): string {
-  const form = forms[formatters(language).plural.select(count)] ?? forms.other;
+  const made = formatters(language);
+  const small = isSmall(count);
+  let category = small ? made.categories[count] : undefined;
+  if (category === undefined) {
+    category = made.plural.select(count);
+    if (small) made.categories[count] = category;
+  }
+  const form = forms[category] ?? forms.other;
   return form.replace('#', formatNumber(language, count));
 }
 
 export function formatNumber(language: string, value: number): string {
-  return formatters(language).number.format(value);
+  const made = formatters(language);
+  if (!isSmall(value)) return made.number.format(value);
+  return (made.numbers[value] ??= made.number.format(value));
+}
+
+function isSmall(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value < SMALL_NUMBERS;
 }
 
 /** "a, b and c" as the language lists things; `or` for alternatives. */
