@@ -31,7 +31,7 @@ const DEFAULT_MAX_WAIT_MS = 5_000;
 /** Back-pressure is reported at most this often, with the time waited since. */
 const BEHIND_REPORT_MS = 10_000;
 /** A batch this large goes to the worker without waiting for the end of the turn. */
-const BATCH_BYTES = 64 * 1024;
+const BATCH_BYTES = 8 * 1024;
 
 /**
  * The AaepSpanProcessor with translation off the agent's thread. Its hooks copy
@@ -141,10 +141,10 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
   private start(span: Span): void {
     const { traceId, spanId, traceFlags } = span.spanContext();
     const parentSpanId = span.parentSpanContext?.spanId;
-    const session = this.membership.join(traceId, spanId, parentSpanId, span.attributes, span);
-    if (session === undefined) return;
-    this.sent(this.encoder.started(traceId, spanId, parentSpanId, undefined, traceFlags, span.name, hrMillis(span.startTime), span.attributes));
-    if (observeSpanEvents(span, (event) => this.sent(this.encoder.event(traceId, spanId, event)))) this.hooked.add(span);
+    const handle = this.membership.join(traceId, spanId, parentSpanId, span.attributes, span);
+    if (handle === 0) return;
+    this.sent(this.encoder.started(handle, traceId, spanId, parentSpanId, undefined, traceFlags, span.name, hrMillis(span.startTime), span.attributes));
+    if (observeSpanEvents(span, (event) => this.sent(this.encoder.event(handle, traceId, spanId, event)))) this.hooked.add(span);
   }
 
   onEnd(span: ReadableSpan): void {
@@ -152,21 +152,28 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
     try {
       const { traceId, spanId } = span.spanContext();
       this.late.release(spanId);
-      if (!this.membership.follows(traceId, spanId)) return;
-      this.membership.leave(traceId, spanId);
-      this.sent(this.encoder.ended(span, this.hooked.has(span as Span) ? [] : span.events));
+      const handle = this.membership.leave(traceId, spanId);
+      if (handle === 0) return;
+      this.sent(this.encoder.ended(handle, span, this.hooked.has(span as Span) ? [] : span.events));
     } catch (error) {
       reportError(error);
     }
   }
 
-  /** Span lifecycle records from a source that is not OpenTelemetry (aaep-otel/openai-agents). */
+  /**
+   * Span lifecycle records from a source that is not OpenTelemetry (aaep-otel/openai-agents).
+   * All of them go to the worker, whose translator decides, as in-thread: those of followed
+   * spans by handle, the rest with their ids.
+   */
   acceptRecord(record: SpanRecord): void {
     if (this.shutdownPromise !== undefined) return;
     try {
-      if (record.kind === 'started') this.membership.join(record.traceId, record.spanId, record.parentSpanId ?? record.sessionSpanId, record.attributes, undefined);
-      else if (record.kind === 'ended') this.membership.leave(record.traceId, record.spanId);
-      this.sent(this.encoder.record(record));
+      const { traceId, spanId } = record;
+      const handle =
+        record.kind === 'started' ? this.membership.join(traceId, spanId, record.parentSpanId ?? record.sessionSpanId, record.attributes, undefined)
+        : record.kind === 'ended' ? this.membership.leave(traceId, spanId)
+        : this.membership.handleOf(traceId, spanId);
+      this.sent(this.encoder.record(record, handle));
     } catch (error) {
       reportError(error);
     }
@@ -189,9 +196,10 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
   }
 
   /**
-   * Takes the record just encoded: batched, and the batch written to the ring in the check
-   * phase of this turn of the agent's event loop (after its timers and I/O callbacks, so the
-   * records of many callbacks go, and wake the worker, together), or at once when it is large.
+   * Takes the record just encoded: batched, and the batch written to the ring at the end of
+   * this callback when the worker is asleep (its wake-up is the latency a listener hears), else
+   * in the check phase of this turn of the event loop (the worker is busy and reads it when it
+   * gets there, so the records of many callbacks go together), or at once when it is large.
    */
   private sent(size: number): void {
     if (!this.running) {
@@ -208,7 +216,8 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
     if (this.encoder.size >= Math.min(BATCH_BYTES, half)) this.writeBatch();
     else if (!this.batchQueued) {
       this.batchQueued = true;
-      setImmediate(this.queuedBatch);
+      if (this.writer.readerAsleep) queueMicrotask(this.queuedBatch);
+      else setImmediate(this.queuedBatch);
     }
   }
 

@@ -29,18 +29,31 @@ const INITIAL_BYTES = 64 * 1024;
 /** Strings up to this length are copied in JavaScript when ASCII: cheaper than a call into Buffer's native code. */
 const SHORT_STRING = 48;
 
+/** Word codes: an index into the batch's words, or one of these. */
+export const WORD = { define: 0xfffe, inline: 0xffff } as const;
+/** Words (attribute keys, span and event names) a batch numbers; longer ones or more go inline. */
+const MAX_WORDS = 4096;
+const MAX_WORD_LENGTH = 128;
+
 /**
  * Writes span lifecycle records as compact bytes, straight from what the SDK hands
  * the processor: no record object is built on the agent's thread. Records collect
- * in a batch (`take` hands it over) and are read back by `decodeRecords`; strings
- * are UTF-8 with a 32-bit length, times are milliseconds as doubles, arrays travel
- * as JSON. The same bounds as OTLP ingest apply (OTLP_LIMITS), so both span sources
- * give the translator the same input. Each method returns the size of its record.
+ * in a batch (`take` hands it over) and are read back by `decodeRecords`.
+ *
+ * What keeps it cheap: a span the caller follows has a handle (a number), and only
+ * its start carries its ids; handle 0 means "ids follow". Attribute keys and names
+ * are numbered within a batch, so a key is copied once a batch, not once a record.
+ * Strings are UTF-8 with a 32-bit length, times are milliseconds as doubles, arrays
+ * travel as JSON. The same bounds as OTLP ingest apply (OTLP_LIMITS), so both span
+ * sources give the translator the same input. Each method returns the size of its record.
  */
 export class RecordEncoder {
   private scratch = Buffer.allocUnsafe(INITIAL_BYTES);
   private at = 0;
   private recordStart = 0;
+  private readonly words = new Map<string, number>();
+  private wordList: string[] = [];
+  private wordsAtRecordStart = 0;
 
   /** Bytes batched so far. */
   get size(): number {
@@ -51,15 +64,19 @@ export class RecordEncoder {
   take(): Uint8Array {
     const batch = this.scratch.subarray(0, this.at);
     this.at = 0;
+    this.words.clear();
+    this.wordList = [];
     return batch;
   }
 
-  /** Takes back the record just written (one too large to send). */
+  /** Takes back the record just written (one too large to send), with the words it numbered. */
   dropLast(): void {
     this.at = this.recordStart;
+    for (const word of this.wordList.splice(this.wordsAtRecordStart)) this.words.delete(word);
   }
 
   started(
+    handle: number,
     traceId: string,
     spanId: string,
     parentSpanId: string | undefined,
@@ -69,27 +86,30 @@ export class RecordEncoder {
     startTime: number,
     attributes: Attributes,
   ): number {
-    this.begin(RECORD.started, traceId, spanId);
+    this.begin(RECORD.started, handle);
+    this.id(traceId);
+    this.id(spanId);
     this.id(parentSpanId);
     this.id(sessionSpanId);
     this.byte(traceFlags);
-    this.string(name);
+    this.word(name);
     this.number(startTime);
     this.attributes(attributes, OTLP_LIMITS.attributesPerSpan);
     return this.end();
   }
 
-  event(traceId: string, spanId: string, event: CapturedEvent): number {
-    this.begin(RECORD.event, traceId, spanId);
+  /** An event of a followed span (`handle`), or with handle 0 of the span these ids name. */
+  event(handle: number, traceId: string, spanId: string, event: CapturedEvent): number {
+    this.identify(RECORD.event, handle, traceId, spanId);
     this.timedEvent(event.name, hrMillis(event.time), event.attributes);
     return this.end();
   }
 
   /** A span's end, read from the SDK span; `events` are those not already sent as they happened. */
-  ended(span: EndedSpan, events: readonly CapturedEvent[]): number {
+  ended(handle: number, span: EndedSpan, events: readonly CapturedEvent[]): number {
     const { traceId, spanId, traceFlags } = span.spanContext();
     const times = [hrMillis(span.startTime), hrMillis(span.endTime)] as const;
-    this.endedHead(traceId, spanId, span.parentSpanContext?.spanId, traceFlags, span.name, times, span.attributes, span.status, events.length);
+    this.endedHead(handle, traceId, spanId, span.parentSpanContext?.spanId, traceFlags, span.name, times, span.attributes, span.status, events.length);
     for (let i = 0; i < events.length && i < OTLP_LIMITS.eventsPerSpan; i++) {
       const event = events[i]!;
       this.timedEvent(event.name, hrMillis(event.time), event.attributes);
@@ -97,18 +117,18 @@ export class RecordEncoder {
     return this.end();
   }
 
-  /** A record from a source that builds them itself (aaep-otel/openai-agents). */
-  record(record: SpanRecord): number {
+  /** A record from a source that builds them itself (aaep-otel/openai-agents); `handle` as for the other methods. */
+  record(record: SpanRecord, handle = 0): number {
     switch (record.kind) {
       case 'started':
-        return this.started(record.traceId, record.spanId, record.parentSpanId, record.sessionSpanId, record.traceFlags, record.name, record.startTime, record.attributes);
+        return this.started(handle, record.traceId, record.spanId, record.parentSpanId, record.sessionSpanId, record.traceFlags, record.name, record.startTime, record.attributes);
       case 'event':
-        this.begin(RECORD.event, record.traceId, record.spanId);
+        this.identify(RECORD.event, handle, record.traceId, record.spanId);
         this.timedEvent(record.name, record.time, record.attributes);
         return this.end();
       case 'ended': {
         const { events } = record;
-        this.endedHead(record.traceId, record.spanId, record.parentSpanId, record.traceFlags, record.name, [record.startTime, record.endTime], record.attributes, record.status, events.length);
+        this.endedHead(handle, record.traceId, record.spanId, record.parentSpanId, record.traceFlags, record.name, [record.startTime, record.endTime], record.attributes, record.status, events.length);
         for (let i = 0; i < events.length && i < OTLP_LIMITS.eventsPerSpan; i++) this.timedEvent(events[i]!.name, events[i]!.time, events[i]!.attributes);
         return this.end();
       }
@@ -116,6 +136,7 @@ export class RecordEncoder {
   }
 
   private endedHead(
+    handle: number,
     traceId: string,
     spanId: string,
     parentSpanId: string | undefined,
@@ -126,10 +147,12 @@ export class RecordEncoder {
     status: { readonly code: number; readonly message?: string | undefined },
     eventCount: number,
   ): void {
-    this.begin(RECORD.ended, traceId, spanId);
-    this.id(parentSpanId);
-    this.byte(traceFlags);
-    this.string(name);
+    // What a followed span's start said (its parent, its flags) is not said again.
+    if (this.identify(RECORD.ended, handle, traceId, spanId)) {
+      this.id(parentSpanId);
+      this.byte(traceFlags);
+    }
+    this.word(name);
     this.number(times[0]);
     this.number(times[1]);
     this.attributes(attributes, OTLP_LIMITS.attributesPerSpan);
@@ -140,11 +163,22 @@ export class RecordEncoder {
     this.at += 2;
   }
 
-  private begin(kind: number, traceId: string, spanId: string): void {
+  private begin(kind: number, handle: number): void {
     this.recordStart = this.at;
-    this.byte(kind);
+    this.wordsAtRecordStart = this.wordList.length;
+    this.ensure(5);
+    this.scratch[this.at] = kind;
+    this.scratch.writeUInt32LE(handle, this.at + 1);
+    this.at += 5;
+  }
+
+  /** Starts a record of a span known by its handle, or by its ids (handle 0); true when the ids were written. */
+  private identify(kind: number, handle: number, traceId: string, spanId: string): boolean {
+    this.begin(kind, handle);
+    if (handle !== 0) return false;
     this.id(traceId);
     this.id(spanId);
+    return true;
   }
 
   private end(): number {
@@ -152,7 +186,7 @@ export class RecordEncoder {
   }
 
   private timedEvent(name: string, time: number, attributes: Attributes | undefined): void {
-    this.string(name);
+    this.word(name);
     this.number(time);
     this.attributes(attributes ?? {}, OTLP_LIMITS.attributesPerEvent);
   }
@@ -167,7 +201,7 @@ export class RecordEncoder {
       if (value === undefined || value === null) continue;
       if (count === max) break;
       count++;
-      this.string(key);
+      this.word(key);
       if (typeof value === 'string') {
         this.byte(VALUE.string);
         this.string(value);
@@ -192,6 +226,24 @@ export class RecordEncoder {
     scratch[this.at++] = text.length;
     // Hex: one byte a character.
     for (let i = 0; i < text.length; i++) scratch[this.at++] = text.charCodeAt(i) & 0xff;
+  }
+
+  /** A string that recurs (a key, a name): its number in this batch, else defined here. */
+  private word(text: string): void {
+    this.ensure(2);
+    const known = this.words.get(text);
+    if (known !== undefined) {
+      this.scratch.writeUInt16LE(known, this.at);
+      this.at += 2;
+      return;
+    }
+    const numbered = text.length <= MAX_WORD_LENGTH && this.wordList.length < MAX_WORDS;
+    this.scratch.writeUInt16LE(numbered ? WORD.define : WORD.inline, this.at);
+    this.at += 2;
+    this.string(text);
+    if (!numbered) return;
+    this.words.set(text, this.wordList.length);
+    this.wordList.push(text);
   }
 
   private string(text: string): void {

@@ -81,6 +81,11 @@ export class RingWriter extends RingSide {
     return waited;
   }
 
+  /** Whether the reader said it is going to sleep (and has not been woken since). */
+  get readerAsleep(): boolean {
+    return Atomics.load(this.header, READER_ASLEEP) === 1;
+  }
+
   private wakeReader(): void {
     if (Atomics.load(this.header, READER_ASLEEP) === 1 && Atomics.compareExchange(this.header, READER_ASLEEP, 1, 0) === 1) {
       Atomics.notify(this.header, READER_ASLEEP);

@@ -14,12 +14,15 @@ import { startAaepServer } from '../../http/startAaepServer.js';
 import { warnLimit } from '../../limits.js';
 import type { SpanRecord } from '../../records.js';
 import { Translator } from '../../translate/index.js';
-import { decodeRecords } from './decodeRecord.js';
+import { decodeRecords, type StartedSpan } from './decodeRecords.js';
 import { RingReader } from './RecordRing.js';
 import type { DiagLevelName, FromWorker, ToWorker, TranslatorWorkerData } from './WorkerProtocol.js';
 
-/** Batches translated before the worker lets its own sockets and timers run. */
-const BATCHES_PER_TURN = 16;
+/**
+ * Time the worker translates before it lets its sockets and timers run: delivery must keep
+ * pace, or a burst would push undelivered events out of the hub's ring (and drop a listener).
+ */
+const TURN_MS = 2;
 
 const port = parentPort!;
 const data = workerData as TranslatorWorkerData;
@@ -54,12 +57,14 @@ const ring = new RingReader(data.ring);
 let stopping = false;
 
 const translate = (record: SpanRecord) => translator.handle(record);
+/** Followed spans between their start and end, by the handle the agent's thread gave them. */
+const spans = new Map<number, StartedSpan>();
 
 /** Translates what the ring holds, up to `max` batches. */
 function drain(max = Infinity): number {
   return ring.read((bytes) => {
     try {
-      decodeRecords(bytes, translate);
+      decodeRecords(bytes, translate, spans);
     } catch (error) {
       diag.error('aaep-otel: span records could not be translated', describe(error));
     }
@@ -68,7 +73,10 @@ function drain(max = Infinity): number {
 
 async function follow(): Promise<void> {
   while (!stopping) {
-    if (drain(BATCHES_PER_TURN) === BATCHES_PER_TURN) await new Promise((resolve) => setImmediate(resolve));
+    const turn = performance.now() + TURN_MS;
+    let read = 0;
+    while (performance.now() < turn && (read = drain(1)) === 1);
+    if (read === 1) await new Promise((resolve) => setImmediate(resolve));
     else await ring.nextWrite();
   }
 }

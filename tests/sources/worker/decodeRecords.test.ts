@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { Attributes, SpanEndedRecord, SpanEventRecord, SpanRecord, SpanStartedRecord } from '../../../src/records.js';
 import { OTLP_LIMITS } from '../../../src/sources/otlp/recordsFromOtlp.js';
-import { decodeRecords } from '../../../src/sources/worker/decodeRecord.js';
+import { decodeRecords } from '../../../src/sources/worker/decodeRecords.js';
 import { hrMillis, RecordEncoder, type CapturedEvent, type EndedSpan } from '../../../src/sources/worker/RecordEncoder.js';
 import { createRingBuffer, RingReader, RingWriter } from '../../../src/sources/worker/RecordRing.js';
 
@@ -28,7 +28,7 @@ function endSpan(
     attributes,
     status,
   };
-  return encoder.ended(span, events);
+  return encoder.ended(0, span, events);
 }
 
 const TRACE = '5b8efff798038103d269b633813fc60c';
@@ -138,7 +138,7 @@ describe('RecordEncoder and decodeRecords', () => {
 
   it('reads back records encoded from span-shaped arguments, with event times as HrTime', () => {
     const encoder = new RecordEncoder();
-    encoder.started(TRACE, SPAN, PARENT, undefined, 1, 'tool weather', START, { 'gen_ai.tool.name': 'weather' });
+    encoder.started(0, TRACE, SPAN, PARENT, undefined, 1, 'tool weather', START, { 'gen_ai.tool.name': 'weather' });
     expect(decodeOne(encoder.take())).toEqual({
       kind: 'started',
       traceId: TRACE,
@@ -150,7 +150,7 @@ describe('RecordEncoder and decodeRecords', () => {
       attributes: { 'gen_ai.tool.name': 'weather' },
     } satisfies SpanStartedRecord);
 
-    encoder.event(TRACE, SPAN, { name: 'progress', time: [1_700_000_001, 1_500_000], attributes: { done: 0.5 } });
+    encoder.event(0, TRACE, SPAN, { name: 'progress', time: [1_700_000_001, 1_500_000], attributes: { done: 0.5 } });
     expect(decodeOne(encoder.take())).toEqual({
       kind: 'event',
       traceId: TRACE,
@@ -159,7 +159,7 @@ describe('RecordEncoder and decodeRecords', () => {
       time: 1_700_000_001_001.5,
       attributes: { done: 0.5 },
     } satisfies SpanEventRecord);
-    encoder.event(TRACE, SPAN, { name: 'bare', time: [1_700_000_002, 0] });
+    encoder.event(0, TRACE, SPAN, { name: 'bare', time: [1_700_000_002, 0] });
     expect(decodeOne(encoder.take())).toEqual({
       kind: 'event',
       traceId: TRACE,
@@ -298,7 +298,10 @@ describe('RecordEncoder and decodeRecords', () => {
     expect(decoded).toEqual({ ...ended, events: events.slice(0, OTLP_LIMITS.eventsPerSpan) });
     // The events past the limit are not written at all, not merely skipped when read.
     const encoder = new RecordEncoder();
-    expect(encoder.record({ ...ended, events })).toBe(encoder.record({ ...ended, events: events.slice(0, OTLP_LIMITS.eventsPerSpan) }));
+    const all = encoder.record({ ...ended, events });
+    encoder.take();
+    // In a batch of its own, as the first: the words of a batch are numbered once.
+    expect(all).toBe(encoder.record({ ...ended, events: events.slice(0, OTLP_LIMITS.eventsPerSpan) }));
     encoder.take();
 
     const captured = events.map((e, i) => ({ name: e.name, time: [1_700_000_000 + i, 0] as [number, number] }));
@@ -335,8 +338,8 @@ describe('RecordEncoder and decodeRecords', () => {
     const sizes = [
       encoder.record(started),
       encoder.record(event),
-      encoder.started(TRACE, PARENT, undefined, SESSION, 1, 'child', START + 1, { n: 1 }),
-      encoder.event(TRACE, PARENT, { name: 'tick', time: [1_700_000_000, 0] }),
+      encoder.started(0, TRACE, PARENT, undefined, SESSION, 1, 'child', START + 1, { n: 1 }),
+      encoder.event(0, TRACE, PARENT, { name: 'tick', time: [1_700_000_000, 0] }),
       encoder.record(ended),
       endSpan(encoder, TRACE, PARENT, undefined, 1, 'child', [START + 1, END], {}, { code: 1 }, []),
     ];
@@ -442,6 +445,73 @@ describe('RecordEncoder and decodeRecords', () => {
   });
 
   it('refuses a record of an unknown kind', () => {
-    expect(() => decodeRecords(Uint8Array.of(9, 0, 0), () => {})).toThrow(/unknown record kind 9/);
+    expect(() => decodeRecords(Uint8Array.of(9, 0, 0, 0, 0), () => {})).toThrow(/unknown record kind 9/);
+  });
+
+  it('sends the ids of a followed span once: its later records name it by handle, across batches', () => {
+    const encoder = new RecordEncoder();
+    const spans = new Map();
+    const decoded: SpanRecord[] = [];
+    encoder.started(7, TRACE, SPAN, PARENT, undefined, 1, 'tool weather', START, { 'gen_ai.tool.name': 'weather' });
+    decodeRecords(encoder.take(), (record) => decoded.push(record), spans);
+    const byIds = encoder.event(0, TRACE, SPAN, { name: 'tick', time: [1_700_000_001, 0] });
+    encoder.dropLast();
+    const byHandle = encoder.event(7, TRACE, SPAN, { name: 'tick', time: [1_700_000_001, 0] });
+    expect(byIds - byHandle).toBe(2 + TRACE.length + SPAN.length);
+    endSpan(encoder, TRACE, SPAN, PARENT, 1, 'tool weather', [START, END], {}, { code: 1 }, []);
+    encoder.dropLast();
+    encoder.ended(7, { spanContext: () => ({ traceId: TRACE, spanId: SPAN, traceFlags: 1 }), name: 'tool weather', startTime: [1_700_000_000, 0], endTime: [1_700_000_004, 0], attributes: {}, status: { code: 1 } }, []);
+    decodeRecords(encoder.take(), (record) => decoded.push(record), spans);
+    expect(decoded.map((r) => [r.kind, r.traceId, r.spanId])).toEqual([['started', TRACE, SPAN], ['event', TRACE, SPAN], ['ended', TRACE, SPAN]]);
+    expect(decoded[2]).toMatchObject({ parentSpanId: PARENT, traceFlags: 1 });
+    expect(spans.size).toBe(0);
+  });
+
+  it('skips the records of a handle whose start it never read', () => {
+    const encoder = new RecordEncoder();
+    encoder.event(9, TRACE, SPAN, { name: 'tick', time: [1_700_000_001, 0] });
+    encoder.record({ kind: 'event', traceId: TRACE, spanId: SPAN, name: 'by ids', time: START, attributes: {} });
+    expect(decodeAll(encoder.take()).map((r) => r.kind === 'event' && r.name)).toEqual(['by ids']);
+  });
+
+  it('numbers the keys and names of a batch, so a repeated key is sent once, and starts afresh with each batch', () => {
+    const encoder = new RecordEncoder();
+    const attributes = { 'a.rather.long.attribute.key': 'x' };
+    const event = (n: number) => ({ kind: 'event' as const, traceId: TRACE, spanId: SPAN, name: 'aaep.output.chunk', time: START + n, attributes });
+    const first = encoder.record(event(1));
+    const second = encoder.record(event(2));
+    expect(first - second).toBe('aaep.output.chunk'.length + 4 + 'a.rather.long.attribute.key'.length + 4);
+    expect(decodeAll(encoder.take()).map((r) => r.kind === 'event' && [r.name, r.attributes])).toEqual([
+      ['aaep.output.chunk', attributes],
+      ['aaep.output.chunk', attributes],
+    ]);
+    // A new batch defines its words again, so it reads on its own.
+    expect(encoder.record(event(3))).toBe(first);
+    expect(decodeOne(encoder.take())).toMatchObject({ name: 'aaep.output.chunk', attributes });
+  });
+
+  it('forgets the words a dropped record numbered', () => {
+    const encoder = new RecordEncoder();
+    encoder.record({ kind: 'event', traceId: TRACE, spanId: SPAN, name: 'kept', time: START, attributes: { shared: 1 } });
+    encoder.record({ kind: 'event', traceId: TRACE, spanId: SPAN, name: 'dropped', time: START, attributes: { fresh: 2, shared: 3 } });
+    encoder.dropLast();
+    encoder.record({ kind: 'event', traceId: TRACE, spanId: SPAN, name: 'after', time: START, attributes: { fresh: 4, shared: 5 } });
+    expect(decodeAll(encoder.take()).map((r) => r.kind === 'event' && [r.name, r.attributes])).toEqual([
+      ['kept', { shared: 1 }],
+      ['after', { fresh: 4, shared: 5 }],
+    ]);
+  });
+
+  it('sends a long string or one past the batch\'s word bound inline', () => {
+    const encoder = new RecordEncoder();
+    const long = 'k'.repeat(200);
+    const attributes: Record<string, number> = { [long]: 1 };
+    for (let i = 0; i < 4200; i++) attributes[`key${i}`] = i;
+    encoder.record({ kind: 'started', traceId: TRACE, spanId: SPAN, traceFlags: 1, name: 'many', startTime: START, attributes });
+    encoder.record({ kind: 'event', traceId: TRACE, spanId: SPAN, name: 'again', time: START, attributes: { [long]: 2, key4100: 3, key0: 4 } });
+    const [started, event] = decodeAll(encoder.take());
+    expect(started!.kind === 'started' && Object.keys(started!.attributes)).toHaveLength(OTLP_LIMITS.attributesPerSpan);
+    expect(event).toMatchObject({ name: 'again', attributes: { [long]: 2, key4100: 3, key0: 4 } });
   });
 });
+
