@@ -11,6 +11,7 @@ const BENCHES: ReadonlyArray<{ script: string; args?: string[] }> = [
   { script: 'bench/processor-overhead.ts' },
   { script: 'bench/redaction.ts' },
   { script: 'bench/per-event.ts' },
+  { script: 'bench/worker-throughput.ts' },
   { script: 'bench/receiver-ingest.ts' },
   { script: 'bench/fanout.ts' },
   { script: 'bench/catchup.ts' },

@@ -5,7 +5,7 @@
  * (built before timing) handed to `acceptRecord` as fast as the agent's thread can; the clock
  * stops when `forceFlush` says every event is in the hub. No SDK spans and no exporter, so the
  * figure is the translator's own rate. Also printed: how long the agent's thread was busy.
- * Run: npx tsx bench/worker-throughput.ts [--sessions 2000 --rounds 5]
+ * Run: npm run bench:worker [-- --sessions 2000 --rounds 5]
  */
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
