@@ -7,7 +7,7 @@ import { loggingErrorHandler, setGlobalErrorHandler } from '@opentelemetry/core'
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AaepWorkerSpanProcessor } from '../../src/index.js';
+import { AaepSpanProcessor, AaepWorkerSpanProcessor, startAaepServer } from '../../src/index.js';
 import { startOtlpSink } from '../helpers/otlpSink.js';
 import { connectSse, sessionDone } from '../helpers/sseClient.js';
 import { expectLegalStream } from '../helpers/streamRules.js';
@@ -80,19 +80,19 @@ describe('AaepWorkerSpanProcessor', () => {
 
     expect(seenWhileToolRan).not.toContain('aaep:agent.tool.completed');
     expectLegalStream(client.events);
-    expect(client.events.map((e) => e.type.replace('aaep:agent.', ''))).toEqual([
-      'session.started',
-      'state.changed',
-      'state.changed',
-      'output.streaming',
-      'output.streaming',
-      'state.changed',
-      'tool.invoked',
-      'tool.completed',
-      'tool.invoked',
-      'tool.completed',
-      'session.completed',
-    ]);
+    // The same turn through the in-thread processor: both designs give the same stream.
+    const inThread = new AaepSpanProcessor({ agentId: 'travel-agent', agentName: 'Travel agent' });
+    const inThreadServer = await startAaepServer({ hub: inThread.hub, port: 0 });
+    cleanups.push(() => inThreadServer.close());
+    const inThreadClient = await connectSse(`${inThreadServer.url}/aaep/v1/events`);
+    cleanups.push(() => inThreadClient.close());
+    const inThreadProvider = new BasicTracerProvider({ spanProcessors: [inThread] });
+    cleanups.push(() => inThreadProvider.shutdown());
+    await runAgent(inThreadProvider.getTracer('travel-agent'));
+    await inThreadClient.waitFor(sessionDone());
+    const heard = (events: typeof client.events) => events.map((e) => [e.type, e.summary_terse, e.summary_normal, e.to_state, e.tool, e.status]);
+    expect(heard(client.events)).toEqual(heard(inThreadClient.events));
+    expect(client.events.map((e) => e.type)).toContain('aaep:agent.output.streaming');
     expect(client.events.find((e) => e.type === 'aaep:agent.session.started')).toMatchObject({ producer: { agent_id: 'travel-agent', agent_name: 'Travel agent' } });
     expect(backend.spanNames().sort()).toEqual(['chat scripted', 'execute_tool book_table', 'execute_tool get_weather', 'invoke_agent travel']);
   });
