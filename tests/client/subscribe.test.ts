@@ -6,6 +6,7 @@ import { AaepClientError, announce, subscribe, type SubscribeOptions, type Subsc
 import { EventHub, startAaepServer, type AaepEvent, type AaepServer, type AaepServerOptions } from '../../src/index.js';
 import { publishSession } from '../helpers/fakeSession.js';
 import { connectSse, type SseClient } from '../helpers/sseClient.js';
+import { seeded } from '../helpers/seeded.js';
 
 const cleanups: Array<() => unknown> = [];
 afterEach(async () => {
@@ -86,17 +87,6 @@ function follow(url: string, options: Partial<SubscribeOptions> = {}) {
 
 const completions = (events: ReadonlyArray<{ type: string }>) => events.filter((event) => event.type === 'aaep:agent.session.completed').length;
 
-/** A deterministic PRNG (mulberry32), so a failing run can be replayed. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * A real HTTP proxy in front of `upstream` that cuts client connections: some before

@@ -58,6 +58,14 @@ async function workerProcessor(options: ConstructorParameters<typeof AaepWorkerS
   return { aaep, server };
 }
 
+/** A worker processor with a tracer on it and a listener on its stream. */
+async function listenedProcessor(options: ConstructorParameters<typeof AaepWorkerSpanProcessor>[0]) {
+  const { aaep, server } = await workerProcessor(options);
+  const client = await connectSse(`${server.url}/aaep/v1/events`);
+  cleanups.push(() => client.close());
+  return { aaep, client, tracer: new BasicTracerProvider({ spanProcessors: [aaep] }).getTracer('burst') };
+}
+
 describe('AaepWorkerSpanProcessor', () => {
   it('streams the session live from its worker while the spans still reach the OTLP backend', async () => {
     const backend = await startOtlpSink();
@@ -99,11 +107,7 @@ describe('AaepWorkerSpanProcessor', () => {
 
   it('loses nothing when the worker falls behind: the agent waits for room in a small ring, and says so once', async () => {
     const messages = diagMessages();
-    const { aaep, server } = await workerProcessor({ ringBytes: 4096 });
-    const provider = new BasicTracerProvider({ spanProcessors: [aaep] });
-    const client = await connectSse(`${server.url}/aaep/v1/events`);
-    cleanups.push(() => client.close());
-    const tracer = provider.getTracer('burst');
+    const { aaep, client, tracer } = await listenedProcessor({ ringBytes: 4096 });
     const SESSIONS = 300;
     // No await between sessions: the agent's thread writes far faster than the worker translates.
     for (let n = 0; n < SESSIONS; n++) {
@@ -120,11 +124,7 @@ describe('AaepWorkerSpanProcessor', () => {
   });
 
   it('keeps a listener through a burst larger than its hub\'s ring: delivery keeps pace with translation', async () => {
-    const { aaep, server } = await workerProcessor({ hub: { retentionBytes: 1024 * 1024, subscriberQueueEvents: 100_000, subscriberQueueBytes: 64 * 1024 * 1024 } });
-    const provider = new BasicTracerProvider({ spanProcessors: [aaep] });
-    const client = await connectSse(`${server.url}/aaep/v1/events`);
-    cleanups.push(() => client.close());
-    const tracer = provider.getTracer('burst');
+    const { aaep, client, tracer } = await listenedProcessor({ hub: { retentionBytes: 1024 * 1024, subscriberQueueEvents: 100_000, subscriberQueueBytes: 64 * 1024 * 1024 } });
     const SESSIONS = 300;
     // About 3 MB of events written at once, three times the ring that holds them for delivery.
     for (let n = 0; n < SESSIONS; n++) {

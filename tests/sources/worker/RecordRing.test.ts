@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { createRingBuffer, DEFAULT_RING_BYTES, RingReader, RingWriter } from '../../../src/sources/worker/RecordRing.js';
 import { ringRecord, type RingWriterThreadData, type RingWriterThreadReport } from './ringWriterThread.js';
+import { seeded } from '../../helpers/seeded.js';
 
 const SMALL = 4096;
 /** Bytes a record takes in the ring besides its own: the length in front of it. */
@@ -11,17 +12,6 @@ const LENGTH_BYTES = 4;
 /** A record that takes a quarter of the small ring with its length. */
 const QUARTER = SMALL / 4 - LENGTH_BYTES;
 
-/** A deterministic pseudo-random sequence (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function ring(capacity = SMALL): { buffer: SharedArrayBuffer; writer: RingWriter; reader: RingReader } {
   const buffer = createRingBuffer(capacity);
@@ -99,7 +89,7 @@ describe('RingWriter and RingReader', () => {
 
   it('hands records to the reader in the order written, across wrap-arounds', () => {
     const { writer, reader } = ring(SMALL);
-    const next = random(20240611);
+    const next = seeded(20240611);
     const sent: Uint8Array[] = [];
     const received: Uint8Array[] = [];
     let bytesWritten = 0;
