@@ -11,6 +11,7 @@ import type { SpanEventRecord, SpanRecord } from '../records.js';
 import { ReplyRegistry } from '../agent/ReplyRegistry.js';
 import { registerRuntime, unregisterRuntime, type AaepRuntime, type SpanSession } from '../agent/runtime.js';
 import { LateClassification } from './LateClassification.js';
+import { resolveProducer } from './resolveProducer.js';
 import { warnLimit, type StoreUsage } from '../limits.js';
 import { observeSpanEvents } from './observeSpanEvents.js';
 import { Translator } from '../translate/index.js';
@@ -68,12 +69,7 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(options: AaepSpanProcessorOptions = {}) {
-    const agentName = options.agentName ?? readEnvString('AAEP_AGENT_NAME');
-    this.producer = {
-      agent_id: options.agentId ?? readEnvString('AAEP_AGENT_ID') ?? readEnvString('OTEL_SERVICE_NAME') ?? 'agent',
-      ...(agentName !== undefined && { agent_name: agentName }),
-      ...(options.agentVersion !== undefined && { agent_version: options.agentVersion }),
-    };
+    this.producer = resolveProducer(options);
     this.replies = new ReplyRegistry({ maxPending: options.maxPendingReplies, onLimit: warnLimit });
     this.translator = new Translator({
       producer: this.producer,

@@ -10,6 +10,7 @@ import { registerRuntime, unregisterRuntime, type AaepRuntime, type SpanSession 
 import { resolveLimit, warnLimit } from '../limits.js';
 import type { AaepSpanProcessorOptions } from './AaepSpanProcessor.js';
 import { LateClassification } from './LateClassification.js';
+import { resolveProducer } from './resolveProducer.js';
 import { observeSpanEvents } from './observeSpanEvents.js';
 import { createRingBuffer, DEFAULT_RING_BYTES, RingWriter } from './worker/RecordRing.js';
 import { hrMillis, RecordEncoder } from './worker/RecordEncoder.js';
@@ -73,12 +74,7 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
   private shutdownPromise: Promise<void> | undefined;
 
   constructor(options: AaepWorkerSpanProcessorOptions = {}) {
-    const agentName = options.agentName ?? readEnvString('AAEP_AGENT_NAME');
-    this.producer = {
-      agent_id: options.agentId ?? readEnvString('AAEP_AGENT_ID') ?? readEnvString('OTEL_SERVICE_NAME') ?? 'agent',
-      ...(agentName !== undefined && { agent_name: agentName }),
-      ...(options.agentVersion !== undefined && { agent_version: options.agentVersion }),
-    };
+    this.producer = resolveProducer(options);
     const maxSessions = resolveLimit('sessions', options.maxSessions);
     const maxSpansPerSession = resolveLimit('spansPerSession', options.maxSpansPerSession);
     this.membership = new SpanMembership(maxSessions, maxSpansPerSession);
