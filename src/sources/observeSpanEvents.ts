@@ -12,7 +12,8 @@ import type { Span, TimedEvent } from '@opentelemetry/sdk-trace-base';
 export function observeSpanEvents(span: Span, added: (event: TimedEvent) => void): boolean {
   const original = span.addEvent;
   if (typeof original !== 'function') return false;
-  const wrapped: Span['addEvent'] = (...args) => {
+  // Assigned, not named in a declaration: tools that keep function names (tsx, esbuild) would rename it on every span.
+  span.addEvent = function (this: Span, ...args: Parameters<Span['addEvent']>) {
     const before = span.events[span.events.length - 1];
     const result = original.apply(span, args);
     const event = span.events[span.events.length - 1];
@@ -25,6 +26,5 @@ export function observeSpanEvents(span: Span, added: (event: TimedEvent) => void
     }
     return result;
   };
-  span.addEvent = wrapped;
   return true;
 }
