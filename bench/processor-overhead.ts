@@ -204,7 +204,7 @@ console.log(`  peer: LangfuseSpanProcessor:                         ${langfusePe
 console.log(`  ratio vs Batch with a discarding exporter (SDK floor): ${ratio('batch(discard) + aaep', 'batch(discard)')}x`);
 console.log(`  worker: agent thread busy vs Batch→OTLP alone:       ${workerBusy}x  (target <= 1.15x; peers busy: ${busyRatio('batch(otlp) + batch(otlp)', 'batch(otlp)')}x / ${busyRatio('batch(otlp) + langfuse', 'batch(otlp)')}x)`);
 console.log(`  worker, 100 subscribers: agent thread busy:          ${workerSubsBusy}x  (target <= 1.5x)`);
-console.log(`  worker: wall clock to the end of forceFlush:         ${workerWall}x / ${workerSubsWall}x with 100 subscribers (above the busy figure: the worker did not keep up, the agent waited for it)`);
+console.log(`  worker: wall clock to the end of forceFlush:         ${workerWall}x / ${workerSubsWall}x with 100 subscribers (above the busy figure: the worker was still translating when the round ended, and forceFlush waited for it)`);
 console.log(`  worker: events translated and delivered per second:  ${workerEventsPerSecond}`);
 report([
   { metric: 'processor overhead vs Batch→OTLP, no subscribers', value: aaepRatio, unit: 'x', target: '<= 1.15', met: aaepRatio <= 1.15 },
