@@ -1,3 +1,4 @@
+import { readEnvNumber } from '../env.js';
 import type { CatchUpSource } from './CatchUp.js';
 import type { Producer } from '../protocol/index.js';
 import type { ReplyRegistry } from '../agent/ReplyRegistry.js';
@@ -30,3 +31,12 @@ export const HUB_DEFAULTS = {
   subscriberQueueBytes: 4 * 1024 * 1024,
   catchUpMaxSessions: 1_000,
 } as const;
+
+/** The hub options a processor reads from its environment, for its own options to override. */
+export function hubOptionsFromEnv(): Pick<EventHubOptions, 'retentionEvents' | 'retentionBytes' | 'maxSubscribers'> {
+  return {
+    retentionEvents: readEnvNumber('AAEP_RETENTION_EVENTS'),
+    retentionBytes: readEnvNumber('AAEP_RETENTION_BYTES'),
+    maxSubscribers: readEnvNumber('AAEP_MAX_SUBSCRIBERS'),
+  };
+}

@@ -2,7 +2,7 @@ import { diag, type Context, type Exception, type Span as ApiSpan } from '@opent
 import { globalErrorHandler, hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor, TimedEvent } from '@opentelemetry/sdk-trace-base';
 import { EventHub } from '../hub/EventHub.js';
-import type { EventHubOptions } from '../hub/EventHubOptions.js';
+import { hubOptionsFromEnv, type EventHubOptions } from '../hub/EventHubOptions.js';
 import { readEnvNumber, readEnvString } from '../env.js';
 import { createHubBackend } from '../hub/createHubBackend.js';
 import type { HubBackend } from '../hub/HubBackend.js';
@@ -87,9 +87,7 @@ export class AaepSpanProcessor implements SpanProcessor, AaepRuntime {
       hubOption instanceof EventHub
         ? hubOption
         : new EventHub({
-            retentionEvents: readEnvNumber('AAEP_RETENTION_EVENTS'),
-            retentionBytes: readEnvNumber('AAEP_RETENTION_BYTES'),
-            maxSubscribers: readEnvNumber('AAEP_MAX_SUBSCRIBERS'),
+            ...hubOptionsFromEnv(),
             ...hubOption,
             catchUp: (sessionId, maxSessions, hears) => this.translator.catchUp(sessionId, maxSessions, Date.now(), hears),
             producer: this.producer,

@@ -3,6 +3,7 @@ import { diag, DiagLogLevel, type Context, type Exception, type Span as ApiSpan 
 import { globalErrorHandler } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { readEnvNumber, readEnvString } from '../env.js';
+import { hubOptionsFromEnv } from '../hub/EventHubOptions.js';
 import type { Producer } from '../protocol/index.js';
 import type { SpanRecord } from '../records.js';
 import { ReplyRegistry } from '../agent/ReplyRegistry.js';
@@ -90,12 +91,7 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
       maxSpansPerSession,
       maxPendingReplies: options.maxPendingReplies,
       hubUrl: options.hubUrl ?? readEnvString('AAEP_HUB_URL'),
-      hub: {
-        retentionEvents: readEnvNumber('AAEP_RETENTION_EVENTS'),
-        retentionBytes: readEnvNumber('AAEP_RETENTION_BYTES'),
-        maxSubscribers: readEnvNumber('AAEP_MAX_SUBSCRIBERS'),
-        ...options.hub,
-      },
+      hub: { ...hubOptionsFromEnv(), ...options.hub },
       server: options.server ?? {},
       diagLevel: diagLevel(),
     };
