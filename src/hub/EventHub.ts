@@ -11,7 +11,8 @@ import type { ReplyRegistry } from '../agent/ReplyRegistry.js';
 import { HUB_DEFAULTS, type EventHubOptions } from './EventHubOptions.js';
 import { localizedFrame } from './localizedFrame.js';
 import { expireOnClose, expireUnanswerable, type AskedQuestion } from './unanswerableQuestions.js';
-import { phrasesOf, type EventPhrases } from '../translate/messages/EventPhrases.js';
+import type { EventPhrases } from '../translate/messages/EventPhrases.js';
+import { serializeEvent, type SerializedEvent } from './SerializedEvent.js';
 import type { PhraseLanguage } from '../translate/messages/catalog.js';
 
 /** Catch-up bytes written per subscriber per turn of the event loop, so many at once never stall it. */
@@ -38,7 +39,6 @@ export class EventHub implements SubscriptionHost {
   readonly maxSubscribers: number;
   private readonly catchUpSource: CatchUpSource | undefined;
   private readonly catchUpMaxSessions: number;
-
   private readonly ring: Buffer;
   /** Per retained event, indexed by order % maxEvents. */
   private readonly starts: Float64Array;
@@ -107,12 +107,17 @@ export class EventHub implements SubscriptionHost {
 
   /** Adds an event to the stream, of a session `owner` owns (a principal; none: only the operator hears it by default). Never throws and never waits for a subscriber. */
   publish(event: AaepEvent, owner?: string): void {
+    this.publishPrepared(serializeEvent(event), owner);
+  }
+
+  /** As `publish`, for an event serialised where it was translated. */
+  publishPrepared(event: SerializedEvent, owner?: string): void {
     this.sessionOwners.observe(event, owner);
     // Checked at the next delivery round, which every publish schedules (none after close).
-    if (this.replies !== undefined && !this.isClosed && (event.type === 'aaep:agent.awaiting.confirmation' || event.type === 'aaep:agent.awaiting.clarification')) {
-      this.asked.push({ kind: event.type === 'aaep:agent.awaiting.confirmation' ? 'confirmation' : 'clarification', token: event.reply_token, sessionId: event.session_id, owner });
+    if (this.replies !== undefined && !this.isClosed && event.replyToken !== undefined) {
+      this.asked.push({ kind: event.type === 'aaep:agent.awaiting.confirmation' ? 'confirmation' : 'clarification', token: event.replyToken, sessionId: event.sessionId, owner });
     }
-    this.publishSerialized(event.event_id, event.session_id, JSON.stringify(event), owner, phrasesOf(event));
+    this.publishSerialized(event.eventId, event.sessionId, event.json, owner, event.phrases);
   }
 
   /**

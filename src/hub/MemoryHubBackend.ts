@@ -1,6 +1,7 @@
 import type { EventHub } from './EventHub.js';
 import type { AaepEvent } from '../protocol/index.js';
 import type { HubBackend } from './HubBackend.js';
+import type { SerializedEvent } from './SerializedEvent.js';
 
 /** One process: events go straight into the hub's ring. The default. */
 export class MemoryHubBackend implements HubBackend {
@@ -11,6 +12,10 @@ export class MemoryHubBackend implements HubBackend {
 
   publish(event: AaepEvent, owner?: string): void {
     this.hub.publish(event, owner);
+  }
+
+  publishPrepared(event: SerializedEvent, owner?: string): void {
+    this.hub.publishPrepared(event, owner);
   }
 
   stored(): Promise<void> {

@@ -9,6 +9,7 @@ import { closeRedis, connectRedis } from './connectRedis.js';
 import type { HubBackend } from './HubBackend.js';
 import { OpenSessionLedger } from './OpenSessionLedger.js';
 import { readStreamEntry } from './readStreamEntry.js';
+import { serializeEvent, type SerializedEvent } from './SerializedEvent.js';
 import { APPEND_ONCE, RENEW, SWEEP } from './redisHubScripts.js';
 import { phrasesOf } from '../translate/messages/EventPhrases.js';
 import { readEnvNumber } from '../env.js';
@@ -147,22 +148,25 @@ export class RedisHubBackend implements HubBackend {
   }
 
   publish(event: AaepEvent, owner?: string): void {
+    this.publishPrepared(serializeEvent(event), owner);
+  }
+
+  publishPrepared(event: SerializedEvent, owner?: string): void {
     if (this.closing !== undefined) return;
     if (this.pendingEvents >= this.maxPending) {
       this.failures++;
-      diag.error(`aaep-otel: ${this.pendingEvents} events are waiting for Redis; dropping ${event.event_id}`);
+      diag.error(`aaep-otel: ${this.pendingEvents} events are waiting for Redis; dropping ${event.eventId}`);
       return;
     }
     const role = event.type === 'aaep:agent.session.started' ? 'started' : TERMINAL_TYPES.has(event.type) ? 'terminal' : '';
     // The owner travels beside the event in the stream entry, so every instance's ring scopes it alike.
-    const phrases = phrasesOf(event);
     this.batch.push({
-      eventId: event.event_id,
-      sessionId: event.session_id,
+      eventId: event.eventId,
+      sessionId: event.sessionId,
       role,
-      json: JSON.stringify(event),
+      json: event.json,
       owner: owner ?? '',
-      phrases: phrases === undefined ? '' : JSON.stringify(phrases),
+      phrases: event.phrases === undefined ? '' : JSON.stringify(event.phrases),
     });
     this.pendingEvents++;
     if (this.batch.length >= APPEND_BATCH) this.sendBatch();
@@ -301,7 +305,7 @@ export class RedisHubBackend implements HubBackend {
         this.hub.publishSerialized(eventId, sessionId, json, owner, phrases);
         try {
           const event = JSON.parse(json) as AaepEvent;
-          this.hub.sessionOwners.observe(event, owner);
+          this.hub.sessionOwners.observe({ type: event.type, sessionId: event.session_id, replyToken: 'reply_token' in event ? event.reply_token : undefined }, owner);
           this.ledger.observe(event, owner);
         } catch {
           // Not ours to judge: the ring already has it; the ledger just cannot follow this session.

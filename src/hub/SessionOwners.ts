@@ -1,4 +1,4 @@
-import type { AaepEvent } from '../protocol/index.js';
+import type { SerializedEvent } from './SerializedEvent.js';
 
 const TERMINAL = new Set(['aaep:agent.session.completed', 'aaep:agent.session.errored', 'aaep:agent.session.cancelled']);
 
@@ -20,27 +20,27 @@ export class SessionOwners {
 
   constructor(private readonly capacity = 10_000) {}
 
-  observe(event: AaepEvent, owner: string | undefined): void {
+  observe(event: Pick<SerializedEvent, 'type' | 'sessionId' | 'replyToken'>, owner: string | undefined): void {
     if (TERMINAL.has(event.type)) {
-      const gone = this.sessions.get(event.session_id);
-      this.sessions.delete(event.session_id);
+      const gone = this.sessions.get(event.sessionId);
+      this.sessions.delete(event.sessionId);
       for (const token of gone?.tokens ?? []) this.tokens.delete(token);
       return;
     }
     if (owner === undefined) return;
-    let session = this.sessions.get(event.session_id);
+    let session = this.sessions.get(event.sessionId);
     if (session === undefined) {
       session = { owner, tokens: new Set() };
-      this.sessions.set(event.session_id, session);
+      this.sessions.set(event.sessionId, session);
       if (this.sessions.size > this.capacity) {
         const [oldest, forgotten] = this.sessions.entries().next().value!;
         this.sessions.delete(oldest);
         for (const token of forgotten.tokens) this.tokens.delete(token);
       }
     }
-    if (event.type === 'aaep:agent.awaiting.confirmation' || event.type === 'aaep:agent.awaiting.clarification') {
-      session.tokens.add(event.reply_token);
-      this.tokens.set(event.reply_token, event.session_id);
+    if (event.replyToken !== undefined) {
+      session.tokens.add(event.replyToken);
+      this.tokens.set(event.replyToken, event.sessionId);
     }
   }
 

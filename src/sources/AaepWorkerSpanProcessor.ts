@@ -1,5 +1,5 @@
-import { Worker } from 'node:worker_threads';
-import { diag, DiagLogLevel, type Context, type Exception, type Span as ApiSpan } from '@opentelemetry/api';
+import type { Worker } from 'node:worker_threads';
+import { diag, type Context, type Exception, type Span as ApiSpan } from '@opentelemetry/api';
 import { globalErrorHandler } from '@opentelemetry/core';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { readEnvNumber, readEnvString } from '../env.js';
@@ -17,6 +17,7 @@ import { createRingBuffer, DEFAULT_RING_BYTES, RingWriter } from './worker/Recor
 import { hrMillis, RecordEncoder } from './worker/RecordEncoder.js';
 import { SpanMembership } from './worker/SpanMembership.js';
 import type { FromWorker, ToWorker, TranslatorWorkerData, WorkerHubOptions, WorkerServer, WorkerServerOptions } from './worker/WorkerProtocol.js';
+import { diagLevel, loadWorker } from './worker/workerThreads.js';
 
 export interface AaepWorkerSpanProcessorOptions extends Omit<AaepSpanProcessorOptions, 'hub'> {
   /** Options for the hub the worker keeps (retention, subscriber bounds); the same variables as the in-thread hub. */
@@ -95,7 +96,7 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
       server: options.server ?? {},
       diagLevel: diagLevel(),
     };
-    this.worker = startWorker(data);
+    this.worker = loadWorker(import.meta.url, 'worker/translatorWorker', data);
     this.server = new Promise<WorkerServer>((resolve, reject) => {
       this.worker.on('message', (message: FromWorker) => {
         if (message.type === 'ready') resolve(message.server);
@@ -278,18 +279,6 @@ export class AaepWorkerSpanProcessor implements SpanProcessor, AaepRuntime {
   }
 }
 
-/** The worker's module beside this one: JavaScript when built, TypeScript from source (then loaded through tsx, as tests and `npm start` run). */
-function startWorker(data: TranslatorWorkerData): Worker {
-  const compiled = import.meta.url.endsWith('.js');
-  const url = new URL(`./worker/translatorWorker.${compiled ? 'js' : 'ts'}`, import.meta.url);
-  // `--input-type` is for the application's own `-e` code; the worker's module would be refused with it.
-  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
-  if (compiled) return new Worker(url, { workerData: data, execArgv });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(tsx)}).then((tsx) => tsx.register()).then(() => import(${JSON.stringify(url.href)}))`;
-  return new Worker(code, { eval: true, workerData: data, execArgv });
-}
-
 /** The ring of the size asked for, or of the default size when that is not one it can have (said through `diag`). */
 function ringBuffer(bytes: number): SharedArrayBuffer {
   try {
@@ -298,13 +287,6 @@ function ringBuffer(bytes: number): SharedArrayBuffer {
     diag.warn(`aaep-otel: ${(error as Error).message} (ringBytes, AAEP_WORKER_RING_BYTES); using ${DEFAULT_RING_BYTES} bytes.`);
     return createRingBuffer(DEFAULT_RING_BYTES);
   }
-}
-
-/** What the worker forwards: the SDK's `OTEL_LOG_LEVEL` (the level NodeSDK gives `diag`), else INFO. */
-function diagLevel(): number {
-  const name = readEnvString('OTEL_LOG_LEVEL')?.toUpperCase();
-  const level = name === undefined ? undefined : (DiagLogLevel as unknown as Record<string, number>)[name];
-  return typeof level === 'number' ? level : DiagLogLevel.INFO;
 }
 
 function reportError(error: unknown): void {

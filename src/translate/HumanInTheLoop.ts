@@ -28,7 +28,7 @@ import { EVENT_KIND } from './ids.js';
 import { humanizeName } from './describe.js';
 import { truncate } from './textShape.js';
 import { redactText } from './redact/redact.js';
-import { RISK_LEVELS, type SessionState, type SpanInfo } from './SessionState.js';
+import { RISK_LEVELS, type DeadlinePhrase, type SessionState, type SpanInfo } from './SessionState.js';
 import type { TranslateContext } from './TranslateContext.js';
 import { changeState } from './changeState.js';
 import { announceTool } from './ToolCalls.js';
@@ -65,7 +65,7 @@ export function clarificationRequested(ctx: TranslateContext, info: SpanInfo, re
   changeState(ctx, info, 'awaiting_input', record.time, question);
   const normal = phrase.question(question, choices.map((c) => c.label));
   const contextWords = context ? truncate(redactText(context), 1000) : undefined;
-  const detailed = (seconds: number) => phrase.questionDeadline(normal, contextWords, seconds);
+  const deadlinePhrase: DeadlinePhrase = { kind: 'clarification', normal, context: contextWords };
   const event = ctx.publish(info.session, info, EVENT_KIND.clarification, record.time, 'critical', {
     type: 'aaep:agent.awaiting.clarification',
     question,
@@ -73,13 +73,13 @@ export function clarificationRequested(ctx: TranslateContext, info: SpanInfo, re
     timeout_seconds: timeout,
     summary_terse: truncate(question, 200),
     summary_normal: normal,
-    summary_detailed: detailed(timeout),
+    summary_detailed: detailedFor(deadlinePhrase, timeout),
     ...(kinds !== undefined && kinds.length > 0 && { accepted_response_kinds: [...new Set(kinds)] }),
     ...(choices.length >= 2 && { choices }),
     ...(context !== undefined && { context: truncate(redactText(context), 4000) }),
     ...(defaultResponse !== undefined && { default_response: truncate(redactText(defaultResponse), 4000) }),
   });
-  ask(ctx, info, token, event, record.time + timeout * 1000, detailed);
+  ask(ctx, info, token, event, record.time + timeout * 1000, deadlinePhrase);
   ctx.onReplyRequested?.({
     kind: 'clarification',
     token,
@@ -130,7 +130,7 @@ export function confirmationRequested(ctx: TranslateContext, info: SpanInfo, rec
   info.confirmation = { token, action };
   changeState(ctx, info, 'awaiting_input', record.time, action);
   const normal = phrase.confirmationNeeded(action, consequence, irreversible);
-  const detailed = (seconds: number) => phrase.confirmationDeadline(normal, seconds, defaultDecision);
+  const deadlinePhrase: DeadlinePhrase = { kind: 'confirmation', normal, defaultDecision };
   const event = ctx.publish(info.session, info, EVENT_KIND.confirmation, record.time, 'critical', {
     type: 'aaep:agent.awaiting.confirmation',
     action,
@@ -140,12 +140,12 @@ export function confirmationRequested(ctx: TranslateContext, info: SpanInfo, rec
     default_decision: defaultDecision,
     summary_terse: phrase.confirmShort(truncate(action, 80)),
     summary_normal: normal,
-    summary_detailed: detailed(timeout),
+    summary_detailed: detailedFor(deadlinePhrase, timeout),
     ...(risk !== undefined && { risk_level: risk }),
     ...(irreversible && { irreversible: true, reversibility: 'irreversible' as const }),
     ...(allowed !== undefined && { allowed_replies: [...new Set(allowed)] }),
   });
-  ask(ctx, info, token, event, record.time + timeout * 1000, detailed);
+  ask(ctx, info, token, event, record.time + timeout * 1000, deadlinePhrase);
   ctx.onReplyRequested?.({
     kind: 'confirmation',
     token,
@@ -182,10 +182,17 @@ export function confirmationResolved(ctx: TranslateContext, info: SpanInfo, reco
 }
 
 /** Keeps an open question for late subscribers until it is resolved or its span ends. */
-function ask(ctx: TranslateContext, info: SpanInfo, token: string, event: AaepEvent, deadline: number, detailed: (secondsLeft: number) => Text): void {
+function ask(ctx: TranslateContext, info: SpanInfo, token: string, event: AaepEvent, deadline: number, deadlinePhrase: DeadlinePhrase): void {
   if (event.type !== 'aaep:agent.awaiting.confirmation' && event.type !== 'aaep:agent.awaiting.clarification') return;
-  info.session.questions.push({ token, event, deadline, detailed });
+  info.session.questions.push({ token, event, deadline, deadlinePhrase });
   ctx.asking.add(info.session);
+}
+
+/** A question's `summary_detailed` with `seconds` left. */
+export function detailedFor(deadlinePhrase: DeadlinePhrase, seconds: number): Text {
+  return deadlinePhrase.kind === 'confirmation'
+    ? phrase.confirmationDeadline(deadlinePhrase.normal, seconds, deadlinePhrase.defaultDecision)
+    : phrase.questionDeadline(deadlinePhrase.normal, deadlinePhrase.context, seconds);
 }
 
 export function answered(ctx: TranslateContext, session: SessionState, token: string): void {

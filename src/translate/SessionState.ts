@@ -50,9 +50,14 @@ export interface PendingQuestion {
   readonly event: AaepEventOf<'aaep:agent.awaiting.confirmation'> | AaepEventOf<'aaep:agent.awaiting.clarification'>;
   /** Deadline in the translator's clock (ms). */
   readonly deadline: number;
-  /** `summary_detailed` for the time left. */
-  readonly detailed: (secondsLeft: number) => Text;
+  /** What `summary_detailed` says, for any time left: data, so a question's state can cross a thread. */
+  readonly deadlinePhrase: DeadlinePhrase;
 }
+
+/** The words of a question's `summary_detailed` but its time left. */
+export type DeadlinePhrase =
+  | { readonly kind: 'confirmation'; readonly normal: Text; readonly defaultDecision: 'accept' | 'reject' }
+  | { readonly kind: 'clarification'; readonly normal: Text; readonly context: Text | undefined };
 
 /**
  * What outlives a session in the bounded memory of recently ended spans: a

@@ -36,7 +36,7 @@ import { appendOutput, endLlm, finishOutput } from './OutputStream.js';
 import { closeOpenTools, endTool, startTool, toolCallAnnounced } from './ToolCalls.js';
 import { answered, clarificationRequested, clarificationResolved, confirmationRequested, confirmationResolved } from './HumanInTheLoop.js';
 import { handoffRequested, progress } from './ProgressAndHandoff.js';
-import { catchUpSnapshot, sessionsToCatchUp } from './CatchUpSnapshot.js';
+import { catchUpSnapshot, sessionsToCatchUp, snapshotOf, type SessionSnapshot } from './CatchUpSnapshot.js';
 import { sessionStarted } from './SessionStarted.js';
 import { sessionOutcome } from './SessionOutcome.js';
 import { phrase } from './messages/Phrase.js';
@@ -161,15 +161,32 @@ export class Translator {
     let chosen: SessionState[];
     const heard = (session: SessionState) => hears === undefined || hears(session.principal);
     if (sessionFilter !== undefined) {
-      // A session id names its root span, tracked while the session is open.
-      const session = this.lookup(sessionFilter.slice(5, 37), sessionFilter.slice(37))?.session;
-      chosen = session !== undefined && !session.closed && session.sessionId === sessionFilter && heard(session) ? [session] : [];
+      const session = this.openSessionById(sessionFilter);
+      chosen = session !== undefined && heard(session) ? [session] : [];
     } else if (hears === undefined) {
       chosen = sessionsToCatchUp(this.asking, this.sessions, maxSessions, now);
     } else {
       chosen = sessionsToCatchUp(new Set([...this.asking].filter(heard)), new Set([...this.sessions].filter(heard)), maxSessions, now);
     }
     return chosen.map((session) => ({ sessionId: session.sessionId, events: catchUpSnapshot(session, now) }));
+  }
+
+  /** Where an open session stands, for a catch-up served by another thread; undefined once it closed. */
+  snapshot(sessionId: string): SessionSnapshot | undefined {
+    const session = this.openSessionById(sessionId);
+    return session === undefined ? undefined : snapshotOf(session);
+  }
+
+  /** A catch-up served elsewhere re-sent the session's questions stamped `time`: its later events are stamped no earlier. */
+  restamp(sessionId: string, time: number): void {
+    const session = this.openSessionById(sessionId);
+    if (session !== undefined) session.lastTime = Math.max(session.lastTime, time);
+  }
+
+  /** A session id names its root span, tracked while the session is open. */
+  private openSessionById(sessionId: string): SessionState | undefined {
+    const session = this.lookup(sessionId.slice(5, 37), sessionId.slice(37))?.session;
+    return session !== undefined && !session.closed && session.sessionId === sessionId ? session : undefined;
   }
 
   /**

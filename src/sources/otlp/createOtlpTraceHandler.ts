@@ -6,13 +6,14 @@ import { isCrossSite, isReboundPage } from '../../http/refuseCrossSite.js';
 import type { IngestGate } from './IngestGate.js';
 import { decodeTraceRequest, encodeStatus, encodeTraceResponse, type ProtoTraceRequest } from './otlpProtobuf.js';
 import { recordsFromOtlp } from './recordsFromOtlp.js';
-import type { TraceAssembler } from './TraceAssembler.js';
+import type { SpanIntake } from './SpanIntake.js';
 import { ingestExport, type ExportOutcome } from './ingestExport.js';
 
 export const OTLP_TRACES_PATH = '/v1/traces';
 
 export interface OtlpTraceHandlerOptions {
-  readonly assembler: TraceAssembler;
+  /** What translates the spans: a TraceAssembler, or the receiver's translation workers. */
+  readonly assembler: SpanIntake;
   /**
    * Bearer token every export must carry (`Authorization: Bearer …`), else 401 and
    * nothing is read. Else `AAEP_INGEST_TOKEN`, else `AAEP_TOKEN`, else none.

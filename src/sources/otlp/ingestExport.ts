@@ -1,7 +1,8 @@
 import { diag } from '@opentelemetry/api';
 import type { IngestGate } from './IngestGate.js';
 import type { OtlpRecords } from './recordsFromOtlp.js';
-import type { IngestResult, TraceAssembler } from './TraceAssembler.js';
+import { IntakeUnavailable, type SpanIntake } from './SpanIntake.js';
+import type { IngestResult } from './TraceAssembler.js';
 
 /** What an intake answers for one export: the spans not taken and why, for `partial_success`. */
 export interface ExportOutcome {
@@ -16,14 +17,15 @@ export interface ExportOutcome {
 /**
  * Translates one decoded export, the same for OTLP/HTTP and OTLP/gRPC, and, with a
  * shared store, waits until it holds the events: an export is acknowledged only once
- * nothing in it can be lost. Rejects when the store did not confirm (the intake then
+ * nothing in it can be lost. Rejects when the intake or the store could not take it (the intake then
  * answers a retryable status); a translation failure goes to `diag`, never to the sender.
  */
-export async function ingestExport(assembler: TraceAssembler, records: OtlpRecords, gate?: IngestGate): Promise<ExportOutcome> {
+export async function ingestExport(intake: SpanIntake, records: OtlpRecords, gate?: IngestGate): Promise<ExportOutcome> {
   let result: IngestResult = { refused: 0, reasons: [] };
   try {
-    result = assembler.ingest(records);
+    result = await intake.ingest(records);
   } catch (error) {
+    if (error instanceof IntakeUnavailable) throw error;
     diag.error('aaep-otel: translating an OTLP export failed', error);
   }
   if (gate !== undefined) await gate.stored();

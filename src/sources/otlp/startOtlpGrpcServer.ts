@@ -4,13 +4,14 @@ import type { IngestGate } from './IngestGate.js';
 import { ingestExport, type ExportOutcome } from './ingestExport.js';
 import { decodeTraceRequest, encodeTraceResponse, type ProtoTraceRequest } from './otlpProtobuf.js';
 import { recordsFromOtlp } from './recordsFromOtlp.js';
-import type { TraceAssembler } from './TraceAssembler.js';
+import type { SpanIntake } from './SpanIntake.js';
 
 /** The OTLP trace service's one method, as opentelemetry-proto names it. */
 export const OTLP_GRPC_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
 
 export interface OtlpGrpcServerOptions {
-  readonly assembler: TraceAssembler;
+  /** What translates the spans: a TraceAssembler, or the receiver's translation workers. */
+  readonly assembler: SpanIntake;
   readonly host: string;
   /** 0 picks a free port. */
   readonly port: number;

@@ -1,3 +1,4 @@
+import type { DiagMessage } from './workerThreads.js';
 import type { RemoteDecision } from '../../agent/DecisionStore.js';
 import type { EventHubOptions } from '../../hub/EventHubOptions.js';
 import type { AaepServerOptions } from '../../http/startAaepServer.js';
@@ -35,8 +36,6 @@ export interface WorkerServer {
   readonly notice: string;
 }
 
-export type DiagLevelName = 'error' | 'warn' | 'info' | 'debug' | 'verbose';
-
 export type ToWorker = { readonly type: 'flush' | 'shutdown'; readonly id: number };
 
 export type FromWorker =
@@ -44,4 +43,4 @@ export type FromWorker =
   | { readonly type: 'failed'; readonly message: string }
   | { readonly type: 'done'; readonly id: number }
   | { readonly type: 'decision'; readonly token: string; readonly decision: RemoteDecision }
-  | { readonly type: 'diag'; readonly level: DiagLevelName; readonly message: string };
+  | DiagMessage;

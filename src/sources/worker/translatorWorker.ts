@@ -5,7 +5,7 @@
  * event loop. Decisions on its questions go back to the agent as messages.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { DiagLogLevel, diag, type DiagLogger } from '@opentelemetry/api';
+import { diag } from '@opentelemetry/api';
 import { pendingFor } from '../../agent/DecisionStore.js';
 import { ReplyRegistry } from '../../agent/ReplyRegistry.js';
 import { createHubBackend } from '../../hub/createHubBackend.js';
@@ -16,7 +16,8 @@ import type { SpanRecord } from '../../records.js';
 import { Translator } from '../../translate/index.js';
 import { decodeRecords, type StartedSpan } from './decodeRecords.js';
 import { RingReader } from './RecordRing.js';
-import type { DiagLevelName, FromWorker, ToWorker, TranslatorWorkerData } from './WorkerProtocol.js';
+import type { FromWorker, ToWorker, TranslatorWorkerData } from './WorkerProtocol.js';
+import { describe, forwardDiag } from './workerThreads.js';
 
 /**
  * Time the worker translates before it lets its sockets and timers run: delivery must keep
@@ -28,10 +29,7 @@ const port = parentPort!;
 const data = workerData as TranslatorWorkerData;
 const send = (message: FromWorker) => port.postMessage(message);
 
-const forward = (level: DiagLevelName) => (message: string, ...args: unknown[]) =>
-  send({ type: 'diag', level, message: [message, ...args.map(describe)].join(' ') });
-const logger: DiagLogger = { error: forward('error'), warn: forward('warn'), info: forward('info'), debug: forward('debug'), verbose: forward('verbose') };
-diag.setLogger(logger, { logLevel: data.diagLevel as DiagLogLevel, suppressOverrideMessage: true });
+forwardDiag(send, data.diagLevel);
 
 const replies = new ReplyRegistry({ maxPending: data.maxPendingReplies, onLimit: warnLimit });
 const translator = new Translator({
@@ -113,8 +111,3 @@ port.on('message', (message: ToWorker) => {
 });
 
 void follow();
-
-function describe(value: unknown): string {
-  if (value instanceof Error) return value.stack ?? value.message;
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
