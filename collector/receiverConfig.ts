@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { parseTokenMap, type ListenerOptions } from '../src/http/ListenerAuth.js';
 import { LIMIT_DEFAULTS, LIMIT_ENV } from '../src/limits.js';
@@ -37,6 +38,8 @@ export interface ReceiverConfig {
   readonly hubUrl: string | undefined;
   /** How long a receiver's sessions outlive it on a shared hub before another ends them. */
   readonly hubLeaseMs: number;
+  /** Translation worker threads, each trace translated by one; 0 translates in the receiver's own thread. */
+  readonly workers: number;
 }
 
 /** 4320: next to a Collector's 4317 (gRPC) and 4318 (HTTP) without colliding. */
@@ -75,6 +78,7 @@ const SETTINGS = {
   'grpc-port': { env: 'AAEP_RECEIVER_GRPC_PORT', help: 'port for OTLP/gRPC (0 picks one; off unless set)', fallback: undefined },
   'hub-url': { env: 'AAEP_HUB_URL', help: 'redis://host:port shared by several receivers (default: in memory)', fallback: undefined },
   'hub-lease-ms': { env: 'AAEP_HUB_LEASE_MS', help: 'a dead receiver\'s open sessions are ended after this long', fallback: '10000' },
+  workers: { env: 'AAEP_RECEIVER_WORKERS', help: "translation threads, each trace in one (0: the receiver's own; default one per core)", fallback: undefined },
 } as const;
 
 /** Every environment variable the receiver reads (for checking deployment manifests). */
@@ -145,6 +149,7 @@ export function readReceiverConfig(argv: string[], env: NodeJS.ProcessEnv): Rece
     grpcPort: get('grpc-port') === undefined ? undefined : number('grpc-port', get('grpc-port')!, 0),
     hubUrl: hubUrl(get('hub-url')),
     hubLeaseMs: number('hub-lease-ms', get('hub-lease-ms')!, 100),
+    workers: get('workers') === undefined ? availableParallelism() : number('workers', get('workers')!, 0),
   };
 }
 

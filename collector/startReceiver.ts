@@ -14,11 +14,10 @@ import { listen } from '../src/http/listen.js';
 import { ListenerAuth } from '../src/http/ListenerAuth.js';
 import { createOtlpTraceHandler } from '../src/sources/otlp/createOtlpTraceHandler.js';
 import { startOtlpGrpcServer, type OtlpGrpcServer } from '../src/sources/otlp/startOtlpGrpcServer.js';
-import { TraceAssembler } from '../src/sources/otlp/TraceAssembler.js';
 import type { LimitReached, StoreUsage } from '../src/limits.js';
 import { ReplyRegistry } from '../src/agent/ReplyRegistry.js';
-import { Translator } from '../src/translate/index.js';
 import type { ReceiverConfig } from './receiverConfig.js';
+import { startTranslation } from './receiverTranslation.js';
 
 export interface ReceiverStats {
   readonly sessions: StoreUsage;
@@ -38,8 +37,8 @@ export interface Receiver {
   readonly hub: EventHub;
   /** Where translated events go: the hub itself, or the Redis stream it follows (`hubUrl`). */
   readonly backend: HubBackend;
-  readonly translator: Translator;
-  readonly assembler: TraceAssembler;
+  /** Translation worker threads; 0 when the receiver translates in its own thread. */
+  readonly workers: number;
   readonly replies: ReplyRegistry;
   readonly server: Server;
   /** Each store against its bound, as `/readyz` reports it. */
@@ -52,8 +51,9 @@ export interface Receiver {
 
 /**
  * The standalone receiver: OTLP/HTTP traces in, the same translator as the
- * in-process processor, AAEP out (SSE, manifest, replies), plus the decision
- * endpoint agents in other processes poll, and health checks.
+ * in-process processor (in `workers` threads, each trace in one), AAEP out (SSE,
+ * manifest, replies), plus the decision endpoint agents in other processes poll,
+ * and health checks.
  */
 export async function startReceiver(config: ReceiverConfig, log: Log = () => {}): Promise<Receiver> {
   const producer = { agent_id: config.agentId, ...(config.agentName !== undefined && { agent_name: config.agentName }) };
@@ -70,35 +70,26 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
   const replyOptions = { maxPending: config.maxPendingReplies, onLimit };
   const replies = decisions instanceof RedisDecisionStore ? new RedisReplyRegistry(decisions, replyOptions) : new ReplyRegistry(replyOptions);
   let backend: HubBackend | undefined;
-  const translator = new Translator({
+  const translation = startTranslation(config, {
     producer,
-    emit: (event, owner) => backend!.publish(event, owner),
+    backend: () => backend!,
     onViolation: (message) => log('warn', message),
     onSessionClosed: (sessionId) => replies.cancelSession(sessionId),
     onReplyRequested: (request) => decisions.track(replies, request),
-    maxSessions: config.maxSessions,
-    maxSpansPerSession: config.maxSpansPerSession,
     onLimit,
   });
   const hub = new EventHub({
     retentionEvents: config.retentionEvents,
     retentionBytes: config.retentionBytes,
     maxSubscribers: config.maxSubscribers,
-    catchUp: (sessionId, maxSessions, hears) => translator.catchUp(sessionId, maxSessions, Date.now(), hears),
+    catchUp: translation.catchUp,
     producer,
     replies,
   });
   backend = createHubBackend(hub, { hubUrl: config.hubUrl, retentionEvents: config.retentionEvents, leaseMs: config.hubLeaseMs, ...(shared !== undefined && { connection: shared.connection }) });
-  const assembler = new TraceAssembler(translator, {
-    quietMs: config.quietMs,
-    maxHeldSpansPerTrace: config.maxHeldSpansPerTrace,
-    maxHeldSpans: config.maxHeldSpans,
-    onLimit,
-  });
 
   const stats = (): ReceiverStats => ({
-    ...translator.usage,
-    heldSpans: assembler.usage,
+    ...translation.usage,
     subscribers: hub.subscribers,
     replies: replies.usage,
     decisions: decisions.usage,
@@ -116,7 +107,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
   });
   app.use(
     createOtlpTraceHandler({
-      assembler,
+      assembler: translation,
       ...(config.ingestToken !== undefined && { token: config.ingestToken }),
       corsOrigins: config.corsOrigins,
       maxBodyBytes: config.maxBodyBytes,
@@ -133,7 +124,12 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
   // Decisions answer the agent that asked, a span sender: the ingest token.
   app.use(createDecisionRouter({ decisions, ...(config.ingestToken !== undefined && { token: config.ingestToken }) }));
 
-  const server = await listen(app, config);
+  // Exports are taken once they can be translated.
+  await translation.ready();
+  const server = await listen(app, config).catch(async (error: unknown) => {
+    await translation.close();
+    throw error;
+  });
   router.attachWebSocket(server);
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -168,7 +164,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
   if (config.grpcPort !== undefined) {
     try {
       grpcServer = await startOtlpGrpcServer({
-        assembler,
+        assembler: translation,
         host: config.host,
         port: config.grpcPort,
         token: ingestToken,
@@ -180,6 +176,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
       });
     } catch (error) {
       server.close();
+      await translation.close();
       throw error;
     }
     log('info', 'OTLP/gRPC listening', { host: config.host, port: grpcServer.port });
@@ -192,8 +189,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     host: address.address,
     hub,
     backend,
-    translator,
-    assembler,
+    workers: config.workers,
     replies,
     server,
     get stats() {
@@ -207,11 +203,9 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
         await grpcServer?.close();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        assembler.flushAll();
-        assembler.close();
-        // As the processor's shutdown does: sessions still open end as cancelled (by
-        // system) and their questions settle as cancelled, while the streams can hear it.
-        translator.cancelAll(Date.now(), 'producer_shutdown');
+        // As the processor's shutdown does: held spans are placed, sessions still open end as
+        // cancelled (by system) and their questions settle as cancelled, while the streams can hear it.
+        await translation.close();
         replies.cancelAll();
         await backend!.close();
         if (decisions instanceof RedisDecisionStore) await decisions.close();

@@ -80,7 +80,7 @@ describe('POST /v1/traces with an ingest token configured', () => {
       expect(result.code).toBe(ExportResultCode.FAILED);
       expect(String(result.error)).toMatch(/401|Unauthorized/i);
     }
-    expect(receiver.assembler.heldSpans).toBe(0);
+    expect(receiver.stats.heldSpans.size).toBe(0);
 
     // Only now an honest export with the ingest token: the stream holds its session and nothing else.
     const honest = await exportWith(new ProtoExporter({ url, headers: bearer(INGEST_TOKEN) }), await finishedSpansOf(honestTurn));

@@ -110,6 +110,6 @@ describe('the receiver under hostile OTLP input', () => {
     expect(published).toBe(0);
     const health = await fetch(`${receiver.url}/healthz`);
     expect(health.status).toBe(200);
-    expect(receiver.assembler.heldSpans).toBeLessThanOrEqual(1);
+    expect(receiver.stats.heldSpans.size).toBeLessThanOrEqual(1);
   });
 });

@@ -1,0 +1,56 @@
+import type { SerializedEvent } from '../../../hub/SerializedEvent.js';
+import type { LimitReached, StoreUsage } from '../../../limits.js';
+import type { Producer } from '../../../protocol/index.js';
+import type { SessionSnapshot } from '../../../translate/CatchUpSnapshot.js';
+import type { EventPhrases } from '../../../translate/messages/EventPhrases.js';
+import type { ReplyRequest } from '../../../translate/TranslatorOptions.js';
+import type { DiagMessage } from '../../worker/workerThreads.js';
+import type { OtlpRecords } from '../recordsFromOtlp.js';
+import type { IngestResult } from '../TraceAssembler.js';
+
+/** A translation worker's `workerData`: its share of the receiver's bounds. */
+export interface TranslationWorkerData {
+  readonly producer: Producer;
+  readonly maxSessions: number;
+  readonly maxSpansPerSession: number;
+  readonly quietMs: number;
+  readonly maxHeldSpansPerTrace: number;
+  readonly maxHeldSpans: number;
+  readonly diagLevel: number;
+}
+
+/** A session's snapshot as it crosses threads: its events' phrases beside them (a symbol does not travel). */
+export interface SnapshotMessage {
+  readonly snapshot: SessionSnapshot;
+  readonly phrases: ReadonlyArray<EventPhrases | undefined>;
+  readonly questionPhrases: ReadonlyArray<EventPhrases | undefined>;
+}
+
+/** What translating did, in the order it happened, for the receiver's thread to carry out. */
+export type Effect =
+  | { readonly kind: 'event'; readonly event: SerializedEvent; readonly owner: string | undefined }
+  | { readonly kind: 'ask'; readonly request: ReplyRequest }
+  | { readonly kind: 'closed'; readonly sessionId: string }
+  | { readonly kind: 'snapshot'; readonly message: SnapshotMessage }
+  | { readonly kind: 'gone'; readonly sessionId: string }
+  | { readonly kind: 'violation'; readonly message: string }
+  | { readonly kind: 'limit'; readonly reached: LimitReached };
+
+/** One worker's stores against their bounds. */
+export interface TranslationUsage {
+  readonly sessions: StoreUsage;
+  readonly spans: StoreUsage & { perSession: number };
+  readonly heldSpans: StoreUsage & { traces: number; perTrace: number };
+}
+
+export type ToTranslation =
+  | { readonly type: 'ingest'; readonly id: number; readonly records: Pick<OtlpRecords, 'ended' | 'signals'> }
+  | { readonly type: 'restamp'; readonly sessionId: string; readonly time: number }
+  | { readonly type: 'close'; readonly id: number };
+
+export type FromTranslation =
+  | { readonly type: 'ready' }
+  | { readonly type: 'effects'; readonly effects: readonly Effect[]; readonly usage: TranslationUsage }
+  | { readonly type: 'ingested'; readonly id: number; readonly result: IngestResult; readonly usage: TranslationUsage }
+  | { readonly type: 'closed'; readonly id: number }
+  | DiagMessage;

@@ -1,0 +1,238 @@
+import type { Worker } from 'node:worker_threads';
+import { diag } from '@opentelemetry/api';
+import type { CatchUpSession } from '../../../hub/CatchUp.js';
+import type { SerializedEvent } from '../../../hub/SerializedEvent.js';
+import type { LimitReached } from '../../../limits.js';
+import type { Producer } from '../../../protocol/index.js';
+import type { ReplyRequest } from '../../../translate/TranslatorOptions.js';
+import { describe, diagLevel, loadWorker } from '../../worker/workerThreads.js';
+import type { OtlpRecords } from '../recordsFromOtlp.js';
+import { IntakeUnavailable, type SpanIntake } from '../SpanIntake.js';
+import type { IngestResult } from '../TraceAssembler.js';
+import { CatchUpMirror } from './CatchUpMirror.js';
+import type { Effect, FromTranslation, ToTranslation, TranslationUsage, TranslationWorkerData } from './TranslationProtocol.js';
+
+export interface TranslationWorkersOptions {
+  /** Worker threads; each trace is translated by one of them (by its trace id). */
+  readonly workers: number;
+  readonly producer: Producer;
+  /** The receiver's bounds, shared evenly among the workers. */
+  readonly maxSessions: number;
+  readonly maxSpansPerSession: number;
+  readonly quietMs: number;
+  readonly maxHeldSpansPerTrace: number;
+  readonly maxHeldSpans: number;
+  /** Where the translated events go (the hub backend), in each worker's order. */
+  readonly publish: (event: SerializedEvent, owner: string | undefined) => void;
+  readonly onReplyRequested: (request: ReplyRequest) => void;
+  readonly onSessionClosed: (sessionId: string) => void;
+  readonly onViolation: (message: string) => void;
+  readonly onLimit: (reached: LimitReached) => void;
+}
+
+interface Shard {
+  readonly index: number;
+  readonly worker: Worker;
+  readonly ready: Promise<void>;
+  usage: TranslationUsage;
+  alive: boolean;
+}
+
+interface Waiting {
+  readonly shard: number;
+  readonly resolve: (value: IngestResult | undefined) => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** How long `close` waits for a worker to place its held spans and end its sessions. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
+/**
+ * The receiver's translation spread over worker threads: the receiver's thread
+ * decodes each export and hands every trace to the worker its trace id falls
+ * to, so each trace stays in order; the workers assemble, translate and
+ * serialise, and the receiver's thread only publishes what they send back, in
+ * the order they did it. Questions are registered before their events are
+ * published, as in one thread. A worker that dies is replaced (its open
+ * sessions are lost) and the exports it held are answered with a retryable status.
+ */
+export class TranslationWorkers implements SpanIntake {
+  /** Where every worker's open sessions stand, for catch-ups. */
+  readonly mirror: CatchUpMirror;
+  private readonly shards: Shard[] = [];
+  private readonly data: TranslationWorkerData;
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 1;
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: TranslationWorkersOptions) {
+    const count = Math.max(1, Math.floor(options.workers));
+    const share = (bound: number) => Math.max(1, Math.ceil(bound / count));
+    this.data = {
+      producer: options.producer,
+      maxSessions: share(options.maxSessions),
+      maxSpansPerSession: options.maxSpansPerSession,
+      quietMs: options.quietMs,
+      maxHeldSpansPerTrace: options.maxHeldSpansPerTrace,
+      maxHeldSpans: share(options.maxHeldSpans),
+      diagLevel: diagLevel(),
+    };
+    this.mirror = new CatchUpMirror((shard, sessionId, time) => this.post(shard, { type: 'restamp', sessionId, time }));
+    for (let index = 0; index < count; index++) this.shards.push(this.start(index));
+  }
+
+  /** Resolves once every worker has loaded (exports sent before wait for them). */
+  async ready(): Promise<void> {
+    await Promise.all(this.shards.map((shard) => shard.ready));
+  }
+
+  get workers(): number {
+    return this.shards.length;
+  }
+
+  /** Every worker's stores against their bounds, as each last reported them. */
+  get usage(): TranslationUsage {
+    const sum = <K extends keyof TranslationUsage>(key: K) => ({
+      ...this.shards[0]!.usage[key],
+      size: this.shards.reduce((total, shard) => total + shard.usage[key].size, 0),
+      limit: this.shards.reduce((total, shard) => total + shard.usage[key].limit, 0),
+    });
+    return { sessions: sum('sessions'), spans: sum('spans'), heldSpans: { ...sum('heldSpans'), traces: this.shards.reduce((total, shard) => total + shard.usage.heldSpans.traces, 0) } };
+  }
+
+  ingest(records: OtlpRecords): Promise<IngestResult> {
+    if (this.closing !== undefined) return Promise.reject(new IntakeUnavailable('The receiver is stopping.'));
+    const parts = this.shards.map(() => ({ ended: [] as OtlpRecords['ended'], signals: [] as OtlpRecords['signals'] }));
+    for (const span of records.ended) parts[shardOf(span.traceId, parts.length)]!.ended.push(span);
+    for (const signal of records.signals) parts[shardOf(signal.record.traceId, parts.length)]!.signals.push(signal);
+    const asked = parts.flatMap((part, shard) => (part.ended.length + part.signals.length === 0 ? [] : [this.request(shard, (id) => ({ type: 'ingest', id, records: part }))]));
+    return Promise.all(asked).then((results) => ({
+      refused: results.reduce((total, result) => total + (result?.refused ?? 0), 0),
+      reasons: results.flatMap((result) => result?.reasons ?? []),
+    }));
+  }
+
+  catchUp(sessionFilter: string | undefined, maxSessions: number, hears?: (owner: string | undefined) => boolean): CatchUpSession[] {
+    return this.mirror.catchUp(sessionFilter, maxSessions, Date.now(), hears);
+  }
+
+  /** Places every held span, ends the open sessions (cancelled, by system) and stops the workers. Idempotent. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      const closed = Promise.all(this.shards.map((shard) => this.request(shard.index, (id) => ({ type: 'close', id })).catch(() => undefined)));
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_TIMEOUT_MS)));
+      await Promise.race([closed, timeout]);
+      clearTimeout(timer);
+      for (const shard of this.shards) shard.alive = false;
+      await Promise.all(this.shards.map((shard) => shard.worker.terminate()));
+    })();
+    return this.closing;
+  }
+
+  private start(index: number): Shard {
+    const worker = loadWorker(import.meta.url, 'translationWorker', this.data);
+    // Only an answer being awaited keeps the process alive (see `request`).
+    worker.unref();
+    const empty = { size: 0, limit: 0 };
+    let loaded!: () => void;
+    const shard: Shard = {
+      index,
+      worker,
+      ready: new Promise((resolve) => (loaded = resolve)),
+      usage: {
+        sessions: { size: 0, limit: this.data.maxSessions },
+        spans: { ...empty, limit: (this.data.maxSessions + 1) * this.data.maxSpansPerSession, perSession: this.data.maxSpansPerSession },
+        heldSpans: { ...empty, limit: this.data.maxHeldSpans, traces: 0, perTrace: this.data.maxHeldSpansPerTrace },
+      },
+      alive: true,
+    };
+    worker.on('message', (message: FromTranslation) => (message.type === 'ready' ? loaded() : this.onMessage(shard, message)));
+    worker.once('exit', () => loaded());
+    worker.on('error', (error) => this.lost(shard, describe(error)));
+    worker.on('exit', (code) => this.lost(shard, `it exited with code ${code}`));
+    return shard;
+  }
+
+  private request(shard: number, message: (id: number) => ToTranslation): Promise<IngestResult | undefined> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (this.waiting.size === 0) for (const each of this.shards) each.worker.ref();
+      this.waiting.set(id, { shard, resolve, reject });
+      this.post(shard, message(id));
+    });
+  }
+
+  private settle(id: number, outcome: (waiting: Waiting) => void): void {
+    const waiting = this.waiting.get(id);
+    if (waiting === undefined) return;
+    this.waiting.delete(id);
+    if (this.waiting.size === 0) for (const shard of this.shards) shard.worker.unref();
+    outcome(waiting);
+  }
+
+  private post(shard: number, message: ToTranslation): void {
+    const target = this.shards[shard];
+    if (target?.alive) target.worker.postMessage(message);
+  }
+
+  private onMessage(shard: Shard, message: Exclude<FromTranslation, { type: 'ready' }>): void {
+    switch (message.type) {
+      case 'effects':
+        shard.usage = message.usage;
+        for (const effect of message.effects) this.apply(shard, effect);
+        break;
+      case 'ingested':
+        shard.usage = message.usage;
+        this.settle(message.id, (waiting) => waiting.resolve(message.result));
+        break;
+      case 'closed':
+        this.settle(message.id, (waiting) => waiting.resolve(undefined));
+        break;
+      case 'diag':
+        diag[message.level](message.message);
+        break;
+    }
+  }
+
+  private apply(shard: Shard, effect: Effect): void {
+    try {
+      switch (effect.kind) {
+        case 'event':
+          return this.options.publish(effect.event, effect.owner);
+        case 'ask':
+          return this.options.onReplyRequested(effect.request);
+        case 'closed':
+          return this.options.onSessionClosed(effect.sessionId);
+        case 'snapshot':
+          return this.mirror.update(shard.index, effect.message);
+        case 'gone':
+          return this.mirror.forget(effect.sessionId);
+        case 'violation':
+          return this.options.onViolation(effect.message);
+        case 'limit':
+          return this.options.onLimit(effect.reached);
+      }
+    } catch (error) {
+      diag.error('aaep-otel: carrying out a translation worker\'s output failed', error);
+    }
+  }
+
+  /** A worker died: what it was asked is answered retryable, and a fresh one takes its shard. */
+  private lost(shard: Shard, why: string): void {
+    if (!shard.alive) return;
+    shard.alive = false;
+    diag.error(`aaep-otel: translation worker ${shard.index} stopped (${why}); its open sessions are lost and a new worker takes its traces`);
+    this.mirror.forgetShard(shard.index);
+    for (const [id, waiting] of this.waiting) {
+      if (waiting.shard === shard.index) this.settle(id, (each) => each.reject(new IntakeUnavailable('A translation worker stopped; retry the export.')));
+    }
+    if (this.closing === undefined) this.shards[shard.index] = this.start(shard.index);
+  }
+}
+
+/** The worker a trace belongs to: its id's last 32 bits (random in W3C trace ids), modulo the workers. */
+export function shardOf(traceId: string, workers: number): number {
+  const low = Number.parseInt(traceId.slice(-8), 16);
+  return workers === 1 || Number.isNaN(low) ? 0 : low % workers;
+}

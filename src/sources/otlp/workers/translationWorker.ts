@@ -1,0 +1,110 @@
+/**
+ * One of the receiver's translation workers (see TranslationWorkers): the traces
+ * of its shard are assembled and translated here, and every event leaves
+ * serialised, with what the receiver's thread must do about it, in order.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { diag } from '@opentelemetry/api';
+import { serializeEvent } from '../../../hub/SerializedEvent.js';
+import type { AaepEvent } from '../../../protocol/index.js';
+import { Translator } from '../../../translate/index.js';
+import { phrasesOf } from '../../../translate/messages/EventPhrases.js';
+import { describe, forwardDiag } from '../../worker/workerThreads.js';
+import { TraceAssembler } from '../TraceAssembler.js';
+import type { Effect, FromTranslation, ToTranslation, TranslationWorkerData } from './TranslationProtocol.js';
+
+const port = parentPort!;
+const data = workerData as TranslationWorkerData;
+const send = (message: FromTranslation) => port.postMessage(message);
+forwardDiag(send, data.diagLevel);
+
+let effects: Effect[] = [];
+let flushScheduled = false;
+/** Sessions with events since the last flush: their snapshot may have changed. */
+const touched = new Set<string>();
+/** The objects each open session's last snapshot was made of, to send one only when it changed. */
+const sent = new Map<string, readonly object[]>();
+
+const add = (effect: Effect) => {
+  effects.push(effect);
+  // Timers (questions' deadlines, quiet traces) translate outside any message: their effects go on their own.
+  if (!flushScheduled) {
+    flushScheduled = true;
+    queueMicrotask(flush);
+  }
+};
+
+const translator = new Translator({
+  producer: data.producer,
+  emit: (event, owner) => {
+    touched.add(event.session_id);
+    add({ kind: 'event', event: serializeEvent(event), owner });
+  },
+  onViolation: (message) => add({ kind: 'violation', message }),
+  onSessionClosed: (sessionId) => add({ kind: 'closed', sessionId }),
+  onReplyRequested: (request) => add({ kind: 'ask', request }),
+  maxSessions: data.maxSessions,
+  maxSpansPerSession: data.maxSpansPerSession,
+  onLimit: (reached) => add({ kind: 'limit', reached }),
+});
+const assembler = new TraceAssembler(translator, {
+  quietMs: data.quietMs,
+  maxHeldSpansPerTrace: data.maxHeldSpansPerTrace,
+  maxHeldSpans: data.maxHeldSpans,
+  onLimit: (reached) => add({ kind: 'limit', reached }),
+});
+
+/** Sends what translating did since the last flush, then the snapshots of the sessions it changed. */
+function flush(): void {
+  flushScheduled = false;
+  for (const sessionId of touched) snapshotIfChanged(sessionId);
+  touched.clear();
+  if (effects.length === 0) return;
+  const batch = effects;
+  effects = [];
+  send({ type: 'effects', effects: batch, usage: usage() });
+}
+
+const usage = () => ({ ...translator.usage, heldSpans: assembler.usage });
+
+function snapshotIfChanged(sessionId: string): void {
+  const snapshot = translator.snapshot(sessionId);
+  if (snapshot === undefined) {
+    if (sent.delete(sessionId)) effects.push({ kind: 'gone', sessionId });
+    return;
+  }
+  const parts: object[] = [...snapshot.events, ...snapshot.questions];
+  const before = sent.get(sessionId);
+  if (before !== undefined && before.length === parts.length && before.every((part, i) => part === parts[i])) return;
+  sent.set(sessionId, parts);
+  const phrases = (events: readonly AaepEvent[]) => events.map((event) => phrasesOf(event));
+  effects.push({
+    kind: 'snapshot',
+    message: { snapshot, phrases: phrases(snapshot.events), questionPhrases: phrases(snapshot.questions.map((question) => question.event)) },
+  });
+}
+
+port.on('message', (message: ToTranslation) => {
+  try {
+    if (message.type === 'ingest') {
+      const result = assembler.ingest({ ...message.records, rejected: 0, errors: [] });
+      flush();
+      send({ type: 'ingested', id: message.id, result, usage: usage() });
+    } else if (message.type === 'restamp') {
+      translator.restamp(message.sessionId, message.time);
+    } else {
+      assembler.flushAll();
+      assembler.close();
+      translator.cancelAll(Date.now(), 'producer_shutdown');
+      flush();
+      send({ type: 'closed', id: message.id });
+    }
+  } catch (error) {
+    diag.error('aaep-otel: translating an OTLP export failed', describe(error));
+    flush();
+    if (message.type === 'ingest') send({ type: 'ingested', id: message.id, result: { refused: 0, reasons: [] }, usage: usage() });
+    if (message.type === 'close') send({ type: 'closed', id: message.id });
+  }
+});
+
+send({ type: 'ready' });
