@@ -14,6 +14,8 @@ import type { ReceiverConfig } from './receiverConfig.js';
 export interface ReceiverTranslation extends SpanIntake {
   readonly usage: TranslationUsage;
   readonly catchUp: CatchUpSource;
+  /** Heap and off-heap bytes of its workers (0 in the receiver's own thread, which the caller measures). */
+  workerMemory(): Promise<number>;
   /** Resolves once it can translate (its workers loaded). */
   ready(): Promise<void>;
   /** Places the spans still held, ends the open sessions (cancelled, by system) and stops. */
@@ -48,6 +50,7 @@ export function startTranslation(config: ReceiverConfig, hooks: TranslationHooks
       },
       catchUp: (sessionId, maxSessions, hears) => workers.catchUp(sessionId, maxSessions, hears),
       ready: () => workers.ready(),
+      workerMemory: () => workers.memory(),
       close: () => workers.close(),
     };
   }
@@ -60,6 +63,7 @@ export function startTranslation(config: ReceiverConfig, hooks: TranslationHooks
     },
     catchUp: (sessionId, maxSessions, hears) => translator.catchUp(sessionId, maxSessions, Date.now(), hears),
     ready: () => Promise.resolve(),
+    workerMemory: () => Promise.resolve(0),
     close: () => {
       assembler.flushAll();
       assembler.close();

@@ -39,6 +39,8 @@ export interface Receiver {
   readonly backend: HubBackend;
   /** Translation worker threads; 0 when the receiver translates in its own thread. */
   readonly workers: number;
+  /** Heap and off-heap bytes of the translation workers, after full collections when run with `--expose-gc`. */
+  workerMemory(): Promise<number>;
   readonly replies: ReplyRegistry;
   readonly server: Server;
   /** Each store against its bound, as `/readyz` reports it. */
@@ -190,6 +192,7 @@ export async function startReceiver(config: ReceiverConfig, log: Log = () => {})
     hub,
     backend,
     workers: config.workers,
+    workerMemory: () => translation.workerMemory(),
     replies,
     server,
     get stats() {

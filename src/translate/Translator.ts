@@ -26,6 +26,7 @@ import { readString, readText } from '../semconv/readAttributes.js';
 import { EVENT_KIND, sessionIdFor } from './ids.js';
 import { truncate } from './textShape.js';
 import { redactText } from './redact/redact.js';
+import { Tally } from '../Tally.js';
 import { LimitEpisode, resolveLimit, type LimitReached, type StoreUsage } from '../limits.js';
 import { CLOSED, REFUSED, newSessionState, type SessionState, type SpanInfo, type TerminalPayload } from './SessionState.js';
 import type { TranslatorOptions } from './TranslatorOptions.js';
@@ -61,6 +62,7 @@ export class Translator {
   private readonly maxSpansPerSession: number;
   private readonly onLimit: (reached: LimitReached) => void;
   private readonly sessionBound: LimitEpisode;
+  private readonly openSessions: Tally;
   private refused = 0;
 
   constructor(options: TranslatorOptions) {
@@ -71,6 +73,7 @@ export class Translator {
     this.onSessionClosed = options.onSessionClosed ?? (() => {});
     this.context = translateContext(this.producer, options.emit, this.asking, options.onViolation ?? (() => {}), options.onReplyRequested);
     this.maxSessions = resolveLimit('sessions', options.maxSessions);
+    this.openSessions = options.openSessions ?? new Tally();
     this.maxSpansPerSession = resolveLimit('spansPerSession', options.maxSpansPerSession);
     this.onLimit = options.onLimit ?? (() => {});
     this.sessionBound = new LimitEpisode(() =>
@@ -219,7 +222,7 @@ export class Translator {
       // An llm or tool span outside any session anchors a session of its own,
       // so a lone framework call is still heard.
       if (role === undefined) return;
-      if (this.sessions.size >= this.maxSessions) {
+      if (!this.openSessions.tryAdd(1, this.maxSessions)) {
         this.sessionBound.refused();
         return this.refuse(record);
       }
@@ -383,7 +386,8 @@ export class Translator {
     session.closed = true;
     session.handle.session = undefined;
     this.sessions.delete(session);
-    this.sessionBound.observe(this.sessions.size, this.maxSessions);
+    this.openSessions.add(-1);
+    this.sessionBound.observe(this.openSessions.size, this.maxSessions);
     this.asking.delete(session);
     this.onSessionClosed(session.sessionId);
   }

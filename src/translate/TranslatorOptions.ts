@@ -1,3 +1,4 @@
+import type { Tally } from '../Tally.js';
 import type { AaepEvent, Producer } from '../protocol/index.js';
 import type { LimitReached } from '../limits.js';
 
@@ -18,6 +19,8 @@ export interface TranslatorOptions {
   readonly onReplyRequested?: (request: ReplyRequest) => void;
   /** Sessions open at once; a session beyond it is not translated. Else `AAEP_MAX_SESSIONS`, else 10,000. */
   readonly maxSessions?: number;
+  /** Counts the open sessions against `maxSessions`; translators in several threads share one. Default: a count of its own. */
+  readonly openSessions?: Tally;
   /** Open spans followed per session; a span beyond it is not translated. Else `AAEP_MAX_SPANS_PER_SESSION`, else 1,000. */
   readonly maxSpansPerSession?: number;
   /** Told once per episode of the session bound and once per session at its span bound. Must not throw. */

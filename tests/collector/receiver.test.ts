@@ -21,12 +21,18 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-async function receiverWithClient(): Promise<{ receiver: Receiver; client: SseClient }> {
-  const receiver = await startTestReceiver();
+async function receiverWithClient(overrides: Parameters<typeof startTestReceiver>[0] = {}): Promise<{ receiver: Receiver; client: SseClient }> {
+  const receiver = await startTestReceiver(overrides);
   cleanups.push(() => receiver.close());
   const client = await connectSse(`${receiver.url}/aaep/v1/events`);
   cleanups.push(() => client.close());
   return { receiver, client };
+}
+
+function bySession<E extends { session_id: string }>(events: readonly E[]): Map<string, E[]> {
+  const sessions = new Map<string, E[]>();
+  for (const event of events) sessions.set(event.session_id, [...(sessions.get(event.session_id) ?? []), event]);
+  return sessions;
 }
 
 function providerExportingTo(exporter: SpanExporter, extra: AaepSpanProcessor[] = []) {
@@ -67,19 +73,23 @@ describe('the receiver fed by the real OTLP exporters', () => {
     });
   }
 
-  it('gives exactly the events the in-process processor gives for the same spans: same ids, order and content', async () => {
-    const { receiver, client } = await receiverWithClient();
-    const inProcess = new AaepSpanProcessor({ agentId: 'aaep-otel-receiver' });
-    const local = collectEvents(inProcess.hub);
-    const provider = providerExportingTo(new ProtoExporter({ url: `${receiver.url}/v1/traces` }), [inProcess]);
-    await agentTurn(provider.getTracer('agent'));
-    await agentTurn(provider.getTracer('agent'));
-    await provider.forceFlush();
-    await client.waitFor((events) => events.filter((e) => e.type === 'aaep:agent.session.completed').length === 2);
-    await inProcess.forceFlush();
-    expect(local.length).toBeGreaterThan(20);
-    expect(client.events).toEqual(local);
-  });
+  for (const workers of [0, 2]) {
+    it(`gives exactly the events the in-process processor gives for the same spans: same ids, order and content (${workers} translation workers)`, async () => {
+      const { receiver, client } = await receiverWithClient({ workers });
+      const inProcess = new AaepSpanProcessor({ agentId: 'aaep-otel-receiver' });
+      const local = collectEvents(inProcess.hub);
+      const provider = providerExportingTo(new ProtoExporter({ url: `${receiver.url}/v1/traces` }), [inProcess]);
+      await agentTurn(provider.getTracer('agent'));
+      await agentTurn(provider.getTracer('agent'));
+      await provider.forceFlush();
+      await client.waitFor((events) => events.filter((e) => e.type === 'aaep:agent.session.completed').length === 2);
+      await inProcess.forceFlush();
+      expect(local.length).toBeGreaterThan(20);
+      if (workers === 0) expect(client.events).toEqual(local);
+      // Each trace is in one worker: each session in order, the two sessions interleaved as the workers finish.
+      else expect(bySession(client.events)).toEqual(bySession(local));
+    });
+  }
 
   it('produces no duplicate event when an export is delivered twice', async () => {
     const { receiver, client } = await receiverWithClient();

@@ -1,3 +1,4 @@
+import { Tally } from '../../Tally.js';
 import { LimitEpisode, resolveLimit, type LimitReached, type StoreUsage } from '../../limits.js';
 import type { SpanEndedRecord, SpanRecord } from '../../records.js';
 import { classifySpan } from '../../semconv/classifySpan.js';
@@ -13,6 +14,8 @@ export interface TraceAssemblerOptions {
   readonly maxHeldSpansPerTrace?: number;
   /** Spans held for their parent in all traces; more are refused. Else `AAEP_MAX_HELD_SPANS`, else 200,000. */
   readonly maxHeldSpans?: number;
+  /** Counts the held spans against `maxHeldSpans`; assemblers in several threads share one. Default: a count of its own. */
+  readonly heldSpans?: Tally;
   /** Told once per trace refused at its bound and once per episode of the total bound. Must not throw. */
   readonly onLimit?: (reached: LimitReached) => void;
 }
@@ -46,6 +49,8 @@ export class TraceAssembler {
   private readonly quietMs: number;
   private readonly pending = new Map<string, PendingTrace>();
   private held = 0;
+  /** Held spans against the total bound: this assembler's, or shared with assemblers in other threads. */
+  private readonly heldTally: Tally;
   private readonly seenSignals = new Set<string>();
   private readonly signalOrder: string[] = [];
   private signalNext = 0;
@@ -64,6 +69,7 @@ export class TraceAssembler {
     this.rememberedSignals = options.rememberedSignals ?? 65_536;
     this.maxPerTrace = resolveLimit('heldSpansPerTrace', options.maxHeldSpansPerTrace);
     this.maxHeld = resolveLimit('heldSpans', options.maxHeldSpans);
+    this.heldTally = options.heldSpans ?? new Tally();
     this.onLimit = options.onLimit ?? (() => {});
     this.totalBound = new LimitEpisode(() =>
       this.onLimit({ limit: 'heldSpans', bound: this.maxHeld, message: totalMessage(this.maxHeld) }),
@@ -102,6 +108,7 @@ export class TraceAssembler {
       if (!trace.spans.has(span.spanId)) {
         trace.spans.set(span.spanId, span);
         this.held++;
+        this.heldTally.add(1);
         let spans = added.get(span.traceId);
         if (spans === undefined) added.set(span.traceId, (spans = []));
         spans.push(span);
@@ -110,7 +117,7 @@ export class TraceAssembler {
     }
     for (const traceId of added.keys()) this.place(traceId, false);
     const { perTrace, total } = this.enforceBounds(added);
-    this.totalBound.observe(this.held, this.maxHeld);
+    this.totalBound.observe(this.heldTally.size, this.maxHeld);
     this.armTimer();
     const byTranslator = this.translator.refusedSpanCount - refusedBefore;
     const reasons: string[] = [];
@@ -129,9 +136,10 @@ export class TraceAssembler {
       if (trace === undefined) continue;
       for (let i = spans.length - 1; i >= 0; i--) {
         const overTrace = trace.spans.size > this.maxPerTrace;
-        if (!overTrace && this.held <= this.maxHeld) break;
+        if (!overTrace && this.heldTally.size <= this.maxHeld) break;
         if (!trace.spans.delete(spans[i]!.spanId)) continue;
         this.held--;
+        this.heldTally.add(-1);
         if (overTrace) {
           perTrace++;
           if (!trace.reported) {
@@ -208,6 +216,7 @@ export class TraceAssembler {
     if (chosen.length === 0) return;
     for (const span of chosen) trace.spans.delete(span.spanId);
     this.held -= chosen.length;
+    this.heldTally.add(-chosen.length);
     if (trace.spans.size === 0) this.pending.delete(traceId);
     for (const record of this.replay(traceId, chosen)) this.translator.handle(record);
   }

@@ -19,8 +19,9 @@ export interface DiagMessage {
 export function loadWorker(from: string, name: string, workerData: unknown): Worker {
   const compiled = from.endsWith('.js');
   const url = new URL(`./${name}.${compiled ? 'js' : 'ts'}`, from);
-  // `--input-type` is for the application's own `-e` code; the worker's module would be refused with it.
-  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--input-type'));
+  // None of the application's flags: its `--import` would set up a second SDK in the worker, `--input-type`
+  // is for its own `-e` code, and V8 flags (`--expose-gc`, heap sizes) are refused here and apply anyway.
+  const execArgv: string[] = [];
   if (compiled) return new Worker(url, { workerData, execArgv });
   const tsx = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(tsx)}).then((tsx) => tsx.register()).then(() => import(${JSON.stringify(url.href)}))`;

@@ -8,7 +8,7 @@ import type { DiagMessage } from '../../worker/workerThreads.js';
 import type { OtlpRecords } from '../recordsFromOtlp.js';
 import type { IngestResult } from '../TraceAssembler.js';
 
-/** A translation worker's `workerData`: its share of the receiver's bounds. */
+/** A translation worker's `workerData`: the receiver's bounds, and the counts every worker holds them with. */
 export interface TranslationWorkerData {
   readonly producer: Producer;
   readonly maxSessions: number;
@@ -16,6 +16,9 @@ export interface TranslationWorkerData {
   readonly quietMs: number;
   readonly maxHeldSpansPerTrace: number;
   readonly maxHeldSpans: number;
+  /** Tally buffers shared by all the workers. */
+  readonly openSessions: SharedArrayBuffer;
+  readonly heldSpans: SharedArrayBuffer;
   readonly diagLevel: number;
 }
 
@@ -46,11 +49,13 @@ export interface TranslationUsage {
 export type ToTranslation =
   | { readonly type: 'ingest'; readonly id: number; readonly records: Pick<OtlpRecords, 'ended' | 'signals'> }
   | { readonly type: 'restamp'; readonly sessionId: string; readonly time: number }
-  | { readonly type: 'close'; readonly id: number };
+  | { readonly type: 'close'; readonly id: number }
+  | { readonly type: 'memory'; readonly id: number };
 
 export type FromTranslation =
   | { readonly type: 'ready' }
   | { readonly type: 'effects'; readonly effects: readonly Effect[]; readonly usage: TranslationUsage }
   | { readonly type: 'ingested'; readonly id: number; readonly result: IngestResult; readonly usage: TranslationUsage }
   | { readonly type: 'closed'; readonly id: number }
+  | { readonly type: 'memory'; readonly id: number; readonly bytes: number }
   | DiagMessage;

@@ -4,6 +4,7 @@ import type { CatchUpSession } from '../../../hub/CatchUp.js';
 import type { SerializedEvent } from '../../../hub/SerializedEvent.js';
 import type { LimitReached } from '../../../limits.js';
 import type { Producer } from '../../../protocol/index.js';
+import { Tally } from '../../../Tally.js';
 import type { ReplyRequest } from '../../../translate/TranslatorOptions.js';
 import { describe, diagLevel, loadWorker } from '../../worker/workerThreads.js';
 import type { OtlpRecords } from '../recordsFromOtlp.js';
@@ -16,7 +17,7 @@ export interface TranslationWorkersOptions {
   /** Worker threads; each trace is translated by one of them (by its trace id). */
   readonly workers: number;
   readonly producer: Producer;
-  /** The receiver's bounds, shared evenly among the workers. */
+  /** The receiver's bounds, which the workers hold together (one count each, in shared memory). */
   readonly maxSessions: number;
   readonly maxSpansPerSession: number;
   readonly quietMs: number;
@@ -40,7 +41,7 @@ interface Shard {
 
 interface Waiting {
   readonly shard: number;
-  readonly resolve: (value: IngestResult | undefined) => void;
+  readonly resolve: (value: IngestResult | number | undefined) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -64,17 +65,23 @@ export class TranslationWorkers implements SpanIntake {
   private readonly waiting = new Map<number, Waiting>();
   private nextId = 1;
   private closing: Promise<void> | undefined;
+  /** The counts every worker holds the bounds with. */
+  private readonly openSessions = new Tally();
+  private readonly heldSpans = new Tally();
+  /** The receiver-wide bounds reported in their current episode: each worker reaches them, the receiver tells once. */
+  private readonly reported = new Set<'sessions' | 'heldSpans'>();
 
   constructor(private readonly options: TranslationWorkersOptions) {
     const count = Math.max(1, Math.floor(options.workers));
-    const share = (bound: number) => Math.max(1, Math.ceil(bound / count));
     this.data = {
       producer: options.producer,
-      maxSessions: share(options.maxSessions),
+      maxSessions: options.maxSessions,
       maxSpansPerSession: options.maxSpansPerSession,
       quietMs: options.quietMs,
       maxHeldSpansPerTrace: options.maxHeldSpansPerTrace,
-      maxHeldSpans: share(options.maxHeldSpans),
+      maxHeldSpans: options.maxHeldSpans,
+      openSessions: this.openSessions.buffer,
+      heldSpans: this.heldSpans.buffer,
       diagLevel: diagLevel(),
     };
     this.mirror = new CatchUpMirror((shard, sessionId, time) => this.post(shard, { type: 'restamp', sessionId, time }));
@@ -90,14 +97,16 @@ export class TranslationWorkers implements SpanIntake {
     return this.shards.length;
   }
 
-  /** Every worker's stores against their bounds, as each last reported them. */
+  /** Every worker's stores against the receiver's bounds, as each last reported them. */
   get usage(): TranslationUsage {
-    const sum = <K extends keyof TranslationUsage>(key: K) => ({
-      ...this.shards[0]!.usage[key],
-      size: this.shards.reduce((total, shard) => total + shard.usage[key].size, 0),
-      limit: this.shards.reduce((total, shard) => total + shard.usage[key].limit, 0),
-    });
-    return { sessions: sum('sessions'), spans: sum('spans'), heldSpans: { ...sum('heldSpans'), traces: this.shards.reduce((total, shard) => total + shard.usage.heldSpans.traces, 0) } };
+    const total = (size: (usage: TranslationUsage) => number) => this.shards.reduce((sum, shard) => sum + size(shard.usage), 0);
+    const { maxSessions, maxSpansPerSession, maxHeldSpans, maxHeldSpansPerTrace } = this.data;
+    return {
+      sessions: { size: total((usage) => usage.sessions.size), limit: maxSessions },
+      // Each worker's spans outliving its closed sessions may hold up to the per-session bound.
+      spans: { size: total((usage) => usage.spans.size), limit: (maxSessions + this.shards.length) * maxSpansPerSession, perSession: maxSpansPerSession },
+      heldSpans: { size: total((usage) => usage.heldSpans.size), limit: maxHeldSpans, traces: total((usage) => usage.heldSpans.traces), perTrace: maxHeldSpansPerTrace },
+    };
   }
 
   ingest(records: OtlpRecords): Promise<IngestResult> {
@@ -105,11 +114,17 @@ export class TranslationWorkers implements SpanIntake {
     const parts = this.shards.map(() => ({ ended: [] as OtlpRecords['ended'], signals: [] as OtlpRecords['signals'] }));
     for (const span of records.ended) parts[shardOf(span.traceId, parts.length)]!.ended.push(span);
     for (const signal of records.signals) parts[shardOf(signal.record.traceId, parts.length)]!.signals.push(signal);
-    const asked = parts.flatMap((part, shard) => (part.ended.length + part.signals.length === 0 ? [] : [this.request(shard, (id) => ({ type: 'ingest', id, records: part }))]));
+    const asked = parts.flatMap((part, shard) => (part.ended.length + part.signals.length === 0 ? [] : [this.request(shard, (id) => ({ type: 'ingest', id, records: part })) as Promise<IngestResult>]));
     return Promise.all(asked).then((results) => ({
-      refused: results.reduce((total, result) => total + (result?.refused ?? 0), 0),
-      reasons: results.flatMap((result) => result?.reasons ?? []),
+      refused: results.reduce((total, result) => total + result.refused, 0),
+      reasons: mergeReasons(results.flatMap((result) => result.reasons)),
     }));
+  }
+
+  /** Heap and off-heap bytes of every worker, after full collections when the process runs with `--expose-gc`. */
+  async memory(): Promise<number> {
+    const bytes = await Promise.all(this.shards.map((shard) => this.request(shard.index, (id) => ({ type: 'memory', id }))));
+    return bytes.reduce<number>((total, each) => total + (each as number), 0);
   }
 
   catchUp(sessionFilter: string | undefined, maxSessions: number, hears?: (owner: string | undefined) => boolean): CatchUpSession[] {
@@ -134,17 +149,13 @@ export class TranslationWorkers implements SpanIntake {
     const worker = loadWorker(import.meta.url, 'translationWorker', this.data);
     // Only an answer being awaited keeps the process alive (see `request`).
     worker.unref();
-    const empty = { size: 0, limit: 0 };
     let loaded!: () => void;
+    const none = { size: 0, limit: 0 };
     const shard: Shard = {
       index,
       worker,
       ready: new Promise((resolve) => (loaded = resolve)),
-      usage: {
-        sessions: { size: 0, limit: this.data.maxSessions },
-        spans: { ...empty, limit: (this.data.maxSessions + 1) * this.data.maxSpansPerSession, perSession: this.data.maxSpansPerSession },
-        heldSpans: { ...empty, limit: this.data.maxHeldSpans, traces: 0, perTrace: this.data.maxHeldSpansPerTrace },
-      },
+      usage: { sessions: none, spans: { ...none, perSession: 0 }, heldSpans: { ...none, traces: 0, perTrace: 0 } },
       alive: true,
     };
     worker.on('message', (message: FromTranslation) => (message.type === 'ready' ? loaded() : this.onMessage(shard, message)));
@@ -154,7 +165,7 @@ export class TranslationWorkers implements SpanIntake {
     return shard;
   }
 
-  private request(shard: number, message: (id: number) => ToTranslation): Promise<IngestResult | undefined> {
+  private request(shard: number, message: (id: number) => ToTranslation): Promise<IngestResult | number | undefined> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       if (this.waiting.size === 0) for (const each of this.shards) each.worker.ref();
@@ -181,6 +192,9 @@ export class TranslationWorkers implements SpanIntake {
       case 'effects':
         shard.usage = message.usage;
         for (const effect of message.effects) this.apply(shard, effect);
+        // As LimitEpisode: a bound is told again once its store is well below it.
+        if (this.openSessions.size <= this.data.maxSessions * 0.9) this.reported.delete('sessions');
+        if (this.heldSpans.size <= this.data.maxHeldSpans * 0.9) this.reported.delete('heldSpans');
         break;
       case 'ingested':
         shard.usage = message.usage;
@@ -188,6 +202,9 @@ export class TranslationWorkers implements SpanIntake {
         break;
       case 'closed':
         this.settle(message.id, (waiting) => waiting.resolve(undefined));
+        break;
+      case 'memory':
+        this.settle(message.id, (waiting) => waiting.resolve(message.bytes));
         break;
       case 'diag':
         diag[message.level](message.message);
@@ -211,11 +228,19 @@ export class TranslationWorkers implements SpanIntake {
         case 'violation':
           return this.options.onViolation(effect.message);
         case 'limit':
-          return this.options.onLimit(effect.reached);
+          return this.reportLimit(effect.reached);
       }
     } catch (error) {
       diag.error('aaep-otel: carrying out a translation worker\'s output failed', error);
     }
+  }
+
+  private reportLimit(reached: LimitReached): void {
+    if (reached.limit === 'sessions' || reached.limit === 'heldSpans') {
+      if (this.reported.has(reached.limit)) return;
+      this.reported.add(reached.limit);
+    }
+    this.options.onLimit(reached);
   }
 
   /** A worker died: what it was asked is answered retryable, and a fresh one takes its shard. */
@@ -224,6 +249,9 @@ export class TranslationWorkers implements SpanIntake {
     shard.alive = false;
     diag.error(`aaep-otel: translation worker ${shard.index} stopped (${why}); its open sessions are lost and a new worker takes its traces`);
     this.mirror.forgetShard(shard.index);
+    // What it held no longer counts against the bounds (as it last reported).
+    this.openSessions.add(-shard.usage.sessions.size);
+    this.heldSpans.add(-shard.usage.heldSpans.size);
     for (const [id, waiting] of this.waiting) {
       if (waiting.shard === shard.index) this.settle(id, (each) => each.reject(new IntakeUnavailable('A translation worker stopped; retry the export.')));
     }
@@ -235,4 +263,14 @@ export class TranslationWorkers implements SpanIntake {
 export function shardOf(traceId: string, workers: number): number {
   const low = Number.parseInt(traceId.slice(-8), 16);
   return workers === 1 || Number.isNaN(low) ? 0 : low % workers;
+}
+
+/** The workers' reasons as one receiver gives them: "N span(s) refused: why" once per why, the counts summed. */
+function mergeReasons(reasons: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const reason of reasons) {
+    const [, count, why] = /^(\d+) (.*)$/s.exec(reason) ?? [undefined, '0', reason];
+    counts.set(why!, (counts.get(why!) ?? 0) + Number(count));
+  }
+  return [...counts].map(([why, count]) => (count > 0 ? `${count} ${why}` : why));
 }

@@ -7,6 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
 import { serializeEvent } from '../../../hub/SerializedEvent.js';
 import type { AaepEvent } from '../../../protocol/index.js';
+import { Tally } from '../../../Tally.js';
 import { Translator } from '../../../translate/index.js';
 import { phrasesOf } from '../../../translate/messages/EventPhrases.js';
 import { describe, forwardDiag } from '../../worker/workerThreads.js';
@@ -45,12 +46,14 @@ const translator = new Translator({
   onReplyRequested: (request) => add({ kind: 'ask', request }),
   maxSessions: data.maxSessions,
   maxSpansPerSession: data.maxSpansPerSession,
+  openSessions: new Tally(data.openSessions),
   onLimit: (reached) => add({ kind: 'limit', reached }),
 });
 const assembler = new TraceAssembler(translator, {
   quietMs: data.quietMs,
   maxHeldSpansPerTrace: data.maxHeldSpansPerTrace,
   maxHeldSpans: data.maxHeldSpans,
+  heldSpans: new Tally(data.heldSpans),
   onLimit: (reached) => add({ kind: 'limit', reached }),
 });
 
@@ -84,6 +87,14 @@ function snapshotIfChanged(sessionId: string): void {
   });
 }
 
+/** This worker's heap and off-heap bytes, after full collections when the process runs with `--expose-gc`. */
+function heapBytes(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  for (let i = 0; gc !== undefined && i < 4; i++) gc();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.external;
+}
+
 port.on('message', (message: ToTranslation) => {
   try {
     if (message.type === 'ingest') {
@@ -92,6 +103,8 @@ port.on('message', (message: ToTranslation) => {
       send({ type: 'ingested', id: message.id, result, usage: usage() });
     } else if (message.type === 'restamp') {
       translator.restamp(message.sessionId, message.time);
+    } else if (message.type === 'memory') {
+      send({ type: 'memory', id: message.id, bytes: heapBytes() });
     } else {
       assembler.flushAll();
       assembler.close();
