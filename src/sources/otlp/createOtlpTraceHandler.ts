@@ -7,7 +7,7 @@ import type { IngestGate } from './IngestGate.js';
 import { decodeTraceRequest, encodeStatus, encodeTraceResponse, type ProtoTraceRequest } from './otlpProtobuf.js';
 import { recordsFromOtlp } from './recordsFromOtlp.js';
 import type { SpanIntake } from './SpanIntake.js';
-import { ingestExport, type ExportOutcome } from './ingestExport.js';
+import { ingestExport, unavailableMessage, type ExportOutcome } from './ingestExport.js';
 
 export const OTLP_TRACES_PATH = '/v1/traces';
 
@@ -170,9 +170,9 @@ export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router
       let outcome: ExportOutcome;
       try {
         outcome = await ingestExport(options.assembler, records, options.gate);
-      } catch {
+      } catch (error) {
         res.set('Retry-After', retryAfter);
-        sendStatus(res, 503, encoding, UNAVAILABLE, 'The event store did not confirm the events; retry later.');
+        sendStatus(res, 503, encoding, UNAVAILABLE, unavailableMessage(error));
         return;
       }
       const { rejected, refused, message } = outcome;

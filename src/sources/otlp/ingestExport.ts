@@ -32,3 +32,8 @@ export async function ingestExport(intake: SpanIntake, records: OtlpRecords, gat
   const reasons = [...(records.rejected > 0 ? [`${records.rejected} span(s) rejected: ${records.errors.join('; ')}`] : []), ...result.reasons];
   return { rejected: records.rejected + result.refused, refused: result.refused, message: reasons.join('; ') };
 }
+
+/** What an intake answers (retryable) when `ingestExport` rejected. */
+export function unavailableMessage(error: unknown): string {
+  return error instanceof IntakeUnavailable ? error.message : 'The event store did not confirm the events; retry later.';
+}

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { tokenMatcher } from '../../http/authenticate.js';
 import type { IngestGate } from './IngestGate.js';
-import { ingestExport, type ExportOutcome } from './ingestExport.js';
+import { ingestExport, unavailableMessage, type ExportOutcome } from './ingestExport.js';
 import { decodeTraceRequest, encodeTraceResponse, type ProtoTraceRequest } from './otlpProtobuf.js';
 import { recordsFromOtlp } from './recordsFromOtlp.js';
 import type { SpanIntake } from './SpanIntake.js';
@@ -88,8 +88,8 @@ export async function startOtlpGrpcServer(options: OtlpGrpcServerOptions): Promi
     let outcome: ExportOutcome;
     try {
       outcome = await ingestExport(options.assembler, records, options.gate);
-    } catch {
-      return fail(callback, grpc.status.UNAVAILABLE, 'The event store did not confirm the events; retry later.');
+    } catch (error) {
+      return fail(callback, grpc.status.UNAVAILABLE, unavailableMessage(error));
     } finally {
       inFlight--;
     }

@@ -97,6 +97,11 @@ export class TranslationWorkers implements SpanIntake {
     return this.shards.length;
   }
 
+  /** The worker threads as they are now, a dead one's replacement included (for diagnostics and tests). */
+  get threads(): readonly Worker[] {
+    return this.shards.map((shard) => shard.worker);
+  }
+
   /** Every worker's stores against the receiver's bounds, as each last reported them. */
   get usage(): TranslationUsage {
     const total = (size: (usage: TranslationUsage) => number) => this.shards.reduce((sum, shard) => sum + size(shard.usage), 0);
@@ -110,7 +115,7 @@ export class TranslationWorkers implements SpanIntake {
   }
 
   ingest(records: OtlpRecords): Promise<IngestResult> {
-    if (this.closing !== undefined) return Promise.reject(new IntakeUnavailable('The receiver is stopping.'));
+    if (this.closing !== undefined) return Promise.reject(new IntakeUnavailable('The receiver is stopping; retry later.'));
     const parts = this.shards.map(() => ({ ended: [] as OtlpRecords['ended'], signals: [] as OtlpRecords['signals'] }));
     for (const span of records.ended) parts[shardOf(span.traceId, parts.length)]!.ended.push(span);
     for (const signal of records.signals) parts[shardOf(signal.record.traceId, parts.length)]!.signals.push(signal);

@@ -1,12 +1,15 @@
 import { ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SerializedEvent } from '../../../../src/hub/SerializedEvent.js';
 import type { AaepEvent } from '../../../../src/protocol/index.js';
 import { decodeTraceRequest } from '../../../../src/sources/otlp/otlpProtobuf.js';
 import { recordsFromOtlp, type OtlpRecords } from '../../../../src/sources/otlp/recordsFromOtlp.js';
 import { TraceAssembler } from '../../../../src/sources/otlp/TraceAssembler.js';
+import { IntakeUnavailable } from '../../../../src/sources/otlp/SpanIntake.js';
 import { shardOf, TranslationWorkers, type TranslationWorkersOptions } from '../../../../src/sources/otlp/workers/TranslationWorkers.js';
+import { sessionIdFor } from '../../../../src/translate/ids.js';
 import { Translator } from '../../../../src/translate/index.js';
 import type { ReplyRequest } from '../../../../src/translate/TranslatorOptions.js';
 import { agentTurn } from '../../../helpers/agentTurn.js';
@@ -55,6 +58,14 @@ function pool(workers: number, overrides: Partial<TranslationWorkersOptions> = {
 /** Start signals of session spans that have not ended, one per trace, as AaepSignalProcessor sends them. */
 function sessionStarts(traceIds: readonly string[], now: number): OtlpRecords['signals'] {
   return traceIds.map((traceId, i) => ({ id: `start${i}`, record: { ...started(i + 1, undefined, { 'gen_ai.operation.name': 'invoke_agent' }, now), traceId } }));
+}
+
+const silent: DiagLogger = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {}, verbose: () => {} };
+
+/** The session id of the one session span among `records`. */
+function sessionOf(records: OtlpRecords): string {
+  const root = records.ended.find((span) => span.parentSpanId === undefined)!;
+  return sessionIdFor(root.traceId, root.spanId);
 }
 
 /** Each session's events, in the order they were published. */
@@ -150,5 +161,25 @@ describe('translation workers', () => {
     expect(new Set(closed)).toEqual(new Set(sessions.keys()));
     await expect(translation.ingest(starts)).rejects.toThrow(/stopping/);
     await translation.close();
+  });
+
+  it('answer the exports a dead worker held with a retryable error, and give its traces to a new worker', async () => {
+    const errors: string[] = [];
+    diag.setLogger({ ...silent, error: (message: string) => errors.push(message) }, DiagLogLevel.ERROR);
+    cleanups.push(() => diag.disable());
+    const { translation, published } = pool(1);
+    await translation.ready();
+    const [dead] = translation.threads;
+    const held = translation.ingest(recordsOf(await turns(24)));
+    await dead!.terminate();
+    await expect(held).rejects.toBeInstanceOf(IntakeUnavailable);
+    expect(errors.join('\n')).toMatch(/translation worker 0 stopped .*a new worker takes its traces/);
+    expect(translation.threads[0]).not.toBe(dead);
+
+    const records = recordsOf(await turns(1));
+    expect(await translation.ingest(records)).toEqual({ refused: 0, reasons: [] });
+    const events = published.map(({ event }) => JSON.parse(event.json) as AaepEvent).filter((e) => e.session_id === sessionOf(records));
+    expectLegalStream(events);
+    expect(events.at(-1)!.type).toBe('aaep:agent.session.completed');
   });
 });
