@@ -91,8 +91,8 @@ function snapshotIfChanged(sessionId: string): void {
 function heapBytes(): number {
   const gc = (globalThis as { gc?: () => void }).gc;
   for (let i = 0; gc !== undefined && i < 4; i++) gc();
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.external;
+  const memory = process.memoryUsage();
+  return memory.heapUsed + memory.external;
 }
 
 port.on('message', (message: ToTranslation) => {
