@@ -4,7 +4,7 @@ import type { LimitReached } from '../src/limits.js';
 import type { Producer } from '../src/protocol/index.js';
 import type { SpanIntake } from '../src/sources/otlp/SpanIntake.js';
 import { TraceAssembler } from '../src/sources/otlp/TraceAssembler.js';
-import type { TranslationUsage } from '../src/sources/otlp/workers/TranslationProtocol.js';
+import type { TranslationBounds, TranslationUsage } from '../src/sources/otlp/workers/TranslationProtocol.js';
 import { TranslationWorkers } from '../src/sources/otlp/workers/TranslationWorkers.js';
 import { Translator } from '../src/translate/index.js';
 import type { ReplyRequest } from '../src/translate/TranslatorOptions.js';
@@ -34,7 +34,7 @@ export interface TranslationHooks {
 
 /** `config.workers` translation workers, or with 0 the translator and assembler in this thread. */
 export function startTranslation(config: ReceiverConfig, hooks: TranslationHooks): ReceiverTranslation {
-  const bounds = {
+  const bounds: TranslationBounds = {
     maxSessions: config.maxSessions,
     maxSpansPerSession: config.maxSpansPerSession,
     quietMs: config.quietMs,

@@ -8,14 +8,18 @@ import type { DiagMessage } from '../../worker/workerThreads.js';
 import type { OtlpRecords } from '../recordsFromOtlp.js';
 import type { IngestResult } from '../TraceAssembler.js';
 
-/** A translation worker's `workerData`: the receiver's bounds, and the counts every worker holds them with. */
-export interface TranslationWorkerData {
-  readonly producer: Producer;
+/** The receiver's bounds and quiet time, which its workers hold together. */
+export interface TranslationBounds {
   readonly maxSessions: number;
   readonly maxSpansPerSession: number;
   readonly quietMs: number;
   readonly maxHeldSpansPerTrace: number;
   readonly maxHeldSpans: number;
+}
+
+/** A translation worker's `workerData`: the receiver's bounds, and the counts every worker holds them with. */
+export interface TranslationWorkerData extends TranslationBounds {
+  readonly producer: Producer;
   /** Tally buffers shared by all the workers. */
   readonly openSessions: SharedArrayBuffer;
   readonly heldSpans: SharedArrayBuffer;

@@ -11,18 +11,13 @@ import type { OtlpRecords } from '../recordsFromOtlp.js';
 import { IntakeUnavailable, type SpanIntake } from '../SpanIntake.js';
 import type { IngestResult } from '../TraceAssembler.js';
 import { CatchUpMirror } from './CatchUpMirror.js';
-import type { Effect, FromTranslation, ToTranslation, TranslationUsage, TranslationWorkerData } from './TranslationProtocol.js';
+import type { Effect, FromTranslation, ToTranslation, TranslationBounds, TranslationUsage, TranslationWorkerData } from './TranslationProtocol.js';
 
-export interface TranslationWorkersOptions {
+/** The receiver's bounds (TranslationBounds) hold for all the workers together: one count each, in shared memory. */
+export interface TranslationWorkersOptions extends TranslationBounds {
   /** Worker threads; each trace is translated by one of them (by its trace id). */
   readonly workers: number;
   readonly producer: Producer;
-  /** The receiver's bounds, which the workers hold together (one count each, in shared memory). */
-  readonly maxSessions: number;
-  readonly maxSpansPerSession: number;
-  readonly quietMs: number;
-  readonly maxHeldSpansPerTrace: number;
-  readonly maxHeldSpans: number;
   /** Where the translated events go (the hub backend), in each worker's order. */
   readonly publish: (event: SerializedEvent, owner: string | undefined) => void;
   readonly onReplyRequested: (request: ReplyRequest) => void;
@@ -73,13 +68,14 @@ export class TranslationWorkers implements SpanIntake {
 
   constructor(private readonly options: TranslationWorkersOptions) {
     const count = Math.max(1, Math.floor(options.workers));
+    const { producer, maxSessions, maxSpansPerSession, quietMs, maxHeldSpansPerTrace, maxHeldSpans } = options;
     this.data = {
-      producer: options.producer,
-      maxSessions: options.maxSessions,
-      maxSpansPerSession: options.maxSpansPerSession,
-      quietMs: options.quietMs,
-      maxHeldSpansPerTrace: options.maxHeldSpansPerTrace,
-      maxHeldSpans: options.maxHeldSpans,
+      producer,
+      maxSessions,
+      maxSpansPerSession,
+      quietMs,
+      maxHeldSpansPerTrace,
+      maxHeldSpans,
       openSessions: this.openSessions.buffer,
       heldSpans: this.heldSpans.buffer,
       diagLevel: diagLevel(),
