@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readReceiverConfig, usage } from '../../collector/receiverConfig.js';
 
@@ -21,5 +22,16 @@ describe('readReceiverConfig: deadlines and the ingest byte bound', () => {
     expect(() => readReceiverConfig(['--headers-timeout-ms', '5000', '--request-timeout-ms', '1000'], {})).toThrow(ConfigError);
     expect(() => readReceiverConfig(['--max-pending-bytes', '2048', '--max-body-bytes', '4096'], {})).toThrow(/at least max-body-bytes/);
     expect(() => readReceiverConfig(['--body-timeout-ms', '0'], {})).toThrow(ConfigError);
+  });
+});
+
+describe('readReceiverConfig: translation workers', () => {
+  it('runs a worker on every core but the receiver\'s own unless told, and 0 keeps translation in its thread', () => {
+    expect(readReceiverConfig([], {})).toMatchObject({ workers: availableParallelism() - 1 });
+    expect(readReceiverConfig([], { AAEP_RECEIVER_WORKERS: '3' })).toMatchObject({ workers: 3 });
+    expect(readReceiverConfig(['--workers', '0'], { AAEP_RECEIVER_WORKERS: '3' })).toMatchObject({ workers: 0 });
+    expect(() => readReceiverConfig(['--workers=-1'], {})).toThrow(/workers must be a whole number of at least 0/);
+    expect(() => readReceiverConfig(['--workers', 'two'], {})).toThrow(ConfigError);
+    expect(usage()).toContain('AAEP_RECEIVER_WORKERS');
   });
 });
