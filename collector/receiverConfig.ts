@@ -173,8 +173,8 @@ function listenerOptions(get: (flag: keyof typeof SETTINGS) => string | undefine
 
 /**
  * One thread per core: the receiver's own, which decodes and serves, and a translation worker
- * on each other core (none on one core). On 2 cores one worker measured faster than two, which
- * share the cores with the receiver's thread (docs/performance.md).
+ * on each other core (none on one core). On 2 cores one worker measured as fast as two and left
+ * the receiver's thread more idle (docs/performance.md).
  */
 function defaultWorkers(): number {
   return availableParallelism() - 1;
