@@ -78,7 +78,7 @@ const SETTINGS = {
   'grpc-port': { env: 'AAEP_RECEIVER_GRPC_PORT', help: 'port for OTLP/gRPC (0 picks one; off unless set)', fallback: undefined },
   'hub-url': { env: 'AAEP_HUB_URL', help: 'redis://host:port shared by several receivers (default: in memory)', fallback: undefined },
   'hub-lease-ms': { env: 'AAEP_HUB_LEASE_MS', help: 'a dead receiver\'s open sessions are ended after this long', fallback: '10000' },
-  workers: { env: 'AAEP_RECEIVER_WORKERS', help: "translation threads, each trace in one (0: the receiver's own; default: cores - 1)", fallback: undefined },
+  workers: { env: 'AAEP_RECEIVER_WORKERS', help: "translation threads, each trace in one (0: the receiver's own; default one per core)", fallback: undefined },
 } as const;
 
 /** Every environment variable the receiver reads (for checking deployment manifests). */
@@ -149,7 +149,7 @@ export function readReceiverConfig(argv: string[], env: NodeJS.ProcessEnv): Rece
     grpcPort: get('grpc-port') === undefined ? undefined : number('grpc-port', get('grpc-port')!, 0),
     hubUrl: hubUrl(get('hub-url')),
     hubLeaseMs: number('hub-lease-ms', get('hub-lease-ms')!, 100),
-    workers: get('workers') === undefined ? defaultWorkers() : number('workers', get('workers')!, 0),
+    workers: get('workers') === undefined ? availableParallelism() : number('workers', get('workers')!, 0),
   };
 }
 
@@ -169,15 +169,6 @@ function listenerOptions(get: (flag: keyof typeof SETTINGS) => string | undefine
     principalClaim: get('jwt-principal-claim')!,
     unownedSessions: unowned,
   };
-}
-
-/**
- * One thread per core: the receiver's own, which decodes and serves, and a translation worker
- * on each other core (none on one core). On 2 cores one worker measured as fast as two and left
- * the receiver's thread more idle (docs/performance.md).
- */
-function defaultWorkers(): number {
-  return availableParallelism() - 1;
 }
 
 function hubUrl(raw: string | undefined): string | undefined {

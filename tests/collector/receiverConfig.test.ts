@@ -26,8 +26,8 @@ describe('readReceiverConfig: deadlines and the ingest byte bound', () => {
 });
 
 describe('readReceiverConfig: translation workers', () => {
-  it('runs a worker on every core but the receiver\'s own unless told, and 0 keeps translation in its thread', () => {
-    expect(readReceiverConfig([], {})).toMatchObject({ workers: availableParallelism() - 1 });
+  it('runs a worker per core unless told, and 0 keeps translation in the receiver\'s thread', () => {
+    expect(readReceiverConfig([], {})).toMatchObject({ workers: availableParallelism() });
     expect(readReceiverConfig([], { AAEP_RECEIVER_WORKERS: '3' })).toMatchObject({ workers: 3 });
     expect(readReceiverConfig(['--workers', '0'], { AAEP_RECEIVER_WORKERS: '3' })).toMatchObject({ workers: 0 });
     expect(() => readReceiverConfig(['--workers=-1'], {})).toThrow(/workers must be a whole number of at least 0/);
