@@ -45,6 +45,7 @@ export function startTranslation(config: ReceiverConfig, hooks: TranslationHooks
     const workers = new TranslationWorkers({ ...hooks, ...bounds, workers: config.workers, publish: (event, owner) => hooks.backend().publishPrepared(event, owner) });
     return {
       ingest: (records) => workers.ingest(records),
+      ingestProtobuf: (bytes) => workers.ingestProtobuf(bytes),
       get usage() {
         return workers.usage;
       },

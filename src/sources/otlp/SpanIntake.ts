@@ -7,6 +7,25 @@ import type { IngestResult } from './TraceAssembler.js';
  */
 export interface SpanIntake {
   ingest(records: OtlpRecords): IngestResult | Promise<IngestResult>;
+  /**
+   * A protobuf export still encoded, for an intake that decodes where it translates (its
+   * workers), so the receiver's thread does not. Rejects with InvalidExport for a body that is
+   * not a valid ExportTraceServiceRequest. Without it the intake decodes and calls `ingest`.
+   */
+  ingestProtobuf?(bytes: Uint8Array): Promise<IngestResult & { readonly decoded: DecodedExport }>;
+}
+
+/** What decoding an export found: its spans and start signals, and those left out as invalid. */
+export interface DecodedExport {
+  readonly spans: number;
+  readonly signals: number;
+  readonly rejected: number;
+  readonly errors: readonly string[];
+}
+
+/** The body is not a valid ExportTraceServiceRequest (the message says where): not to be retried. */
+export class InvalidExport extends Error {
+  override readonly name = 'InvalidExport';
 }
 
 /** The intake cannot take the export now (a translation worker is gone): the sender should retry it. */

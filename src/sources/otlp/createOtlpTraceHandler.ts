@@ -4,10 +4,10 @@ import { readEnvString } from '../../env.js';
 import { bearerToken, tokenMatcher } from '../../http/authenticate.js';
 import { isCrossSite, isReboundPage } from '../../http/refuseCrossSite.js';
 import type { IngestGate } from './IngestGate.js';
-import { decodeTraceRequest, encodeStatus, encodeTraceResponse, type ProtoTraceRequest } from './otlpProtobuf.js';
-import { recordsFromOtlp } from './recordsFromOtlp.js';
-import type { SpanIntake } from './SpanIntake.js';
-import { ingestExport, unavailableMessage, type ExportOutcome } from './ingestExport.js';
+import { encodeStatus, encodeTraceResponse, type ProtoTraceRequest } from './otlpProtobuf.js';
+import { recordsFromOtlp, type OtlpRecords } from './recordsFromOtlp.js';
+import { InvalidExport, type DecodedExport, type SpanIntake } from './SpanIntake.js';
+import { ingestExport, ingestProtobufExport, unavailableMessage, type ExportOutcome } from './ingestExport.js';
 
 export const OTLP_TRACES_PATH = '/v1/traces';
 
@@ -91,6 +91,17 @@ export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router
   let pending = 0;
   const router = Router();
 
+  const ingestJson = async (bytes: Buffer): Promise<{ outcome: ExportOutcome; decoded: DecodedExport }> => {
+    let records: OtlpRecords;
+    try {
+      records = recordsFromOtlp(JSON.parse(bytes.toString('utf8')) as ProtoTraceRequest);
+    } catch (error) {
+      throw new InvalidExport((error as Error).message);
+    }
+    const decoded = { spans: records.ended.length, signals: records.signals.length, rejected: records.rejected, errors: records.errors };
+    return { outcome: await ingestExport(options.assembler, records, options.gate), decoded };
+  };
+
   router.post(
     OTLP_TRACES_PATH,
     (req: Request, res: Response, next: NextFunction) => {
@@ -153,30 +164,21 @@ export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router
       const encoding = encodingOf(req)!;
       const body: unknown = req.body;
       const bytes = Buffer.isBuffer(body) ? body : Buffer.alloc(0);
-      let request: ProtoTraceRequest;
-      try {
-        request = encoding === 'protobuf' ? decodeTraceRequest(bytes) : (JSON.parse(bytes.toString('utf8')) as ProtoTraceRequest);
-      } catch (error) {
-        sendStatus(res, 400, encoding, INVALID_ARGUMENT, `The body is not a valid ${encoding === 'protobuf' ? 'protobuf' : 'JSON'} ExportTraceServiceRequest: ${(error as Error).message}`);
-        return;
-      }
-      let records: ReturnType<typeof recordsFromOtlp>;
-      try {
-        records = recordsFromOtlp(request);
-      } catch (error) {
-        sendStatus(res, 400, encoding, INVALID_ARGUMENT, `The body is not a valid ExportTraceServiceRequest: ${(error as Error).message}`);
-        return;
-      }
       let outcome: ExportOutcome;
+      let decoded: Omit<DecodedExport, 'errors'>;
       try {
-        outcome = await ingestExport(options.assembler, records, options.gate);
+        ({ outcome, decoded } = encoding === 'protobuf' ? await ingestProtobufExport(options.assembler, bytes, options.gate) : await ingestJson(bytes));
       } catch (error) {
+        if (error instanceof InvalidExport) {
+          sendStatus(res, 400, encoding, INVALID_ARGUMENT, `The body is not a valid ${encoding === 'protobuf' ? 'protobuf' : 'JSON'} ExportTraceServiceRequest: ${error.message}`);
+          return;
+        }
         res.set('Retry-After', retryAfter);
         sendStatus(res, 503, encoding, UNAVAILABLE, unavailableMessage(error));
         return;
       }
       const { rejected, refused, message } = outcome;
-      options.onExport?.({ spans: records.ended.length, signals: records.signals.length, rejected: records.rejected, refused, encoding });
+      options.onExport?.({ spans: decoded.spans, signals: decoded.signals, rejected: decoded.rejected, refused, encoding });
       if (encoding === 'protobuf') {
         res.status(200).type('application/x-protobuf').send(Buffer.from(encodeTraceResponse(rejected, message)));
       } else {

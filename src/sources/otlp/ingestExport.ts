@@ -1,7 +1,8 @@
 import { diag } from '@opentelemetry/api';
 import type { IngestGate } from './IngestGate.js';
-import type { OtlpRecords } from './recordsFromOtlp.js';
-import { IntakeUnavailable, type SpanIntake } from './SpanIntake.js';
+import { decodeTraceRequest } from './otlpProtobuf.js';
+import { recordsFromOtlp, type OtlpRecords } from './recordsFromOtlp.js';
+import { IntakeUnavailable, InvalidExport, type DecodedExport, type SpanIntake } from './SpanIntake.js';
 import type { IngestResult } from './TraceAssembler.js';
 
 /** What an intake answers for one export: the spans not taken and why, for `partial_success`. */
@@ -29,8 +30,38 @@ export async function ingestExport(intake: SpanIntake, records: OtlpRecords, gat
     diag.error('aaep-otel: translating an OTLP export failed', error);
   }
   if (gate !== undefined) await gate.stored();
-  const reasons = [...(records.rejected > 0 ? [`${records.rejected} span(s) rejected: ${records.errors.join('; ')}`] : []), ...result.reasons];
-  return { rejected: records.rejected + result.refused, refused: result.refused, message: reasons.join('; ') };
+  return outcomeOf(records, result);
+}
+
+/**
+ * The same for a protobuf export, decoded where the intake translates (its workers) when it
+ * can, else here. Rejects with InvalidExport for a body that is not a valid request.
+ */
+export async function ingestProtobufExport(intake: SpanIntake, bytes: Uint8Array, gate?: IngestGate): Promise<{ outcome: ExportOutcome; decoded: DecodedExport }> {
+  if (intake.ingestProtobuf === undefined) {
+    let records: OtlpRecords;
+    try {
+      records = recordsFromOtlp(decodeTraceRequest(bytes));
+    } catch (error) {
+      throw new InvalidExport((error as Error).message);
+    }
+    const decoded = { spans: records.ended.length, signals: records.signals.length, rejected: records.rejected, errors: records.errors };
+    return { outcome: await ingestExport(intake, records, gate), decoded };
+  }
+  let result: IngestResult & { readonly decoded: DecodedExport } = { refused: 0, reasons: [], decoded: { spans: 0, signals: 0, rejected: 0, errors: [] } };
+  try {
+    result = await intake.ingestProtobuf(bytes);
+  } catch (error) {
+    if (error instanceof IntakeUnavailable || error instanceof InvalidExport) throw error;
+    diag.error('aaep-otel: translating an OTLP export failed', error);
+  }
+  if (gate !== undefined) await gate.stored();
+  return { outcome: outcomeOf(result.decoded, result), decoded: result.decoded };
+}
+
+function outcomeOf(decoded: Pick<DecodedExport, 'rejected' | 'errors'>, result: IngestResult): ExportOutcome {
+  const reasons = [...(decoded.rejected > 0 ? [`${decoded.rejected} span(s) rejected: ${decoded.errors.join('; ')}`] : []), ...result.reasons];
+  return { rejected: decoded.rejected + result.refused, refused: result.refused, message: reasons.join('; ') };
 }
 
 /** What an intake answers (retryable) when `ingestExport` rejected. */

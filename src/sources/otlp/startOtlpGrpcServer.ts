@@ -1,10 +1,9 @@
 import * as grpc from '@grpc/grpc-js';
 import { tokenMatcher } from '../../http/authenticate.js';
 import type { IngestGate } from './IngestGate.js';
-import { ingestExport, unavailableMessage, type ExportOutcome } from './ingestExport.js';
-import { decodeTraceRequest, encodeTraceResponse, type ProtoTraceRequest } from './otlpProtobuf.js';
-import { recordsFromOtlp } from './recordsFromOtlp.js';
-import type { SpanIntake } from './SpanIntake.js';
+import { ingestProtobufExport, unavailableMessage, type ExportOutcome } from './ingestExport.js';
+import { encodeTraceResponse } from './otlpProtobuf.js';
+import { InvalidExport, type DecodedExport, type SpanIntake } from './SpanIntake.js';
 
 /** The OTLP trace service's one method, as opentelemetry-proto names it. */
 export const OTLP_GRPC_EXPORT_PATH = '/opentelemetry.proto.collector.trace.v1.TraceService/Export';
@@ -76,24 +75,18 @@ export async function startOtlpGrpcServer(options: OtlpGrpcServerOptions): Promi
     if (!authorized(call.metadata)) return fail(callback, grpc.status.UNAUTHENTICATED, 'A valid ingest token is required.');
     if (inFlight >= maxConcurrent) return fail(callback, grpc.status.RESOURCE_EXHAUSTED, 'Too many concurrent exports; retry later.');
     if (options.gate !== undefined && !options.gate.available) return fail(callback, grpc.status.UNAVAILABLE, 'The event store is unreachable; retry later.');
-    let request: ProtoTraceRequest;
-    let records: ReturnType<typeof recordsFromOtlp>;
-    try {
-      request = decodeTraceRequest(call.request);
-      records = recordsFromOtlp(request);
-    } catch (error) {
-      return fail(callback, grpc.status.INVALID_ARGUMENT, `The message is not a valid ExportTraceServiceRequest: ${(error as Error).message}`);
-    }
     inFlight++;
     let outcome: ExportOutcome;
+    let decoded: DecodedExport;
     try {
-      outcome = await ingestExport(options.assembler, records, options.gate);
+      ({ outcome, decoded } = await ingestProtobufExport(options.assembler, call.request, options.gate));
     } catch (error) {
+      if (error instanceof InvalidExport) return fail(callback, grpc.status.INVALID_ARGUMENT, `The message is not a valid ExportTraceServiceRequest: ${error.message}`);
       return fail(callback, grpc.status.UNAVAILABLE, unavailableMessage(error));
     } finally {
       inFlight--;
     }
-    options.onExport?.({ spans: records.ended.length, signals: records.signals.length, rejected: records.rejected, refused: outcome.refused, encoding: 'grpc' });
+    options.onExport?.({ spans: decoded.spans, signals: decoded.signals, rejected: decoded.rejected, refused: outcome.refused, encoding: 'grpc' });
     callback(null, Buffer.from(encodeTraceResponse(outcome.rejected, outcome.message)));
   };
 

@@ -6,6 +6,7 @@ import type { EventPhrases } from '../../../translate/messages/EventPhrases.js';
 import type { ReplyRequest } from '../../../translate/TranslatorOptions.js';
 import type { DiagMessage } from '../../worker/workerThreads.js';
 import type { OtlpRecords } from '../recordsFromOtlp.js';
+import type { DecodedExport } from '../SpanIntake.js';
 import type { IngestResult } from '../TraceAssembler.js';
 
 /** The receiver's bounds and quiet time, which its workers hold together. */
@@ -52,6 +53,8 @@ export interface TranslationUsage {
 
 export type ToTranslation =
   | { readonly type: 'ingest'; readonly id: number; readonly records: Pick<OtlpRecords, 'ended' | 'signals'> }
+  /** A protobuf ExportTraceServiceRequest holding only this worker's traces, decoded here. */
+  | { readonly type: 'ingestProtobuf'; readonly id: number; readonly bytes: Uint8Array }
   | { readonly type: 'restamp'; readonly sessionId: string; readonly time: number }
   | { readonly type: 'close'; readonly id: number }
   | { readonly type: 'memory'; readonly id: number };
@@ -59,7 +62,8 @@ export type ToTranslation =
 export type FromTranslation =
   | { readonly type: 'ready' }
   | { readonly type: 'effects'; readonly effects: readonly Effect[]; readonly usage: TranslationUsage }
-  | { readonly type: 'ingested'; readonly id: number; readonly result: IngestResult; readonly usage: TranslationUsage }
+  | { readonly type: 'ingested'; readonly id: number; readonly result: IngestResult; readonly usage: TranslationUsage; readonly decoded?: DecodedExport }
+  | { readonly type: 'invalid'; readonly id: number; readonly message: string }
   | { readonly type: 'closed'; readonly id: number }
   | { readonly type: 'memory'; readonly id: number; readonly bytes: number }
   | DiagMessage;

@@ -8,7 +8,8 @@ import { Tally } from '../../../Tally.js';
 import type { ReplyRequest } from '../../../translate/TranslatorOptions.js';
 import { describe, diagLevel, loadWorker } from '../../worker/workerThreads.js';
 import type { OtlpRecords } from '../recordsFromOtlp.js';
-import { IntakeUnavailable, type SpanIntake } from '../SpanIntake.js';
+import { IntakeUnavailable, InvalidExport, type DecodedExport, type SpanIntake } from '../SpanIntake.js';
+import { splitTraceRequest } from './splitTraceRequest.js';
 import type { IngestResult } from '../TraceAssembler.js';
 import { CatchUpMirror } from './CatchUpMirror.js';
 import type { Effect, FromTranslation, ToTranslation, TranslationBounds, TranslationUsage, TranslationWorkerData } from './TranslationProtocol.js';
@@ -34,9 +35,12 @@ interface Shard {
   alive: boolean;
 }
 
+/** A worker's answer: an export's outcome (with what decoding it found), its memory, or nothing. */
+type Answer = (IngestResult & { readonly decoded?: DecodedExport }) | number | undefined;
+
 interface Waiting {
   readonly shard: number;
-  readonly resolve: (value: IngestResult | number | undefined) => void;
+  readonly resolve: (value: Answer) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -122,6 +126,42 @@ export class TranslationWorkers implements SpanIntake {
     }));
   }
 
+  /**
+   * A protobuf export, split by trace id without decoding it (splitTraceRequest): each worker
+   * decodes its own part, so decoding is spread over the workers too.
+   */
+  async ingestProtobuf(bytes: Uint8Array): Promise<IngestResult & { readonly decoded: DecodedExport }> {
+    if (this.closing !== undefined) throw new IntakeUnavailable('The receiver is stopping; retry later.');
+    const count = this.shards.length;
+    let parts: Uint8Array[];
+    try {
+      parts = count === 1 ? [bytes] : splitTraceRequest(bytes, count, (traceId) => shardOfBytes(traceId, count));
+    } catch (error) {
+      throw new InvalidExport((error as Error).message);
+    }
+    const asked = parts.flatMap((part, shard) => {
+      if (part.length === 0) return [];
+      // Its own buffer, handed over rather than copied.
+      const own = new Uint8Array(part);
+      return [this.request(shard, (id) => ({ type: 'ingestProtobuf', id, bytes: own }), [own.buffer]) as Promise<IngestResult & { readonly decoded: DecodedExport }>];
+    });
+    const results = await Promise.allSettled(asked);
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
+    const answers = results.map((result) => (result as PromiseFulfilledResult<IngestResult & { readonly decoded: DecodedExport }>).value);
+    const sum = (of: (answer: (typeof answers)[number]) => number) => answers.reduce((total, answer) => total + of(answer), 0);
+    return {
+      refused: sum((answer) => answer.refused),
+      reasons: mergeReasons(answers.flatMap((answer) => answer.reasons)),
+      decoded: {
+        spans: sum((answer) => answer.decoded.spans),
+        signals: sum((answer) => answer.decoded.signals),
+        rejected: sum((answer) => answer.decoded.rejected),
+        errors: answers.flatMap((answer) => answer.decoded.errors).slice(0, 5),
+      },
+    };
+  }
+
   /** Heap and off-heap bytes of every worker, after full collections when the process runs with `--expose-gc`. */
   async memory(): Promise<number> {
     const bytes = await Promise.all(this.shards.map((shard) => this.request(shard.index, (id) => ({ type: 'memory', id }))));
@@ -166,12 +206,12 @@ export class TranslationWorkers implements SpanIntake {
     return shard;
   }
 
-  private request(shard: number, message: (id: number) => ToTranslation): Promise<IngestResult | number | undefined> {
+  private request(shard: number, message: (id: number) => ToTranslation, transfer: ArrayBuffer[] = []): Promise<Answer> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       if (this.waiting.size === 0) for (const each of this.shards) each.worker.ref();
       this.waiting.set(id, { shard, resolve, reject });
-      this.post(shard, message(id));
+      this.post(shard, message(id), transfer);
     });
   }
 
@@ -183,9 +223,9 @@ export class TranslationWorkers implements SpanIntake {
     outcome(waiting);
   }
 
-  private post(shard: number, message: ToTranslation): void {
+  private post(shard: number, message: ToTranslation, transfer: ArrayBuffer[] = []): void {
     const target = this.shards[shard];
-    if (target?.alive) target.worker.postMessage(message);
+    if (target?.alive) target.worker.postMessage(message, transfer);
   }
 
   private onMessage(shard: Shard, message: Exclude<FromTranslation, { type: 'ready' }>): void {
@@ -199,7 +239,10 @@ export class TranslationWorkers implements SpanIntake {
         break;
       case 'ingested':
         shard.usage = message.usage;
-        this.settle(message.id, (waiting) => waiting.resolve(message.result));
+        this.settle(message.id, (waiting) => waiting.resolve(message.decoded === undefined ? message.result : { ...message.result, decoded: message.decoded }));
+        break;
+      case 'invalid':
+        this.settle(message.id, (waiting) => waiting.reject(new InvalidExport(message.message)));
         break;
       case 'closed':
         this.settle(message.id, (waiting) => waiting.resolve(undefined));
@@ -264,6 +307,12 @@ export class TranslationWorkers implements SpanIntake {
 export function shardOf(traceId: string, workers: number): number {
   const low = Number.parseInt(traceId.slice(-8), 16);
   return workers === 1 || Number.isNaN(low) ? 0 : low % workers;
+}
+
+/** As `shardOf`, from a trace id's 16 bytes (the same worker for the same id in either encoding). */
+export function shardOfBytes(traceId: Uint8Array | undefined, workers: number): number {
+  if (workers === 1 || traceId === undefined || traceId.length !== 16) return 0;
+  return (((traceId[12]! << 24) | (traceId[13]! << 16) | (traceId[14]! << 8) | traceId[15]!) >>> 0) % workers;
 }
 
 /** The workers' reasons as one receiver gives them: "N span(s) refused: why" once per why, the counts summed. */

@@ -11,6 +11,8 @@ import { Tally } from '../../../Tally.js';
 import { Translator } from '../../../translate/index.js';
 import { phrasesOf } from '../../../translate/messages/EventPhrases.js';
 import { describe, forwardDiag } from '../../worker/workerThreads.js';
+import { decodeTraceRequest } from '../otlpProtobuf.js';
+import { recordsFromOtlp, type OtlpRecords } from '../recordsFromOtlp.js';
 import { TraceAssembler } from '../TraceAssembler.js';
 import type { Effect, FromTranslation, ToTranslation, TranslationWorkerData } from './TranslationProtocol.js';
 
@@ -101,6 +103,18 @@ port.on('message', (message: ToTranslation) => {
       const result = assembler.ingest({ ...message.records, rejected: 0, errors: [] });
       flush();
       send({ type: 'ingested', id: message.id, result, usage: usage() });
+    } else if (message.type === 'ingestProtobuf') {
+      let records: OtlpRecords;
+      try {
+        records = recordsFromOtlp(decodeTraceRequest(message.bytes));
+      } catch (error) {
+        send({ type: 'invalid', id: message.id, message: (error as Error).message });
+        return;
+      }
+      const result = assembler.ingest(records);
+      flush();
+      const decoded = { spans: records.ended.length, signals: records.signals.length, rejected: records.rejected, errors: records.errors };
+      send({ type: 'ingested', id: message.id, result, usage: usage(), decoded });
     } else if (message.type === 'restamp') {
       translator.restamp(message.sessionId, message.time);
     } else if (message.type === 'memory') {
@@ -115,7 +129,7 @@ port.on('message', (message: ToTranslation) => {
   } catch (error) {
     diag.error('aaep-otel: translating an OTLP export failed', describe(error));
     flush();
-    if (message.type === 'ingest') send({ type: 'ingested', id: message.id, result: { refused: 0, reasons: [] }, usage: usage() });
+    if (message.type === 'ingest' || message.type === 'ingestProtobuf') send({ type: 'ingested', id: message.id, result: { refused: 0, reasons: [] }, usage: usage() });
     if (message.type === 'close') send({ type: 'closed', id: message.id });
   }
 });

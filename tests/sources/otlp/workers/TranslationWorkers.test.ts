@@ -7,7 +7,7 @@ import type { AaepEvent } from '../../../../src/protocol/index.js';
 import { decodeTraceRequest } from '../../../../src/sources/otlp/otlpProtobuf.js';
 import { recordsFromOtlp, type OtlpRecords } from '../../../../src/sources/otlp/recordsFromOtlp.js';
 import { TraceAssembler } from '../../../../src/sources/otlp/TraceAssembler.js';
-import { IntakeUnavailable } from '../../../../src/sources/otlp/SpanIntake.js';
+import { IntakeUnavailable, InvalidExport } from '../../../../src/sources/otlp/SpanIntake.js';
 import { shardOf, TranslationWorkers, type TranslationWorkersOptions } from '../../../../src/sources/otlp/workers/TranslationWorkers.js';
 import { sessionIdFor } from '../../../../src/translate/ids.js';
 import { Translator } from '../../../../src/translate/index.js';
@@ -181,5 +181,23 @@ describe('translation workers', () => {
     const events = published.map(({ event }) => JSON.parse(event.json) as AaepEvent).filter((e) => e.session_id === sessionOf(records));
     expectLegalStream(events);
     expect(events.at(-1)!.type).toBe('aaep:agent.session.completed');
+  });
+
+  it('decode a protobuf export in the workers, each its own traces, into the same events as records decoded here', async () => {
+    const bytes = ProtobufTraceSerializer.serializeRequest([...(await turns(16))])!;
+    const records = recordsFromOtlp(decodeTraceRequest(bytes));
+    const decodedHere = pool(2);
+    await decodedHere.translation.ingest(records);
+    const decodedThere = pool(2);
+    const answer = await decodedThere.translation.ingestProtobuf(bytes);
+    expect(answer).toEqual({ refused: 0, reasons: [], decoded: { spans: records.ended.length, signals: 0, rejected: 0, errors: [] } });
+    const events = (published: typeof decodedHere.published) => bySession(published.map(({ event }) => JSON.parse(event.json) as AaepEvent));
+    expect(events(decodedThere.published)).toEqual(events(decodedHere.published));
+    expect(events(decodedThere.published).size).toBeGreaterThanOrEqual(16);
+
+    await expect(decodedThere.translation.ingestProtobuf(bytes.subarray(0, bytes.length - 3))).rejects.toBeInstanceOf(InvalidExport);
+    // Valid framing around a span that is not one: the worker's decoder says so.
+    const garbled = Uint8Array.from([0x0a, 0x06, 0x12, 0x04, 0x12, 0x02, 0x0a, 0xff]);
+    await expect(pool(1).translation.ingestProtobuf(garbled)).rejects.toBeInstanceOf(InvalidExport);
   });
 });
