@@ -12,7 +12,7 @@ import { IntakeUnavailable, InvalidExport, type DecodedExport, type SpanIntake }
 import { splitTraceRequest } from './splitTraceRequest.js';
 import type { IngestResult } from '../TraceAssembler.js';
 import { CatchUpMirror } from './CatchUpMirror.js';
-import type { Effect, FromTranslation, ToTranslation, TranslationBounds, TranslationUsage, TranslationWorkerData } from './TranslationProtocol.js';
+import type { Effect, FromTranslation, PackedEvents, ToTranslation, TranslationBounds, TranslationUsage, TranslationWorkerData } from './TranslationProtocol.js';
 
 /** The receiver's bounds (TranslationBounds) hold for all the workers together: one count each, in shared memory. */
 export interface TranslationWorkersOptions extends TranslationBounds {
@@ -230,13 +230,21 @@ export class TranslationWorkers implements SpanIntake {
 
   private onMessage(shard: Shard, message: Exclude<FromTranslation, { type: 'ready' }>): void {
     switch (message.type) {
-      case 'effects':
+      case 'effects': {
         shard.usage = message.usage;
-        for (const effect of message.effects) this.apply(shard, effect);
+        // The events and the other effects, in the order the worker had them.
+        const { events } = message;
+        let next = 0;
+        for (const effect of message.effects) {
+          for (; next < effect.at; next++) this.publish(events, next);
+          this.apply(shard, effect);
+        }
+        for (; next < events.ends.length; next++) this.publish(events, next);
         // As LimitEpisode: a bound is told again once its store is well below it.
         if (this.openSessions.size <= this.data.maxSessions * 0.9) this.reported.delete('sessions');
         if (this.heldSpans.size <= this.data.maxHeldSpans * 0.9) this.reported.delete('heldSpans');
         break;
+      }
       case 'ingested':
         shard.usage = message.usage;
         this.settle(message.id, (waiting) => waiting.resolve(message.decoded === undefined ? message.result : { ...message.result, decoded: message.decoded }));
@@ -256,11 +264,26 @@ export class TranslationWorkers implements SpanIntake {
     }
   }
 
+  /** Event `i` of a packed batch, to where events go. */
+  private publish(events: PackedEvents, i: number): void {
+    const event: SerializedEvent = {
+      eventId: events.eventIds[i]!,
+      sessionId: events.sessionIds[i]!,
+      type: events.types[i]!,
+      json: events.json.slice(i === 0 ? 0 : events.ends[i - 1], events.ends[i]),
+      phrases: events.phrases[i],
+      replyToken: events.replyTokens[i],
+    };
+    try {
+      this.options.publish(event, events.owners[i]);
+    } catch (error) {
+      diag.error('aaep-otel: publishing a translation worker\'s event failed', error);
+    }
+  }
+
   private apply(shard: Shard, effect: Effect): void {
     try {
       switch (effect.kind) {
-        case 'event':
-          return this.options.publish(effect.event, effect.owner);
         case 'ask':
           return this.options.onReplyRequested(effect.request);
         case 'closed':

@@ -14,7 +14,7 @@ import { describe, forwardDiag } from '../../worker/workerThreads.js';
 import { decodeTraceRequest } from '../otlpProtobuf.js';
 import { recordsFromOtlp, type OtlpRecords } from '../recordsFromOtlp.js';
 import { TraceAssembler } from '../TraceAssembler.js';
-import type { Effect, FromTranslation, ToTranslation, TranslationWorkerData } from './TranslationProtocol.js';
+import type { Effect, EffectBody, FromTranslation, PackedEvents, ToTranslation, TranslationWorkerData } from './TranslationProtocol.js';
 
 const port = parentPort!;
 const data = workerData as TranslationWorkerData;
@@ -22,27 +22,51 @@ const send = (message: FromTranslation) => port.postMessage(message);
 forwardDiag(send, data.diagLevel);
 
 let effects: Effect[] = [];
+let events = packed();
+/** The batch's event JSON, joined once at the flush. */
+let json: string[] = [];
+let length = 0;
 let flushScheduled = false;
 /** Sessions with events since the last flush: their snapshot may have changed. */
 const touched = new Set<string>();
 /** The objects each open session's last snapshot was made of, to send one only when it changed. */
 const sent = new Map<string, readonly object[]>();
 
-const add = (effect: Effect) => {
-  effects.push(effect);
-  // Timers (questions' deadlines, quiet traces) translate outside any message: their effects go on their own.
-  if (!flushScheduled) {
-    flushScheduled = true;
-    queueMicrotask(flush);
-  }
+function packed(): PackedEvents {
+  return { json: '', ends: [], eventIds: [], sessionIds: [], types: [], owners: [], phrases: [], replyTokens: [] };
+}
+
+// Timers (questions' deadlines, quiet traces) translate outside any message: their effects go on their own.
+const scheduleFlush = () => {
+  if (flushScheduled) return;
+  flushScheduled = true;
+  queueMicrotask(flush);
+};
+
+/** An effect after the events so far. */
+const add = (effect: EffectBody) => {
+  effects.push({ ...effect, at: events.ends.length });
+  scheduleFlush();
+};
+
+const publish = (event: AaepEvent, owner: string | undefined) => {
+  const serialized = serializeEvent(event);
+  touched.add(serialized.sessionId);
+  json.push(serialized.json);
+  length += serialized.json.length;
+  events.ends.push(length);
+  events.eventIds.push(serialized.eventId);
+  events.sessionIds.push(serialized.sessionId);
+  events.types.push(serialized.type);
+  events.owners.push(owner);
+  events.phrases.push(serialized.phrases);
+  events.replyTokens.push(serialized.replyToken);
+  scheduleFlush();
 };
 
 const translator = new Translator({
   producer: data.producer,
-  emit: (event, owner) => {
-    touched.add(event.session_id);
-    add({ kind: 'event', event: serializeEvent(event), owner });
-  },
+  emit: publish,
   onViolation: (message) => add({ kind: 'violation', message }),
   onSessionClosed: (sessionId) => add({ kind: 'closed', sessionId }),
   onReplyRequested: (request) => add({ kind: 'ask', request }),
@@ -64,10 +88,13 @@ function flush(): void {
   flushScheduled = false;
   for (const sessionId of touched) snapshotIfChanged(sessionId);
   touched.clear();
-  if (effects.length === 0) return;
-  const batch = effects;
+  if (effects.length === 0 && events.ends.length === 0) return;
+  const batch = { type: 'effects', events: { ...events, json: json.join('') }, effects, usage: usage() } as const;
   effects = [];
-  send({ type: 'effects', effects: batch, usage: usage() });
+  events = packed();
+  json = [];
+  length = 0;
+  send(batch);
 }
 
 const usage = () => ({ ...translator.usage, heldSpans: assembler.usage });
@@ -75,7 +102,7 @@ const usage = () => ({ ...translator.usage, heldSpans: assembler.usage });
 function snapshotIfChanged(sessionId: string): void {
   const snapshot = translator.snapshot(sessionId);
   if (snapshot === undefined) {
-    if (sent.delete(sessionId)) effects.push({ kind: 'gone', sessionId });
+    if (sent.delete(sessionId)) effects.push({ kind: 'gone', sessionId, at: events.ends.length });
     return;
   }
   const parts: object[] = [...snapshot.events, ...snapshot.questions];
@@ -85,6 +112,7 @@ function snapshotIfChanged(sessionId: string): void {
   const phrases = (events: readonly AaepEvent[]) => events.map((event) => phrasesOf(event));
   effects.push({
     kind: 'snapshot',
+    at: events.ends.length,
     message: { snapshot, phrases: phrases(snapshot.events), questionPhrases: phrases(snapshot.questions.map((question) => question.event)) },
   });
 }
