@@ -14,7 +14,7 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 /**
  * What one open session may cost the receiver, its thread and its translation
  * workers together: measured at about 1.0 KiB in one thread (session state, its
- * root span, ids), documented as at most 2 KiB; with workers about 2.7 KiB (the
+ * root span, ids), documented as at most 2 KiB; with workers about 2.9 KiB (the
  * receiver's thread also keeps each open session's catch-up), documented as at
  * most 4 KiB, in README's configuration table. The stores that do not grow with
  * sessions — the memory of 65,536 resent signal ids and of 4,096 recently ended
