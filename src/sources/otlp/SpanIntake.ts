@@ -12,8 +12,11 @@ export interface SpanIntake {
    * workers), so the receiver's thread does not. Rejects with InvalidExport for a body that is
    * not a valid ExportTraceServiceRequest. Without it the intake decodes and calls `ingest`.
    */
-  ingestProtobuf?(bytes: Uint8Array): Promise<IngestResult & { readonly decoded: DecodedExport }>;
+  ingestProtobuf?(bytes: Uint8Array): Promise<DecodedIngest>;
 }
+
+/** An export's outcome with what decoding it found. */
+export type DecodedIngest = IngestResult & { readonly decoded: DecodedExport };
 
 /** What decoding an export found: its spans and start signals, and those left out as invalid. */
 export interface DecodedExport {
@@ -21,6 +24,10 @@ export interface DecodedExport {
   readonly signals: number;
   readonly rejected: number;
   readonly errors: readonly string[];
+}
+
+export function decodedOf(records: OtlpRecords): DecodedExport {
+  return { spans: records.ended.length, signals: records.signals.length, rejected: records.rejected, errors: records.errors };
 }
 
 /** The body is not a valid ExportTraceServiceRequest (the message says where): not to be retried. */

@@ -23,8 +23,14 @@ export interface TraceAssemblerOptions {
 /** What an export brought that was refused at a bound, for its `partial_success`. */
 export interface IngestResult {
   readonly refused: number;
-  /** Why, one line per bound reached. */
-  readonly reasons: readonly string[];
+  /** Why, one per bound reached: the spans it refused and the bound. */
+  readonly reasons: readonly Refusal[];
+}
+
+/** Spans refused at one bound; said "N span(s) refused: why" in `partial_success`. */
+export interface Refusal {
+  readonly spans: number;
+  readonly why: string;
 }
 
 interface PendingTrace {
@@ -120,10 +126,10 @@ export class TraceAssembler {
     this.totalBound.observe(this.heldTally.size, this.maxHeld);
     this.armTimer();
     const byTranslator = this.translator.refusedSpanCount - refusedBefore;
-    const reasons: string[] = [];
-    if (perTrace > 0) reasons.push(`${perTrace} span(s) refused: their trace already holds ${this.maxPerTrace} spans waiting for a parent (AAEP_MAX_HELD_SPANS_PER_TRACE)`);
-    if (total > 0) reasons.push(`${total} span(s) refused: ${totalMessage(this.maxHeld)}`);
-    if (byTranslator > 0) reasons.push(`${byTranslator} span(s) refused: too many open sessions or spans (AAEP_MAX_SESSIONS, AAEP_MAX_SPANS_PER_SESSION)`);
+    const reasons: Refusal[] = [];
+    if (perTrace > 0) reasons.push({ spans: perTrace, why: `their trace already holds ${this.maxPerTrace} spans waiting for a parent (AAEP_MAX_HELD_SPANS_PER_TRACE)` });
+    if (total > 0) reasons.push({ spans: total, why: totalMessage(this.maxHeld) });
+    if (byTranslator > 0) reasons.push({ spans: byTranslator, why: 'too many open sessions or spans (AAEP_MAX_SESSIONS, AAEP_MAX_SPANS_PER_SESSION)' });
     return { refused: perTrace + total + byTranslator, reasons };
   }
 

@@ -5,9 +5,8 @@ import { bearerToken, tokenMatcher } from '../../http/authenticate.js';
 import { isCrossSite, isReboundPage } from '../../http/refuseCrossSite.js';
 import type { IngestGate } from './IngestGate.js';
 import { encodeStatus, encodeTraceResponse, type ProtoTraceRequest } from './otlpProtobuf.js';
-import { recordsFromOtlp, type OtlpRecords } from './recordsFromOtlp.js';
 import { InvalidExport, type DecodedExport, type SpanIntake } from './SpanIntake.js';
-import { ingestExport, ingestProtobufExport, unavailableMessage, type ExportOutcome } from './ingestExport.js';
+import { ingestProtobufExport, ingestRequest, unavailableMessage, type ExportOutcome } from './ingestExport.js';
 
 export const OTLP_TRACES_PATH = '/v1/traces';
 
@@ -91,17 +90,6 @@ export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router
   let pending = 0;
   const router = Router();
 
-  const ingestJson = async (bytes: Buffer): Promise<{ outcome: ExportOutcome; decoded: DecodedExport }> => {
-    let records: OtlpRecords;
-    try {
-      records = recordsFromOtlp(JSON.parse(bytes.toString('utf8')) as ProtoTraceRequest);
-    } catch (error) {
-      throw new InvalidExport((error as Error).message);
-    }
-    const decoded = { spans: records.ended.length, signals: records.signals.length, rejected: records.rejected, errors: records.errors };
-    return { outcome: await ingestExport(options.assembler, records, options.gate), decoded };
-  };
-
   router.post(
     OTLP_TRACES_PATH,
     (req: Request, res: Response, next: NextFunction) => {
@@ -167,7 +155,10 @@ export function createOtlpTraceHandler(options: OtlpTraceHandlerOptions): Router
       let outcome: ExportOutcome;
       let decoded: Omit<DecodedExport, 'errors'>;
       try {
-        ({ outcome, decoded } = encoding === 'protobuf' ? await ingestProtobufExport(options.assembler, bytes, options.gate) : await ingestJson(bytes));
+        ({ outcome, decoded } =
+          encoding === 'protobuf'
+            ? await ingestProtobufExport(options.assembler, bytes, options.gate)
+            : await ingestRequest(options.assembler, () => JSON.parse(bytes.toString('utf8')) as ProtoTraceRequest, options.gate));
       } catch (error) {
         if (error instanceof InvalidExport) {
           sendStatus(res, 400, encoding, INVALID_ARGUMENT, `The body is not a valid ${encoding === 'protobuf' ? 'protobuf' : 'JSON'} ExportTraceServiceRequest: ${error.message}`);

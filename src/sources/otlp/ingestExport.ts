@@ -2,7 +2,8 @@ import { diag } from '@opentelemetry/api';
 import type { IngestGate } from './IngestGate.js';
 import { decodeTraceRequest } from './otlpProtobuf.js';
 import { recordsFromOtlp, type OtlpRecords } from './recordsFromOtlp.js';
-import { IntakeUnavailable, InvalidExport, type DecodedExport, type SpanIntake } from './SpanIntake.js';
+import type { ProtoTraceRequest } from './otlpProtobuf.js';
+import { decodedOf, IntakeUnavailable, InvalidExport, type DecodedExport, type DecodedIngest, type SpanIntake } from './SpanIntake.js';
 import type { IngestResult } from './TraceAssembler.js';
 
 /** What an intake answers for one export: the spans not taken and why, for `partial_success`. */
@@ -38,17 +39,8 @@ export async function ingestExport(intake: SpanIntake, records: OtlpRecords, gat
  * can, else here. Rejects with InvalidExport for a body that is not a valid request.
  */
 export async function ingestProtobufExport(intake: SpanIntake, bytes: Uint8Array, gate?: IngestGate): Promise<{ outcome: ExportOutcome; decoded: DecodedExport }> {
-  if (intake.ingestProtobuf === undefined) {
-    let records: OtlpRecords;
-    try {
-      records = recordsFromOtlp(decodeTraceRequest(bytes));
-    } catch (error) {
-      throw new InvalidExport((error as Error).message);
-    }
-    const decoded = { spans: records.ended.length, signals: records.signals.length, rejected: records.rejected, errors: records.errors };
-    return { outcome: await ingestExport(intake, records, gate), decoded };
-  }
-  let result: IngestResult & { readonly decoded: DecodedExport } = { refused: 0, reasons: [], decoded: { spans: 0, signals: 0, rejected: 0, errors: [] } };
+  if (intake.ingestProtobuf === undefined) return ingestRequest(intake, () => decodeTraceRequest(bytes), gate);
+  let result: DecodedIngest = { refused: 0, reasons: [], decoded: { spans: 0, signals: 0, rejected: 0, errors: [] } };
   try {
     result = await intake.ingestProtobuf(bytes);
   } catch (error) {
@@ -59,8 +51,22 @@ export async function ingestProtobufExport(intake: SpanIntake, bytes: Uint8Array
   return { outcome: outcomeOf(result.decoded, result), decoded: result.decoded };
 }
 
+/** Decodes an export here (`decode` throws for an invalid body: InvalidExport), then as `ingestExport`. */
+export async function ingestRequest(intake: SpanIntake, decode: () => ProtoTraceRequest, gate?: IngestGate): Promise<{ outcome: ExportOutcome; decoded: DecodedExport }> {
+  let records: OtlpRecords;
+  try {
+    records = recordsFromOtlp(decode());
+  } catch (error) {
+    throw new InvalidExport((error as Error).message);
+  }
+  return { outcome: await ingestExport(intake, records, gate), decoded: decodedOf(records) };
+}
+
 function outcomeOf(decoded: Pick<DecodedExport, 'rejected' | 'errors'>, result: IngestResult): ExportOutcome {
-  const reasons = [...(decoded.rejected > 0 ? [`${decoded.rejected} span(s) rejected: ${decoded.errors.join('; ')}`] : []), ...result.reasons];
+  const reasons = [
+    ...(decoded.rejected > 0 ? [`${decoded.rejected} span(s) rejected: ${decoded.errors.join('; ')}`] : []),
+    ...result.reasons.map(({ spans, why }) => `${spans} span(s) refused: ${why}`),
+  ];
   return { rejected: decoded.rejected + result.refused, refused: result.refused, message: reasons.join('; ') };
 }
 

@@ -2,13 +2,13 @@ import type { Worker } from 'node:worker_threads';
 import { diag } from '@opentelemetry/api';
 import type { CatchUpSession } from '../../../hub/CatchUp.js';
 import type { SerializedEvent } from '../../../hub/SerializedEvent.js';
-import type { LimitReached } from '../../../limits.js';
+import { LimitEpisode, type LimitReached } from '../../../limits.js';
 import type { Producer } from '../../../protocol/index.js';
 import { Tally } from '../../../Tally.js';
 import type { ReplyRequest } from '../../../translate/TranslatorOptions.js';
 import { describe, diagLevel, loadWorker } from '../../worker/workerThreads.js';
 import type { OtlpRecords } from '../recordsFromOtlp.js';
-import { IntakeUnavailable, InvalidExport, type DecodedExport, type SpanIntake } from '../SpanIntake.js';
+import { IntakeUnavailable, InvalidExport, type DecodedIngest, type SpanIntake } from '../SpanIntake.js';
 import { splitTraceRequest } from './splitTraceRequest.js';
 import type { IngestResult } from '../TraceAssembler.js';
 import { CatchUpMirror } from './CatchUpMirror.js';
@@ -36,7 +36,7 @@ interface Shard {
 }
 
 /** A worker's answer: an export's outcome (with what decoding it found), its memory, or nothing. */
-type Answer = (IngestResult & { readonly decoded?: DecodedExport }) | number | undefined;
+type Answer = IngestResult | DecodedIngest | number | undefined;
 
 interface Waiting {
   readonly shard: number;
@@ -67,8 +67,8 @@ export class TranslationWorkers implements SpanIntake {
   /** The counts every worker holds the bounds with. */
   private readonly openSessions = new Tally();
   private readonly heldSpans = new Tally();
-  /** The receiver-wide bounds reported in their current episode: each worker reaches them, the receiver tells once. */
-  private readonly reported = new Set<'sessions' | 'heldSpans'>();
+  /** Each worker reaches the receiver-wide bounds; the receiver tells once per episode (the last worker's words). */
+  private readonly episodes: Partial<Record<LimitReached['limit'], { episode: LimitEpisode; reached?: LimitReached }>> = {};
 
   constructor(private readonly options: TranslationWorkersOptions) {
     const count = Math.max(1, Math.floor(options.workers));
@@ -120,17 +120,14 @@ export class TranslationWorkers implements SpanIntake {
     for (const span of records.ended) parts[shardOf(span.traceId, parts.length)]!.ended.push(span);
     for (const signal of records.signals) parts[shardOf(signal.record.traceId, parts.length)]!.signals.push(signal);
     const asked = parts.flatMap((part, shard) => (part.ended.length + part.signals.length === 0 ? [] : [this.request(shard, (id) => ({ type: 'ingest', id, records: part })) as Promise<IngestResult>]));
-    return Promise.all(asked).then((results) => ({
-      refused: results.reduce((total, result) => total + result.refused, 0),
-      reasons: mergeReasons(results.flatMap((result) => result.reasons)),
-    }));
+    return everyPart(asked).then(combined);
   }
 
   /**
    * A protobuf export, split by trace id without decoding it (splitTraceRequest): each worker
    * decodes its own part, so decoding is spread over the workers too.
    */
-  async ingestProtobuf(bytes: Uint8Array): Promise<IngestResult & { readonly decoded: DecodedExport }> {
+  async ingestProtobuf(bytes: Uint8Array): Promise<DecodedIngest> {
     if (this.closing !== undefined) throw new IntakeUnavailable('The receiver is stopping; retry later.');
     const count = this.shards.length;
     let parts: Uint8Array[];
@@ -143,16 +140,12 @@ export class TranslationWorkers implements SpanIntake {
       if (part.length === 0) return [];
       // Its own buffer, handed over rather than copied.
       const own = new Uint8Array(part);
-      return [this.request(shard, (id) => ({ type: 'ingestProtobuf', id, bytes: own }), [own.buffer]) as Promise<IngestResult & { readonly decoded: DecodedExport }>];
+      return [this.request(shard, (id) => ({ type: 'ingestProtobuf', id, bytes: own }), [own.buffer]) as Promise<DecodedIngest>];
     });
-    const results = await Promise.allSettled(asked);
-    const failed = results.find((result) => result.status === 'rejected');
-    if (failed !== undefined) throw failed.reason;
-    const answers = results.map((result) => (result as PromiseFulfilledResult<IngestResult & { readonly decoded: DecodedExport }>).value);
-    const sum = (of: (answer: (typeof answers)[number]) => number) => answers.reduce((total, answer) => total + of(answer), 0);
+    const answers = await everyPart(asked);
+    const sum = (of: (answer: DecodedIngest) => number) => answers.reduce((total, answer) => total + of(answer), 0);
     return {
-      refused: sum((answer) => answer.refused),
-      reasons: mergeReasons(answers.flatMap((answer) => answer.reasons)),
+      ...combined(answers),
       decoded: {
         spans: sum((answer) => answer.decoded.spans),
         signals: sum((answer) => answer.decoded.signals),
@@ -240,9 +233,8 @@ export class TranslationWorkers implements SpanIntake {
           this.apply(shard, effect);
         }
         for (; next < events.ends.length; next++) this.publish(events, next);
-        // As LimitEpisode: a bound is told again once its store is well below it.
-        if (this.openSessions.size <= this.data.maxSessions * 0.9) this.reported.delete('sessions');
-        if (this.heldSpans.size <= this.data.maxHeldSpans * 0.9) this.reported.delete('heldSpans');
+        this.episodes.sessions?.episode.observe(this.openSessions.size, this.data.maxSessions);
+        this.episodes.heldSpans?.episode.observe(this.heldSpans.size, this.data.maxHeldSpans);
         break;
       }
       case 'ingested':
@@ -303,11 +295,11 @@ export class TranslationWorkers implements SpanIntake {
   }
 
   private reportLimit(reached: LimitReached): void {
-    if (reached.limit === 'sessions' || reached.limit === 'heldSpans') {
-      if (this.reported.has(reached.limit)) return;
-      this.reported.add(reached.limit);
-    }
-    this.options.onLimit(reached);
+    // Per-trace and per-session bounds belong to one worker: told as it tells them.
+    if (reached.limit !== 'sessions' && reached.limit !== 'heldSpans') return this.options.onLimit(reached);
+    const shared = (this.episodes[reached.limit] ??= { episode: new LimitEpisode(() => this.options.onLimit(shared.reached!)) });
+    shared.reached = reached;
+    shared.episode.refused();
   }
 
   /** A worker died: what it was asked is answered retryable, and a fresh one takes its shard. */
@@ -338,12 +330,17 @@ export function shardOfBytes(traceId: Uint8Array | undefined, workers: number): 
   return (((traceId[12]! << 24) | (traceId[13]! << 16) | (traceId[14]! << 8) | traceId[15]!) >>> 0) % workers;
 }
 
-/** The workers' reasons as one receiver gives them: "N span(s) refused: why" once per why, the counts summed. */
-function mergeReasons(reasons: readonly string[]): string[] {
-  const counts = new Map<string, number>();
-  for (const reason of reasons) {
-    const [, count, why] = /^(\d+) (.*)$/s.exec(reason) ?? [undefined, '0', reason];
-    counts.set(why!, (counts.get(why!) ?? 0) + Number(count));
-  }
-  return [...counts].map(([why, count]) => (count > 0 ? `${count} ${why}` : why));
+/** Every part's answer, once all are in: an export is answered only when none is still being translated. */
+async function everyPart<T>(asked: ReadonlyArray<Promise<T>>): Promise<T[]> {
+  const settled = await Promise.allSettled(asked);
+  const failed = settled.find((result) => result.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  return settled.map((result) => (result as PromiseFulfilledResult<T>).value);
+}
+
+/** The workers' answers as one receiver gives them: one refusal per bound, the spans summed. */
+function combined(results: readonly IngestResult[]): IngestResult {
+  const spans = new Map<string, number>();
+  for (const { spans: count, why } of results.flatMap((result) => result.reasons)) spans.set(why, (spans.get(why) ?? 0) + count);
+  return { refused: results.reduce((total, result) => total + result.refused, 0), reasons: [...spans].map(([why, count]) => ({ spans: count, why })) };
 }

@@ -13,6 +13,7 @@ import { phrasesOf } from '../../../translate/messages/EventPhrases.js';
 import { describe, forwardDiag } from '../../worker/workerThreads.js';
 import { decodeTraceRequest } from '../otlpProtobuf.js';
 import { recordsFromOtlp, type OtlpRecords } from '../recordsFromOtlp.js';
+import { decodedOf } from '../SpanIntake.js';
 import { TraceAssembler } from '../TraceAssembler.js';
 import type { Effect, EffectBody, FromTranslation, PackedEvents, ToTranslation, TranslationWorkerData } from './TranslationProtocol.js';
 
@@ -25,7 +26,6 @@ let effects: Effect[] = [];
 let events = packed();
 /** The batch's event JSON, joined once at the flush. */
 let json: string[] = [];
-let length = 0;
 let flushScheduled = false;
 /** Sessions with events since the last flush: their snapshot may have changed. */
 const touched = new Set<string>();
@@ -53,8 +53,7 @@ const publish = (event: AaepEvent, owner: string | undefined) => {
   const serialized = serializeEvent(event);
   touched.add(serialized.sessionId);
   json.push(serialized.json);
-  length += serialized.json.length;
-  events.ends.push(length);
+  events.ends.push((events.ends.at(-1) ?? 0) + serialized.json.length);
   events.eventIds.push(serialized.eventId);
   events.sessionIds.push(serialized.sessionId);
   events.types.push(serialized.type);
@@ -93,7 +92,6 @@ function flush(): void {
   effects = [];
   events = packed();
   json = [];
-  length = 0;
   send(batch);
 }
 
@@ -141,8 +139,7 @@ port.on('message', (message: ToTranslation) => {
       }
       const result = assembler.ingest(records);
       flush();
-      const decoded = { spans: records.ended.length, signals: records.signals.length, rejected: records.rejected, errors: records.errors };
-      send({ type: 'ingested', id: message.id, result, usage: usage(), decoded });
+      send({ type: 'ingested', id: message.id, result, usage: usage(), decoded: decodedOf(records) });
     } else if (message.type === 'restamp') {
       translator.restamp(message.sessionId, message.time);
     } else if (message.type === 'memory') {
