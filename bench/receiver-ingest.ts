@@ -123,7 +123,7 @@ async function endToEndInWorkers(workers: number): Promise<{ ms: number; events:
   await Promise.all(batches.map((batch) => pool.ingestProtobuf(batch)));
   await pool.close();
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  // How much of that time the receiver's own thread (decoding, publishing, serving listeners) was busy.
+  // How much of that time the receiver's own thread (splitting exports, publishing, serving listeners) was busy.
   const busy = performance.eventLoopUtilization(loop).utilization;
   hub.close();
   return { ms, events, busy };

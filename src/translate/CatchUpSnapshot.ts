@@ -28,8 +28,9 @@ export interface SessionSnapshot {
  * 60,000 sessions' state alone takes tens of ms.
  */
 export function sessionsToCatchUp<S extends { readonly questions: readonly { readonly deadline: number }[] }>(
-  asking: ReadonlySet<S>,
-  sessions: ReadonlySet<S>,
+  asking: Iterable<S>,
+  /** Oldest first. */
+  sessions: Iterable<S>,
   maxSessions: number,
   now: number,
 ): S[] {

@@ -8,6 +8,8 @@ import type { SnapshotMessage } from './TranslationProtocol.js';
 interface Mirrored {
   readonly shard: number;
   snapshot: SessionSnapshot;
+  /** The snapshot's, as `sessionsToCatchUp` reads them. */
+  readonly questions: SessionSnapshot['questions'];
 }
 
 /**
@@ -33,8 +35,16 @@ export class CatchUpMirror {
   update(shard: number, message: SnapshotMessage): void {
     const snapshot = withPhrases(message);
     let entry = this.sessions.get(snapshot.sessionId);
-    if (entry === undefined) this.sessions.set(snapshot.sessionId, (entry = { shard, snapshot }));
-    else entry.snapshot = snapshot;
+    if (entry === undefined) {
+      entry = {
+        shard,
+        snapshot,
+        get questions() {
+          return this.snapshot.questions;
+        },
+      };
+      this.sessions.set(snapshot.sessionId, entry);
+    } else entry.snapshot = snapshot;
     if (snapshot.questions.length > 0) this.asking.add(entry);
     else this.asking.delete(entry);
   }
@@ -59,8 +69,8 @@ export class CatchUpMirror {
       const entry = this.sessions.get(sessionFilter);
       chosen = entry !== undefined && heard(entry) ? [entry] : [];
     } else {
-      const snapshots = (entries: Iterable<Mirrored>) => new Set([...entries].filter(heard).map((entry) => entry.snapshot));
-      chosen = sessionsToCatchUp(snapshots(this.asking), snapshots(this.sessions.values()), maxSessions, now).map((snapshot) => this.sessions.get(snapshot.sessionId)!);
+      const heardOf = (entries: Iterable<Mirrored>) => (hears === undefined ? entries : [...entries].filter(heard));
+      chosen = sessionsToCatchUp(heardOf(this.asking), heardOf(this.sessions.values()), maxSessions, now);
     }
     return chosen.map((entry) => {
       const { events, stampedAt } = catchUpEvents(entry.snapshot, now);
