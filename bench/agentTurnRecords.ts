@@ -1,7 +1,7 @@
 /** The agent turn of bench/processor-overhead.ts as the span lifecycle records the processor hands the translator. */
+import { TOKENS } from './agentTurn.js';
 import type { Attributes, SpanEventRecord, SpanRecord, SpanStartedRecord } from '../src/records.js';
 
-const TOKENS = ['The weather ', 'in Oslo ', 'is cold. ', 'Flights ', 'start at ', '1200 NOK. ', 'Want me ', 'to book ', 'one?'];
 
 /** The records the processor hands the translator for one agent turn of the processor bench. */
 export function agentTurnRecords(n: number): SpanRecord[] {

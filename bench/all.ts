@@ -9,6 +9,7 @@ import { RESULT_PREFIX, type BenchResult } from './report.js';
 const root = fileURLToPath(new URL('../', import.meta.url));
 const BENCHES: ReadonlyArray<{ script: string; args?: string[] }> = [
   { script: 'bench/processor-overhead.ts' },
+  { script: 'bench/capture-cost.ts' },
   { script: 'bench/redaction.ts' },
   { script: 'bench/per-event.ts' },
   { script: 'bench/worker-throughput.ts' },

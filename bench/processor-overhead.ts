@@ -9,7 +9,6 @@
  * Run: npm run bench:processor [-- --sessions 2000 --rounds 7]
  */
 import { parseArgs } from 'node:util';
-import { ROOT_CONTEXT, trace, type Tracer } from '@opentelemetry/api';
 import { ExportResultCode } from '@opentelemetry/core';
 import {
   BasicTracerProvider,
@@ -26,6 +25,7 @@ import type { AddressInfo } from 'node:net';
 import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { AaepSpanProcessor, AaepWorkerSpanProcessor, startAaepServer } from '../src/index.js';
+import { agentTurn } from './agentTurn.js';
 import { report } from './report.js';
 
 const { values } = parseArgs({
@@ -42,26 +42,6 @@ class DiscardingExporter implements SpanExporter {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-const TOKENS = ['The weather ', 'in Oslo ', 'is cold. ', 'Flights ', 'start at ', '1200 NOK. ', 'Want me ', 'to book ', 'one?'];
-
-/** One agent turn: a session, two model calls (one streaming), two tools, progress. */
-function agentTurn(tracer: Tracer, n: number): void {
-  const session = tracer.startSpan('invoke_agent travel', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'Travel agent', 'aaep.session.request': `Plan trip ${n}` } }, ROOT_CONTEXT);
-  const ctx = trace.setSpan(ROOT_CONTEXT, session);
-  const plan = tracer.startSpan('chat plan', { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'scripted-1' } }, ctx);
-  plan.end();
-  for (const tool of ['get_weather', 'search_flights']) {
-    const span = tracer.startSpan(`execute_tool ${tool}`, { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': tool, 'gen_ai.tool.call.arguments': '{"city":"Oslo","date":"2026-12-01"}' } }, ctx);
-    span.addEvent('aaep.progress', { 'aaep.progress.percent': 50 });
-    span.setAttribute('gen_ai.tool.call.result', '{"temperature":-3,"flights":4}');
-    span.end();
-  }
-  const answer = tracer.startSpan('chat answer', { attributes: { 'gen_ai.operation.name': 'chat' } }, ctx);
-  for (const text of TOKENS) answer.addEvent('aaep.output.chunk', { 'aaep.output.text': text });
-  answer.end();
-  session.end();
 }
 
 /** Opens `count` SSE connections to the processor's hub from a second process, so their parsing is not timed here. */
