@@ -1,5 +1,6 @@
 /** The agent turn the processor benchmarks run: a session, two model calls (one streaming), two tools, progress. */
 import { ROOT_CONTEXT, trace, type Tracer } from '@opentelemetry/api';
+import { BasicTracerProvider, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 /** The streamed answer: nine chunks, three sentences. */
 export const TOKENS = ['The weather ', 'in Oslo ', 'is cold. ', 'Flights ', 'start at ', '1200 NOK. ', 'Want me ', 'to book ', 'one?'];
@@ -20,4 +21,19 @@ export function agentTurn(tracer: Tracer, n: number): void {
   for (const text of TOKENS) answer.addEvent('aaep.output.chunk', { 'aaep.output.text': text });
   answer.end();
   session.end();
+}
+
+/** The spans one agent turn ends, counted rather than assumed. */
+export async function spansPerAgentTurn(): Promise<number> {
+  let spans = 0;
+  const counter: SpanProcessor = {
+    onStart: () => {},
+    onEnd: () => void spans++,
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  const provider = new BasicTracerProvider({ spanProcessors: [counter] });
+  agentTurn(provider.getTracer('count'), 0);
+  await provider.shutdown();
+  return spans;
 }

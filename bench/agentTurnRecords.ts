@@ -2,7 +2,6 @@
 import { TOKENS } from './agentTurn.js';
 import type { Attributes, SpanEventRecord, SpanRecord, SpanStartedRecord } from '../src/records.js';
 
-
 /** The records the processor hands the translator for one agent turn of the processor bench. */
 export function agentTurnRecords(n: number): SpanRecord[] {
   const traceId = n.toString(16).padStart(32, '0');

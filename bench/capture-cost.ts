@@ -19,13 +19,13 @@ import { observeSpanEvents } from '../src/sources/observeSpanEvents.js';
 import { hrMillis, RecordEncoder } from '../src/sources/worker/RecordEncoder.js';
 import { SpanMembership } from '../src/sources/worker/SpanMembership.js';
 import { loadWorker } from '../src/sources/worker/workerThreads.js';
-import { agentTurn } from './agentTurn.js';
+import { agentTurn, spansPerAgentTurn } from './agentTurn.js';
 import { report } from './report.js';
 
 const { values } = parseArgs({ options: { sessions: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '9' } } });
 const SESSIONS = Number(values.sessions);
 const ROUNDS = Number(values.rounds);
-const SPANS_PER_TURN = 5;
+const SPANS_PER_TURN = await spansPerAgentTurn();
 
 /** The worker processor's capture without its ring: records are encoded and the batch let go. */
 class CaptureOnly implements SpanProcessor {

@@ -25,7 +25,7 @@ import type { AddressInfo } from 'node:net';
 import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { AaepSpanProcessor, AaepWorkerSpanProcessor, startAaepServer } from '../src/index.js';
-import { agentTurn } from './agentTurn.js';
+import { agentTurn, spansPerAgentTurn } from './agentTurn.js';
 import { report } from './report.js';
 
 const { values } = parseArgs({
@@ -65,18 +65,11 @@ async function subscribers(processors: SpanProcessor[], count: number): Promise<
 /** Spans and AAEP events one agent turn produces, counted once rather than assumed. */
 async function perAgentTurn(): Promise<{ spans: number; events: number }> {
   const processor = aaep();
-  let spans = 0;
-  const counter: SpanProcessor = {
-    onStart: () => {},
-    onEnd: () => void spans++,
-    forceFlush: () => Promise.resolve(),
-    shutdown: () => Promise.resolve(),
-  };
-  const provider = new BasicTracerProvider({ spanProcessors: [processor, counter] });
+  const provider = new BasicTracerProvider({ spanProcessors: [processor] });
   agentTurn(provider.getTracer('count'), 0);
   const events = processor.hub.retention.events;
   await provider.shutdown();
-  return { spans, events };
+  return { spans: await spansPerAgentTurn(), events };
 }
 
 /**
